@@ -1,0 +1,247 @@
+"""docmill's whole wire vocabulary: MDP/0.1 framing, MMI, docmill commands, topics, and the codec.
+
+docs/PROTOCOL.md is the normative text; this module is its only implementation. Every other
+module builds and reads frames through the helpers here, so handlers never see raw bytes.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+import msgpack
+
+# -- MDP/0.1 (ZeroMQ RFC 7) --------------------------------------------------------------------
+
+MDPC = b"MDPC01"
+MDPW = b"MDPW01"
+
+
+class WorkerCommand(bytes, enum.Enum):
+    READY = b"\x01"
+    REQUEST = b"\x02"
+    REPLY = b"\x03"
+    HEARTBEAT = b"\x04"
+    DISCONNECT = b"\x05"
+
+
+HEARTBEAT_INTERVAL = 1.0  # seconds between heartbeats, both directions
+HEARTBEAT_LIVENESS = 3  # intervals of silence before a peer is taken for dead
+
+# -- RFC 8 (MMI) and docmill's broker-internal services ----------------------------------------
+
+MMI_PREFIX = b"mmi."
+MMI_SERVICE = b"mmi.service"
+MMI_FOUND, MMI_NOT_FOUND, MMI_NOT_IMPLEMENTED = b"200", b"404", b"501"
+
+COMMAND_PREFIX = b"docmill."
+
+
+class Command(str, enum.Enum):
+    """docmill's own services; each takes one msgpack map and answers one."""
+
+    SUBMIT = "docmill.submit"
+    RESULT = "docmill.result"
+    STATUS = "docmill.status"
+    CANCEL = "docmill.cancel"
+    WORKER_GONE = "docmill.worker_gone"
+
+
+DEFAULT_QUEUES = ("documents", "analysis", "maintenance")
+
+
+class JobStatus(str, enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    RETRY_SCHEDULED = "retry_scheduled"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    DEAD = "dead"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL
+
+
+TERMINAL = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.DEAD, JobStatus.CANCELLED})
+
+
+class ErrorType(str, enum.Enum):
+    """What went wrong, as a client or the retry policy needs to know it."""
+
+    # the request itself
+    BAD_REQUEST = "bad_request"
+    UNKNOWN_COMMAND = "unknown_command"
+    UNKNOWN_TASK = "unknown_task"
+    NOT_RUNNING = "not_running"
+    # the process that ran the job
+    WORKER_DIED = "worker_died"
+    TIMEOUT = "timeout"
+    MEMORY = "memory"
+    # the document
+    NOT_FOUND = "not_found"
+    PERMISSION = "permission"
+    UNSUPPORTED = "unsupported"
+    ENCRYPTED = "encrypted"
+    MALFORMED = "malformed"
+    TOO_LARGE = "too_large"
+    # anything else a task raised
+    TASK_ERROR = "task_error"
+
+
+# Worth another attempt: the failure says nothing about the job itself.
+RETRYABLE = frozenset({ErrorType.WORKER_DIED, ErrorType.TIMEOUT, ErrorType.MEMORY})
+
+
+class Topic(str, enum.Enum):
+    """Status stream topics; subscribers filter on the prefix (`job.`, `worker.`)."""
+
+    JOB_SUBMITTED = "job.submitted"
+    JOB_STARTED = "job.started"
+    JOB_SUCCEEDED = "job.succeeded"
+    JOB_FAILED = "job.failed"
+    JOB_REQUEUED = "job.requeued"
+    JOB_CANCELLED = "job.cancelled"
+    WORKER_READY = "worker.ready"
+    WORKER_GONE = "worker.gone"
+    BROKER_STARTED = "broker.started"
+    BROKER_STOPPING = "broker.stopping"
+
+
+# -- codec ------------------------------------------------------------------------------------
+
+# Bounds for every decode: a hostile or corrupt body can cost at most this much memory.
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+_UNPACK_LIMITS = dict(
+    max_buffer_size=MAX_MESSAGE_BYTES,
+    max_str_len=MAX_MESSAGE_BYTES,
+    max_bin_len=MAX_MESSAGE_BYTES,
+    max_array_len=1_000_000,
+    max_map_len=1_000_000,
+    max_ext_len=0,
+)
+
+
+class ProtocolError(ValueError):
+    """A message that does not follow docs/PROTOCOL.md."""
+
+
+def pack(obj: Any) -> bytes:
+    return msgpack.packb(obj, use_bin_type=True)
+
+
+def unpack(data: bytes) -> Any:
+    try:
+        return msgpack.unpackb(data, raw=False, strict_map_key=True, **_UNPACK_LIMITS)
+    except Exception as exc:  # msgpack raises several unrelated types for bad input
+        raise ProtocolError(f"undecodable body: {exc}") from exc
+
+
+def unpack_map(data: bytes) -> dict[str, Any]:
+    obj = unpack(data)
+    if not isinstance(obj, dict):
+        raise ProtocolError(f"body is a {type(obj).__name__}, not a map")
+    return obj
+
+
+# -- messages as plain data -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClientRequest:
+    """C: REQUEST — frames [sender, b"", MDPC01, service, body...] on the broker's ROUTER."""
+
+    sender: bytes
+    service: bytes
+    body: list[bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerMessage:
+    """Any MDP/Worker command: READY carries `service` (and optional metadata), REPLY `job_id`."""
+
+    sender: bytes
+    command: WorkerCommand
+    service: bytes = b""
+    job_id: bytes = b""
+    body: tuple[bytes, ...] = ()
+
+
+def parse_router(frames: list[bytes]) -> ClientRequest | WorkerMessage:
+    """Read one message as the broker's ROUTER delivers it; raise ProtocolError if malformed."""
+    if len(frames) < 4 or frames[1] != b"":
+        raise ProtocolError("expected [identity, empty, header, ...]")
+    sender, header = frames[0], frames[2]
+    if header == MDPC:
+        if not frames[3]:
+            raise ProtocolError("client request without a service name")
+        return ClientRequest(sender, frames[3], frames[4:])
+    if header != MDPW:
+        raise ProtocolError(f"unknown header {header[:16]!r}")
+    try:
+        command = WorkerCommand(frames[3])
+    except ValueError:
+        raise ProtocolError(f"unknown worker command {frames[3][:8]!r}") from None
+    rest = frames[4:]
+    if command is WorkerCommand.READY:
+        if not rest or not rest[0] or len(rest) > 2:
+            raise ProtocolError("READY takes a service name and optional metadata")
+        return WorkerMessage(sender, command, service=rest[0], body=tuple(rest[1:]))
+    if command is WorkerCommand.REPLY:
+        if len(rest) < 2 or rest[1] != b"":
+            raise ProtocolError("REPLY takes [address, empty, body...]")
+        return WorkerMessage(sender, command, job_id=rest[0], body=tuple(rest[2:]))
+    if rest:
+        raise ProtocolError(f"{command.name} takes no further frames")
+    return WorkerMessage(sender, command)
+
+
+def client_reply(client: bytes, service: bytes, body: list[bytes]) -> list[bytes]:
+    return [client, b"", MDPC, service, *body]
+
+
+def worker_request(worker: bytes, job_id: bytes, body: list[bytes]) -> list[bytes]:
+    return [worker, b"", MDPW, WorkerCommand.REQUEST.value, job_id, b"", *body]
+
+
+def to_worker(worker: bytes, command: WorkerCommand) -> list[bytes]:
+    return [worker, b"", MDPW, command.value]
+
+
+# Frames as a DEALER worker or client sends them (its ROUTER identity is added by ZeroMQ).
+
+
+def ready(service: bytes, metadata: dict[str, Any] | None = None) -> list[bytes]:
+    frames = [b"", MDPW, WorkerCommand.READY.value, service]
+    return frames + [pack(metadata)] if metadata is not None else frames
+
+
+def reply(job_id: bytes, body: list[bytes]) -> list[bytes]:
+    return [b"", MDPW, WorkerCommand.REPLY.value, job_id, b"", *body]
+
+
+def worker_signal(command: WorkerCommand) -> list[bytes]:
+    return [b"", MDPW, command.value]
+
+
+def request(service: bytes, body: list[bytes]) -> list[bytes]:
+    return [b"", MDPC, service, *body]
+
+
+# -- docmill task replies ---------------------------------------------------------------------
+
+
+def ok(result: Any) -> dict[str, Any]:
+    return {"ok": True, "result": result}
+
+
+def error(kind: ErrorType | str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"ok": False, "error": {"type": str(ErrorType(kind).value), "message": message, **extra}}
+
+
+def error_of(reply_map: dict[str, Any]) -> tuple[str, str]:
+    err = reply_map.get("error") or {}
+    return str(err.get("type", ErrorType.TASK_ERROR.value)), str(err.get("message", ""))
