@@ -38,7 +38,7 @@ MMI_FOUND, MMI_NOT_FOUND, MMI_NOT_IMPLEMENTED = b"200", b"404", b"501"
 COMMAND_PREFIX = b"docmill."
 
 
-class Command(str, enum.Enum):
+class Command(enum.StrEnum):
     """docmill's own services; each takes one msgpack map and answers one."""
 
     SUBMIT = "docmill.submit"
@@ -51,7 +51,7 @@ class Command(str, enum.Enum):
 DEFAULT_QUEUES = ("documents", "analysis", "maintenance")
 
 
-class JobStatus(str, enum.Enum):
+class JobStatus(enum.StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
     RETRY_SCHEDULED = "retry_scheduled"
@@ -69,14 +69,14 @@ class JobStatus(str, enum.Enum):
 TERMINAL = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.DEAD, JobStatus.CANCELLED})
 
 
-class ErrorType(str, enum.Enum):
+class ErrorType(enum.StrEnum):
     """What went wrong, as a client or the retry policy needs to know it."""
 
     # the request itself
     BAD_REQUEST = "bad_request"
     UNKNOWN_COMMAND = "unknown_command"
     UNKNOWN_TASK = "unknown_task"
-    NOT_RUNNING = "not_running"
+    CANCELLED = "cancelled"
     # the process that ran the job
     WORKER_DIED = "worker_died"
     TIMEOUT = "timeout"
@@ -96,7 +96,7 @@ class ErrorType(str, enum.Enum):
 RETRYABLE = frozenset({ErrorType.WORKER_DIED, ErrorType.TIMEOUT, ErrorType.MEMORY})
 
 
-class Topic(str, enum.Enum):
+class Topic(enum.StrEnum):
     """Status stream topics; subscribers filter on the prefix (`job.`, `worker.`)."""
 
     JOB_SUBMITTED = "job.submitted"
@@ -116,7 +116,6 @@ class Topic(str, enum.Enum):
 # Bounds for every decode: a hostile or corrupt body can cost at most this much memory.
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 _UNPACK_LIMITS = dict(
-    max_buffer_size=MAX_MESSAGE_BYTES,
     max_str_len=MAX_MESSAGE_BYTES,
     max_bin_len=MAX_MESSAGE_BYTES,
     max_array_len=1_000_000,
@@ -136,7 +135,7 @@ def pack(obj: Any) -> bytes:
 def unpack(data: bytes) -> Any:
     try:
         return msgpack.unpackb(data, raw=False, strict_map_key=True, **_UNPACK_LIMITS)
-    except Exception as exc:  # msgpack raises several unrelated types for bad input
+    except (ValueError, msgpack.UnpackException) as exc:  # incl. ExtraData, FormatError
         raise ProtocolError(f"undecodable body: {exc}") from exc
 
 
@@ -216,7 +215,7 @@ def to_worker(worker: bytes, command: WorkerCommand) -> list[bytes]:
 
 def ready(service: bytes, metadata: dict[str, Any] | None = None) -> list[bytes]:
     frames = [b"", MDPW, WorkerCommand.READY.value, service]
-    return frames + [pack(metadata)] if metadata is not None else frames
+    return [*frames, pack(metadata)] if metadata is not None else frames
 
 
 def reply(job_id: bytes, body: list[bytes]) -> list[bytes]:

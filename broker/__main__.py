@@ -1,0 +1,33 @@
+"""python -m broker [--home DIR] [--bind ENDPOINT] [--events ENDPOINT]"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from broker.broker import Broker, BrokerSettings
+from broker.home import Home, resolve_home
+from broker.logs import setup_logging
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m broker", description="Run the docmill broker.")
+    parser.add_argument("--home", help="home folder (default $DOCMILL_HOME or ./docmill-home)")
+    parser.add_argument("--bind", help="ROUTER endpoint for clients and workers")
+    parser.add_argument("--events", help="PUB endpoint for the status stream")
+    parser.add_argument("--log-level", default="INFO")
+    args = parser.parse_args(argv)
+    setup_logging(args.log_level)
+    home = Home(resolve_home(args.home)).ensure()
+    broker = Broker(BrokerSettings(home=home, bind=args.bind, events_bind=args.events))
+    broker.install_signal_handlers()
+    try:
+        broker.run()
+    except Exception:
+        logging.getLogger("broker").critical("broker crashed", exc_info=True)
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

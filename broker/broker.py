@@ -1,0 +1,517 @@
+"""The broker: one ROUTER for clients and workers (MDP/0.1 + MMI), one PUB for status, one loop.
+
+The loop polls with the next deadline as its timeout (a heartbeat to send, a worker to expire,
+a result waiter to answer), so an idle broker does no work at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import socket
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import zmq
+
+from broker import commands
+from broker.events import Publisher
+from broker.home import Home
+from broker.jobs import DEFAULT_QUEUE, Job, JobQueue, MemoryStore, new_job_id
+from broker.protocol import (
+    HEARTBEAT_INTERVAL,
+    HEARTBEAT_LIVENESS,
+    MAX_MESSAGE_BYTES,
+    MMI_FOUND,
+    MMI_NOT_FOUND,
+    MMI_NOT_IMPLEMENTED,
+    MMI_PREFIX,
+    MMI_SERVICE,
+    RETRYABLE,
+    ClientRequest,
+    ErrorType,
+    JobStatus,
+    ProtocolError,
+    Topic,
+    WorkerCommand,
+    WorkerMessage,
+    client_reply,
+    error,
+    pack,
+    parse_router,
+    to_worker,
+    unpack,
+    worker_request,
+)
+
+log = logging.getLogger(__name__)
+
+# Messages read per poll wake-up before housekeeping runs again, so a flood cannot starve it.
+_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class BrokerSettings:
+    """Everything the broker process is told; every field has the documented default."""
+
+    home: Home
+    bind: str | None = None  # ROUTER endpoint; default ipc in home/run (loopback TCP on Windows)
+    events_bind: str | None = None  # PUB endpoint; same rule
+    heartbeat_interval: float = HEARTBEAT_INTERVAL
+    heartbeat_liveness: int = HEARTBEAT_LIVENESS
+    max_result_wait: float = 300.0  # longest long-poll a `docmill.result` may ask for
+
+
+@dataclass(eq=False)
+class Worker:
+    identity: bytes
+    services: list[str]
+    expiry: float
+    native: bool = False  # sent docmill metadata with READY, so its replies are msgpack maps
+    pid: int | None = None
+    host: str | None = None
+    job: str | None = None
+    jobs_done: int = 0
+    last_seen: float = field(default_factory=time.time)
+
+    @property
+    def name(self) -> str:
+        ident = self.identity
+        return ident.decode() if ident.isascii() and ident.decode().isprintable() else ident.hex()
+
+    def view(self) -> dict[str, Any]:
+        return {
+            "id": self.name,
+            "pid": self.pid,
+            "host": self.host,
+            "queues": self.services,
+            "state": "busy" if self.job else "idle",
+            "job": self.job,
+            "jobs_done": self.jobs_done,
+            "last_seen": self.last_seen,
+        }
+
+
+@dataclass(eq=False)
+class Service:
+    name: str
+    queue: JobQueue = field(default_factory=JobQueue)
+    waiting: deque[Worker] = field(default_factory=deque)  # idle workers, oldest first
+
+
+class Broker:
+    def __init__(self, settings: BrokerSettings, context: zmq.Context[Any] | None = None) -> None:
+        self.settings = settings
+        self.context = context or zmq.Context.instance()
+        self.store = MemoryStore()
+        self.services: dict[str, Service] = {}
+        self.workers: dict[bytes, Worker] = {}
+        self.waiters = commands.Waiters()
+        self.malformed = 0
+        self.started = time.time()
+        self._acks: list[list[bytes]] = []  # replies to send once the store has committed
+        self._stop = False
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+
+        self.router = self.context.socket(zmq.ROUTER)
+        # An unroutable reply raises instead of vanishing, and a full peer never blocks the loop.
+        self.router.setsockopt(zmq.ROUTER_MANDATORY, 1)
+        self.router.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        self.router.setsockopt(zmq.LINGER, 0)
+        self.pub = self.context.socket(zmq.PUB)
+        self.pub.setsockopt(zmq.LINGER, 0)
+        self.endpoint = self._bind(
+            self.router, settings.bind or settings.home.default_endpoint("broker")
+        )
+        self.events_endpoint = self._bind(
+            self.pub, settings.events_bind or settings.home.default_endpoint("events")
+        )
+        self.events = Publisher(self.pub)
+        self._next_heartbeat = time.monotonic() + settings.heartbeat_interval
+
+    @staticmethod
+    def _bind(sock: zmq.Socket[bytes], endpoint: str) -> str:
+        if endpoint.startswith("ipc://"):
+            path = endpoint[len("ipc://") :]
+            if os.path.exists(path):
+                os.unlink(path)  # left by a broker that was killed; ours now
+        sock.bind(endpoint)
+        return str(sock.getsockopt_string(zmq.LAST_ENDPOINT))
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def request_stop(self, *_: object) -> None:
+        """Safe from a signal handler or another thread: record intent, wake the loop."""
+        self._stop = True
+        # A full pipe means the loop is already due to wake.
+        with contextlib.suppress(OSError):
+            self._wake_w.send(b"\0")
+
+    def install_signal_handlers(self) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self.request_stop)
+
+    def run(self) -> None:
+        self.settings.home.write_endpoints(
+            {"broker": self.endpoint, "events": self.events_endpoint, "pid": os.getpid()}
+        )
+        log.info(
+            "broker %d serving on %s, events on %s",
+            os.getpid(),
+            self.endpoint,
+            self.events_endpoint,
+        )
+        self.events.publish(Topic.BROKER_STARTED, endpoint=self.endpoint)
+        poller = zmq.Poller()
+        poller.register(self.router, zmq.POLLIN)
+        poller.register(self._wake_r, zmq.POLLIN)
+        while not self._stop:
+            timeout = max(0.0, self._next_deadline() - time.monotonic())
+            ready = dict(poller.poll(int(timeout * 1000) + 1))
+            if self.router in ready:
+                self._drain_router()
+            if self._wake_r in ready:
+                self._drain_wake()
+            self._housekeeping()
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        log.info("broker stopping: %d worker(s) told to disconnect", len(self.workers))
+        self.events.publish(Topic.BROKER_STOPPING)
+        for worker in list(self.workers.values()):
+            self.send(to_worker(worker.identity, WorkerCommand.DISCONNECT))
+        self.store.commit()
+        self.router.close()
+        self.pub.close()
+        self._wake_r.close()
+        self._wake_w.close()
+        self.settings.home.endpoints_file.unlink(missing_ok=True)
+
+    def _drain_wake(self) -> None:
+        try:
+            while self._wake_r.recv(4096):
+                pass
+        except BlockingIOError:
+            pass
+
+    def _drain_router(self) -> None:
+        for _ in range(_BATCH):
+            try:
+                frames = self.router.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                break
+            try:
+                self._handle(frames)
+            except ProtocolError as exc:
+                self.malformed += 1
+                log.debug("dropped malformed message (%s)", exc)
+        self._flush_acks()
+
+    def _flush_acks(self) -> None:
+        """Acknowledge submits only now that the store has committed them."""
+        if self._acks:
+            self.store.commit()
+            acks, self._acks = self._acks, []
+            for frames in acks:
+                self.send(frames)
+
+    def send(self, frames: list[bytes]) -> bool:
+        try:
+            self.router.send_multipart(frames, zmq.NOBLOCK)
+            return True
+        except (zmq.Again, zmq.ZMQError) as exc:
+            # The peer is gone (EHOSTUNREACH) or not reading: it will ask again, we move on.
+            log.debug("could not send to %r: %s", frames[0][:32], exc)
+            return False
+
+    # -- one message ---------------------------------------------------------------------------
+
+    def _handle(self, frames: list[bytes]) -> None:
+        msg = parse_router(frames)
+        if isinstance(msg, ClientRequest):
+            self._client(msg)
+        else:
+            self._worker(msg)
+
+    def _client(self, req: ClientRequest) -> None:
+        if req.service.startswith(MMI_PREFIX):
+            self.send(client_reply(req.sender, req.service, [self._mmi(req)]))
+        elif req.service.startswith(commands.PREFIX):
+            reply = commands.dispatch(self, req)
+            if reply is not None:
+                self._acks.append(client_reply(req.sender, req.service, [pack(reply)]))
+        else:
+            self._call(req)
+
+    def _mmi(self, req: ClientRequest) -> bytes:
+        if req.service != MMI_SERVICE:
+            return MMI_NOT_IMPLEMENTED
+        name = req.body[0].decode(errors="replace") if req.body else ""
+        service = self.services.get(name)
+        return MMI_FOUND if service and self._has_workers(service) else MMI_NOT_FOUND
+
+    def _has_workers(self, service: Service) -> bool:
+        return any(service.name in w.services for w in self.workers.values())
+
+    def _call(self, req: ClientRequest) -> None:
+        """A plain MDP request: a job like any other, whose reply goes back to the caller."""
+        name = req.service.decode(errors="replace")
+        task = ""
+        if len(req.body) == 1:
+            try:
+                decoded = unpack(req.body[0])
+                if isinstance(decoded, dict) and isinstance(decoded.get("task"), str):
+                    task = decoded["task"]
+            except ProtocolError:
+                pass  # opaque body: fine for a plain MDP worker
+        job = Job(id=new_job_id(), task=task, queue=name, body=list(req.body), reply_to=req.sender)
+        self.enqueue(job)
+
+    def _worker(self, msg: WorkerMessage) -> None:
+        worker = self.workers.get(msg.sender)
+        if msg.command is WorkerCommand.READY:
+            if worker is not None:
+                # RFC 7: a second READY is a valid but unexpected command.
+                self.remove_worker(worker, "sent READY twice", disconnect=True)
+                return
+            self._register(msg)
+        elif worker is None:
+            if msg.command is not WorkerCommand.DISCONNECT:
+                self.send(to_worker(msg.sender, WorkerCommand.DISCONNECT))
+        elif msg.command is WorkerCommand.REPLY:
+            self._touch(worker)
+            self._reply(worker, msg)
+        elif msg.command is WorkerCommand.HEARTBEAT:
+            self._touch(worker)
+        elif msg.command is WorkerCommand.DISCONNECT:
+            self.remove_worker(worker, "disconnected")
+        else:
+            self.remove_worker(worker, f"sent {msg.command.name}", disconnect=True)
+
+    def _touch(self, worker: Worker) -> None:
+        worker.last_seen = time.time()
+        worker.expiry = (
+            time.monotonic() + self.settings.heartbeat_interval * self.settings.heartbeat_liveness
+        )
+
+    # -- workers -------------------------------------------------------------------------------
+
+    def _register(self, msg: WorkerMessage) -> None:
+        service = msg.service.decode(errors="replace")
+        meta: dict[str, Any] = {}
+        if msg.body:
+            decoded = unpack(msg.body[0])
+            if not isinstance(decoded, dict):
+                raise ProtocolError("READY metadata is not a map")
+            meta = decoded
+        names = [service] + [
+            q for q in meta.get("queues", []) if isinstance(q, str) and q != service
+        ]
+        if any(n.encode().startswith((MMI_PREFIX, commands.PREFIX)) for n in names):
+            # RFC 8: workers may not register in the broker's own namespaces.
+            self.send(to_worker(msg.sender, WorkerCommand.DISCONNECT))
+            return
+        worker = Worker(
+            identity=msg.sender,
+            services=names,
+            expiry=0.0,
+            native=bool(msg.body),
+            pid=meta.get("pid") if isinstance(meta.get("pid"), int) else None,
+            host=meta.get("host") if isinstance(meta.get("host"), str) else None,
+        )
+        self._touch(worker)
+        self.workers[msg.sender] = worker
+        log.info("worker %s ready for %s", worker.name, ", ".join(names))
+        self.events.publish(Topic.WORKER_READY, worker=worker.name, pid=worker.pid, queues=names)
+        self._idle(worker)
+
+    def _idle(self, worker: Worker) -> None:
+        for name in worker.services:
+            service = self._service(name)
+            service.waiting.append(worker)
+            self._dispatch(service)
+
+    def _service(self, name: str) -> Service:
+        service = self.services.get(name)
+        if service is None:
+            service = self.services[name] = Service(name)
+        return service
+
+    def worker_by_name(self, name: str) -> Worker | None:
+        return next((w for w in self.workers.values() if w.name == name), None)
+
+    def remove_worker(self, worker: Worker, reason: str, *, disconnect: bool = False) -> str | None:
+        """Forget a worker; the job it held goes back to its queue. Returns that job's id."""
+        if self.workers.get(worker.identity) is not worker:
+            return None
+        del self.workers[worker.identity]
+        if disconnect:
+            self.send(to_worker(worker.identity, WorkerCommand.DISCONNECT))
+        held = worker.job
+        worker.job = None
+        log.info("worker %s gone (%s)%s", worker.name, reason, f", held job {held}" if held else "")
+        self.events.publish(
+            Topic.WORKER_GONE, worker=worker.name, pid=worker.pid, reason=reason, job=held
+        )
+        if held:
+            job = self.store.get(held)
+            if job is not None and job.status is JobStatus.RUNNING:
+                self.finish(job, error(ErrorType.WORKER_DIED, f"worker {worker.name} {reason}"))
+        return held
+
+    # -- jobs ----------------------------------------------------------------------------------
+
+    def enqueue(self, job: Job) -> None:
+        """Accept a new job: store it, publish it, and hand it to a worker if one is idle."""
+        self.store.add(job)
+        self.events.publish(
+            Topic.JOB_SUBMITTED, job=job.id, task=job.task, queue=job.queue, priority=job.priority
+        )
+        self._queue(job)
+
+    def _queue(self, job: Job) -> None:
+        service = self._service(job.queue or DEFAULT_QUEUE)
+        service.queue.push(job)
+        self._dispatch(service)
+
+    def _dispatch(self, service: Service) -> None:
+        while service.waiting and len(service.queue):
+            worker = service.waiting.popleft()
+            if self.workers.get(worker.identity) is not worker or worker.job is not None:
+                continue  # stale entry: this worker left, or took a job through another queue
+            job = self._next_job(service)
+            if job is None:
+                service.waiting.appendleft(worker)
+                return
+            self._start(worker, job)
+
+    def _next_job(self, service: Service) -> Job | None:
+        while (job_id := service.queue.pop()) is not None:
+            job = self.store.get(job_id)
+            if job is not None and job.status is JobStatus.QUEUED:
+                return job  # anything else was cancelled while it waited
+        return None
+
+    def _start(self, worker: Worker, job: Job) -> None:
+        job.status = JobStatus.RUNNING
+        job.attempts += 1
+        job.worker = worker.name
+        job.started = time.time()
+        worker.job = job.id
+        self.store.save(job)
+        if job.body is not None:
+            body = job.body
+        else:
+            request = {"id": job.id, "task": job.task, "args": job.args, "attempt": job.attempts}
+            if job.timeout is not None:
+                request["timeout"] = job.timeout
+            body = [pack(request)]
+        self.events.publish(
+            Topic.JOB_STARTED, job=job.id, task=job.task, worker=worker.name, attempt=job.attempts
+        )
+        if not self.send(worker_request(worker.identity, job.id.encode(), body)):
+            self.remove_worker(worker, "unreachable")
+
+    def _reply(self, worker: Worker, msg: WorkerMessage) -> None:
+        job_id = msg.job_id.decode(errors="replace")
+        if worker.job != job_id:
+            log.warning("worker %s replied for job %s it does not hold", worker.name, job_id)
+            return
+        worker.job = None
+        worker.jobs_done += 1
+        try:
+            outcome = self._outcome(worker, msg.body)
+        except ProtocolError as exc:
+            self.malformed += 1
+            outcome = error(
+                ErrorType.TASK_ERROR, f"worker {worker.name} sent a malformed reply: {exc}"
+            )
+        job = self.store.get(job_id)
+        if job is not None and job.status is JobStatus.RUNNING:
+            self.finish(job, outcome, frames=list(msg.body))
+        self._idle(worker)
+
+    @staticmethod
+    def _outcome(worker: Worker, body: tuple[bytes, ...]) -> dict[str, Any]:
+        """A native worker answers with an ok/error map; a plain MDP worker with opaque frames."""
+        if worker.native and len(body) == 1:
+            decoded = unpack(body[0])
+            if isinstance(decoded, dict) and isinstance(decoded.get("ok"), bool):
+                return decoded
+            raise ProtocolError("native REPLY is not an ok/error map")
+        return {"ok": True, "result": list(body)}
+
+    def finish(self, job: Job, outcome: dict[str, Any], frames: list[bytes] | None = None) -> None:
+        """Settle a running job: success, a retry, or failure (DESIGN §3).
+
+        `frames` is the worker's reply as it came, passed on unchanged to a synchronous caller.
+        """
+        job.worker = None
+        if outcome.get("ok"):
+            job.status, job.result, job.error = JobStatus.SUCCEEDED, outcome.get("result"), None
+            topic = Topic.JOB_SUCCEEDED
+        else:
+            err = outcome.get("error")
+            job.error = err if isinstance(err, dict) else {"type": ErrorType.TASK_ERROR.value}
+            retryable = job.error.get("type") in {e.value for e in RETRYABLE}
+            if retryable and job.attempts < job.max_attempts:
+                job.status = JobStatus.QUEUED
+                self.store.save(job)
+                self.events.publish(
+                    Topic.JOB_REQUEUED, job=job.id, attempt=job.attempts, error=job.error
+                )
+                self._queue(job)
+                return
+            job.status = JobStatus.FAILED
+            topic = Topic.JOB_FAILED
+        job.finished = time.time()
+        self.store.save(job)
+        if job.reply_to is not None:
+            body = frames if frames is not None else [pack(outcome)]
+            self.send(client_reply(job.reply_to, job.queue.encode(), body))
+        self.events.publish(
+            topic,
+            job=job.id,
+            task=job.task,
+            queue=job.queue,
+            attempts=job.attempts,
+            seconds=round(job.finished - (job.started or job.finished), 6),
+            error=job.error,
+        )
+        self.waiters.settled(self, job)
+
+    def cancel(self, job: Job) -> None:
+        job.status, job.worker, job.finished = JobStatus.CANCELLED, None, time.time()
+        self.store.save(job)
+        self.events.publish(Topic.JOB_CANCELLED, job=job.id, task=job.task, queue=job.queue)
+        if job.reply_to is not None:
+            reply = error(ErrorType.CANCELLED, f"job {job.id} was cancelled")
+            self.send(client_reply(job.reply_to, job.queue.encode(), [pack(reply)]))
+        self.waiters.settled(self, job)
+
+    # -- time ----------------------------------------------------------------------------------
+
+    def _next_deadline(self) -> float:
+        deadlines = [self._next_heartbeat]
+        if self.workers:
+            deadlines.append(min(w.expiry for w in self.workers.values()))
+        if (wait := self.waiters.next_deadline()) is not None:
+            deadlines.append(wait)
+        return min(deadlines)
+
+    def _housekeeping(self) -> None:
+        now = time.monotonic()
+        if now >= self._next_heartbeat:
+            for worker in list(self.workers.values()):
+                self.send(to_worker(worker.identity, WorkerCommand.HEARTBEAT))
+            self._next_heartbeat = now + self.settings.heartbeat_interval
+        for worker in [w for w in self.workers.values() if w.expiry <= now]:
+            self.remove_worker(worker, "missed heartbeats")
+        self.waiters.expire(self, now)
+        self._flush_acks()

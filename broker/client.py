@@ -1,0 +1,237 @@
+"""The Python client: submit jobs, follow them, and read the broker's state, from any process.
+
+    from broker.client import Client
+    with Client(home="docmill-home") as client:
+        job = client.submit("process_document", path="/data/inbox/report.pdf")
+        print(job.result(timeout=60)["text"][:200])
+
+A Client owns one DEALER socket and is not thread-safe; give each thread its own.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import zmq
+
+from broker.home import Home, resolve_home
+from broker.protocol import (
+    MAX_MESSAGE_BYTES,
+    MDPC,
+    Command,
+    ErrorType,
+    JobStatus,
+    ProtocolError,
+    error_of,
+    pack,
+    request,
+    unpack_map,
+)
+
+SUBMIT_CHUNK = 1000  # jobs per message in submit_many
+_WAIT_SLICE = 60.0  # longest single long-poll; a longer wait is several of them
+
+
+class JobFailed(Exception):
+    """The job ended without a result: `type` is its ErrorType value, `message` says why."""
+
+    def __init__(self, job_id: str, type: str, message: str, info: dict[str, Any] | None = None):
+        super().__init__(f"job {job_id} failed ({type}): {message}")
+        self.job_id, self.type, self.message, self.info = job_id, type, message, info or {}
+
+
+class BrokerError(Exception):
+    """The broker refused a request (bad arguments, unknown command)."""
+
+    def __init__(self, type: str, message: str):
+        super().__init__(f"{type}: {message}")
+        self.type, self.message = type, message
+
+
+class Job:
+    """A handle on a job; cheap to create, it asks the broker only when called."""
+
+    def __init__(self, client: Client, job_id: str) -> None:
+        self.client, self.id = client, job_id
+
+    def __repr__(self) -> str:
+        return f"Job({self.id!r})"
+
+    def info(self) -> dict[str, Any]:
+        """Everything the broker knows: status, attempts, worker, timings, result or error."""
+        return self.client.infos([self.id])[0]
+
+    def status(self) -> str:
+        return str(self.info()["status"])
+
+    def result(self, timeout: float | None = None) -> Any:
+        """The task's value; raises JobFailed if it failed, TimeoutError if not ended in time."""
+        return self.client.gather([self], timeout=timeout)[0]
+
+
+class Client:
+    def __init__(
+        self,
+        home: str | None = None,
+        endpoint: str | None = None,
+        *,
+        context: zmq.Context[Any] | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        """Find the broker at `endpoint`, else from the home folder; `timeout` bounds each call."""
+        self.endpoint = endpoint or Home(resolve_home(home)).broker_endpoint()
+        self.context = context or zmq.Context.instance()
+        self.timeout = timeout
+        self._rids = itertools.count(1)
+        self._socket: zmq.Socket[bytes] | None = None
+
+    # -- connection ---------------------------------------------------------------------------
+
+    def _connect(self) -> zmq.Socket[bytes]:
+        if self._socket is None:
+            sock = self.context.socket(zmq.DEALER)
+            sock.setsockopt(zmq.LINGER, 0)
+            sock.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+            sock.connect(self.endpoint)
+            self._socket = sock
+        return self._socket
+
+    def close(self) -> None:
+        if self._socket is not None:
+            self._socket.close(linger=0)
+            self._socket = None
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _send(self, command: Command, body: dict[str, Any]) -> int:
+        rid = next(self._rids)
+        frames = request(command.value.encode(), [pack({**body, "rid": rid})])
+        self._connect().send_multipart(frames)
+        return rid
+
+    def _receive(self, rid: int, timeout: float) -> dict[str, Any]:
+        sock = self._connect()
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            if not sock.poll(int(left * 1000) + 1):
+                break
+            frames = sock.recv_multipart()
+            if len(frames) != 4 or frames[0] != b"" or frames[1] != MDPC:
+                continue  # not an answer to a docmill command; ignore it
+            try:
+                reply = unpack_map(frames[3])
+            except ProtocolError:
+                continue
+            if reply.get("rid") == rid:
+                if not reply.get("ok"):
+                    raise BrokerError(*error_of(reply))
+                return reply
+            # A late answer to an earlier call that timed out: drop it.
+        # The request may still be queued in the socket; start afresh so it cannot answer later.
+        self.close()
+        raise TimeoutError(f"no answer from the broker at {self.endpoint} within {timeout:.1f}s")
+
+    def call(self, command: Command, body: dict[str, Any], timeout: float | None = None) -> dict:
+        """One docmill command and its answer."""
+        return self._receive(
+            self._send(command, body), self.timeout if timeout is None else timeout
+        )
+
+    # -- jobs ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _spec(
+        task: str, args: dict[str, Any], queue: str | None, priority: int | None, **options: Any
+    ) -> dict[str, Any]:
+        spec: dict[str, Any] = {"task": task, "args": args}
+        if queue is not None:
+            spec["queue"] = queue
+        if priority is not None:
+            spec["priority"] = priority
+        spec.update({k: v for k, v in options.items() if v is not None})
+        return spec
+
+    def submit(
+        self, task: str, queue: str | None = None, priority: int | None = None, **args: Any
+    ) -> Job:
+        """Queue one job; returns once the broker has accepted it."""
+        reply = self.call(Command.SUBMIT, self._spec(task, args, queue, priority))
+        return Job(self, reply["id"])
+
+    def submit_many(
+        self,
+        task: str,
+        args_list: Iterable[dict[str, Any]],
+        queue: str | None = None,
+        priority: int | None = None,
+    ) -> list[Job]:
+        """Queue many jobs of one task: chunks are sent back to back, then their answers read."""
+        specs = [self._spec(task, args, queue, priority) for args in args_list]
+        chunks = [specs[i : i + SUBMIT_CHUNK] for i in range(0, len(specs), SUBMIT_CHUNK)]
+        rids = [self._send(Command.SUBMIT, {"jobs": chunk}) for chunk in chunks]
+        jobs: list[Job] = []
+        for rid in rids:
+            reply = self._receive(rid, self.timeout)
+            jobs.extend(Job(self, job_id) for job_id in reply["ids"])
+        return jobs
+
+    def job(self, job_id: str) -> Job:
+        """A handle on a job submitted elsewhere."""
+        return Job(self, job_id)
+
+    def infos(self, job_ids: list[str], wait: float = 0.0) -> list[dict[str, Any]]:
+        """The broker's view of each job; with `wait`, once all have ended or `wait` has passed."""
+        body: dict[str, Any] = {"ids": job_ids, "wait": wait}
+        return list(self.call(Command.RESULT, body, timeout=wait + self.timeout)["jobs"])
+
+    def gather(
+        self, jobs: Iterable[Job], timeout: float | None = None, return_exceptions: bool = False
+    ) -> list[Any]:
+        """The results of many jobs, in order, waiting on the broker rather than polling it.
+
+        A failed job raises JobFailed (or stands in the list as one, with return_exceptions).
+        """
+        ids = [job.id for job in jobs]
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = _WAIT_SLICE if deadline is None else max(0.0, deadline - time.monotonic())
+            infos = self.infos(ids, wait=min(left, _WAIT_SLICE))
+            ended = all(JobStatus(info["status"]).terminal for info in infos)
+            unknown = [i["id"] for i in infos if i["status"] == JobStatus.UNKNOWN.value]
+            if unknown:
+                raise KeyError(f"the broker does not know job(s) {', '.join(unknown[:5])}")
+            if ended:
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                waiting = sum(not JobStatus(i["status"]).terminal for i in infos)
+                raise TimeoutError(f"{waiting} of {len(ids)} job(s) not ended after {timeout}s")
+        results: list[Any] = []
+        for info in infos:
+            if info["status"] == JobStatus.SUCCEEDED.value:
+                results.append(info.get("result"))
+                continue
+            err = info.get("error") or {}
+            failure = JobFailed(
+                info["id"],
+                str(err.get("type", ErrorType.CANCELLED.value)),
+                str(err.get("message", info["status"])),
+                info,
+            )
+            if not return_exceptions:
+                raise failure
+            results.append(failure)
+        return results
+
+    def cancel(self, job_id: str) -> str:
+        return str(self.call(Command.CANCEL, {"id": job_id})["status"])
+
+    def status(self) -> dict[str, Any]:
+        """Endpoints, job counts by state, queues, and each worker."""
+        return self.call(Command.STATUS, {})

@@ -1,0 +1,295 @@
+"""A worker process: one MDP/0.1 worker on a DEALER socket, running jobs in its job process.
+
+It keeps heartbeats flowing both ways whatever the job does, enforces the job's time limit and
+the memory limit from outside the job process, and replaces that process when it dies or is
+killed, so the next job starts clean.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import psutil
+import zmq
+
+from broker.protocol import (
+    DEFAULT_QUEUES,
+    HEARTBEAT_INTERVAL,
+    HEARTBEAT_LIVENESS,
+    MAX_MESSAGE_BYTES,
+    MDPW,
+    ErrorType,
+    ProtocolError,
+    WorkerCommand,
+    error,
+    pack,
+    ready,
+    reply,
+    unpack_map,
+    worker_signal,
+)
+from workers.executor import HELLO, Executor
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """One worker process; the pool gives each its own identity."""
+
+    endpoint: str
+    queues: tuple[str, ...] = DEFAULT_QUEUES
+    identity: str = field(default_factory=lambda: f"{socket.gethostname()}/{uuid.uuid4().hex[:8]}")
+    task_modules: tuple[str, ...] = ()
+    heartbeat_interval: float = HEARTBEAT_INTERVAL
+    heartbeat_liveness: int = HEARTBEAT_LIVENESS
+    task_timeout: float = 600.0  # hard limit for a job that names none, in seconds
+    max_memory_mb: int = 2048  # RSS of the job process above which the job fails with `memory`
+    log_level: str = "INFO"
+
+
+@dataclass
+class Running:
+    job_id: bytes
+    body: bytes
+    timeout: float
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def deadline(self) -> float:
+        return self.started + self.timeout
+
+
+class Agent:
+    def __init__(self, settings: WorkerSettings, context: zmq.Context[Any] | None = None) -> None:
+        self.settings = settings
+        self.context = context or zmq.Context()
+        self.executor = Executor(self.context, list(settings.task_modules), settings.log_level)
+        self.broker: zmq.Socket[bytes] | None = None
+        self.running: Running | None = None
+        self.pending_reply: tuple[bytes, list[bytes]] | None = None
+        self.jobs_done = 0
+        self._stop = False
+        self._next_heartbeat = 0.0
+        self._broker_expiry = 0.0
+        self._next_memory_check = 0.0
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def request_stop(self, *_: object) -> None:
+        """SIGTERM: finish the job in hand, then leave; the supervisor bounds how long."""
+        self._stop = True
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self.request_stop)
+        self.executor.start()
+        try:
+            while not (self._stop and self.running is None and self.pending_reply is None):
+                self._step()
+        finally:
+            if self.broker is not None:
+                self._send(worker_signal(WorkerCommand.DISCONNECT))
+                self.broker.close(linger=500)
+            self.executor.stop()
+            log.info("worker %s stopped after %d job(s)", self.settings.identity, self.jobs_done)
+
+    def _step(self) -> None:
+        poller = zmq.Poller()
+        if self.broker is not None:
+            poller.register(self.broker, zmq.POLLIN)
+        if self.executor.socket is not None:
+            poller.register(self.executor.socket, zmq.POLLIN)
+        sentinel = self.executor.sentinel
+        if sentinel is not None and os.name == "posix":
+            poller.register(sentinel, zmq.POLLIN)  # wakes us the moment the job process dies
+        # Signals interrupt the poll; the timeout bounds how late a stop request is noticed.
+        timeout = max(0.0, min(self._deadlines()) - time.monotonic())
+        events = dict(poller.poll(int(timeout * 1000) + 1))
+        if self.executor.socket is not None and self.executor.socket in events:
+            self._from_executor(self.executor.socket.recv())
+        if self.broker is not None and self.broker in events:
+            self._from_broker()
+        self._housekeeping()
+
+    def _deadlines(self) -> list[float]:
+        deadlines = [time.monotonic() + self.settings.heartbeat_interval]
+        if self.broker is not None:
+            deadlines += [self._next_heartbeat, self._broker_expiry]
+        if self.running is not None:
+            deadlines += [self.running.deadline, self._next_memory_check]
+        return deadlines
+
+    # -- broker side ----------------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        if self.broker is not None:
+            self.broker.close(linger=0)
+        self.broker = self.context.socket(zmq.DEALER)
+        self.broker.setsockopt(zmq.LINGER, 0)
+        self.broker.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        self.broker.setsockopt(zmq.IDENTITY, self.settings.identity.encode())
+        self.broker.connect(self.settings.endpoint)
+        queues = list(self.settings.queues)
+        meta = {"queues": queues, "pid": os.getpid(), "host": socket.gethostname()}
+        self._send(ready(queues[0].encode(), meta))
+        self._broker_expiry = time.monotonic() + self._liveness()
+        log.info(
+            "worker %s ready for %s on %s", self.settings.identity, queues, self.settings.endpoint
+        )
+
+    def _liveness(self) -> float:
+        return self.settings.heartbeat_interval * self.settings.heartbeat_liveness
+
+    def _send(self, frames: list[bytes]) -> None:
+        if self.broker is None:
+            return
+        try:
+            self.broker.send_multipart(frames, zmq.NOBLOCK)
+        except zmq.Again:
+            log.warning("broker not reading; dropped %s", frames[2:3])
+        self._next_heartbeat = time.monotonic() + self.settings.heartbeat_interval
+
+    def _from_broker(self) -> None:
+        while self.broker is not None:
+            try:
+                frames = self.broker.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            self._broker_expiry = time.monotonic() + self._liveness()
+            if len(frames) < 3 or frames[0] != b"" or frames[1] != MDPW:
+                log.warning("ignored a malformed message from the broker")
+                continue
+            command = frames[2]
+            if command == WorkerCommand.REQUEST.value and len(frames) >= 6:
+                self._start(frames[3], frames[5:])
+            elif command == WorkerCommand.DISCONNECT.value:
+                log.info("broker asked worker %s to reconnect", self.settings.identity)
+                self._abandon("the broker disconnected this worker")
+                return
+
+    def _start(self, job_id: bytes, body: list[bytes]) -> None:
+        if self.running is not None or self.pending_reply is not None:
+            log.error("broker sent job %r while job %r runs", job_id, self.running)
+            return
+        if len(body) != 1:
+            self._send(reply(job_id, [pack(error(ErrorType.BAD_REQUEST, "expected one frame"))]))
+            return
+        timeout = self.settings.task_timeout
+        try:
+            request = unpack_map(body[0])
+            if isinstance(request.get("timeout"), int | float):
+                timeout = float(request["timeout"])
+        except ProtocolError:
+            pass  # the job process answers a bad body with a clear error
+        self.running = Running(job_id, body[0], timeout)
+        if self.executor.ready:
+            self._hand_over()
+        # else: the job process is starting; it gets the job when it says hello
+
+    def _hand_over(self) -> None:
+        assert self.running is not None and self.executor.socket is not None
+        self.executor.socket.send(self.running.body)
+        now = time.monotonic()
+        self.running.started = now
+        self._next_memory_check = now + self.settings.heartbeat_interval
+
+    # -- job process side -----------------------------------------------------------------------
+
+    def _from_executor(self, data: bytes) -> None:
+        if data == HELLO:
+            self.executor.ready = True
+            if self.running is not None:
+                self._hand_over()
+            elif self.pending_reply is not None:
+                job_id, body = self.pending_reply
+                self.pending_reply = None
+                self._send(reply(job_id, body))
+            elif self.broker is None and not self._stop:
+                self._connect()
+            return
+        if self.running is None:
+            log.error("job process answered with no job running")
+            return
+        job_id, self.running = self.running.job_id, None
+        self.jobs_done += 1
+        self._send(reply(job_id, [data]))
+
+    def _fail(self, kind: ErrorType, message: str) -> None:
+        """End the running job with an error and replace the job process before the next one."""
+        assert self.running is not None
+        job_id, self.running = self.running.job_id, None
+        log.warning("job %s: %s", job_id.decode(errors="replace"), message)
+        self.executor.kill()
+        self.pending_reply = (job_id, [pack(error(kind, message))])
+        self.executor.start()
+
+    def _abandon(self, why: str) -> None:
+        """Drop the connection and any job in hand: the broker has requeued or cancelled it."""
+        if self.running is not None:
+            log.warning("abandoning job %s: %s", self.running.job_id.decode(errors="replace"), why)
+            self.running = None
+            self.executor.start()
+        self.pending_reply = None
+        if self.broker is not None:
+            self.broker.close(linger=0)
+            self.broker = None
+        if self.executor.ready:
+            self._connect()
+        # else: we connect when the new job process says hello
+
+    def _housekeeping(self) -> None:
+        now = time.monotonic()
+        if self.executor.process is not None and not self.executor.alive():
+            reason = f"the job process {self.executor.exit_reason()}"
+            if self.running is not None:
+                self._fail(ErrorType.WORKER_DIED, reason)
+            else:
+                log.warning("%s while idle; starting a new one", reason)
+                self.executor.start()
+        if self.running is not None and now >= self.running.deadline:
+            limit = self.running.timeout
+            self._fail(ErrorType.TIMEOUT, f"job exceeded its time limit of {limit:g}s")
+        if self.running is not None and now >= self._next_memory_check:
+            self._next_memory_check = now + self.settings.heartbeat_interval
+            self._check_memory()
+        if self.broker is None:
+            return
+        if now >= self._broker_expiry:
+            log.warning("no word from the broker for %.1fs; reconnecting", self._liveness())
+            self._abandon("lost the broker")
+        elif now >= self._next_heartbeat:
+            self._send(worker_signal(WorkerCommand.HEARTBEAT))
+
+    def _check_memory(self) -> None:
+        pid = self.executor.pid
+        if pid is None:
+            return
+        try:
+            rss = psutil.Process(pid).memory_info().rss
+        except psutil.Error:
+            return  # gone: the next pass reports the death
+        limit = self.settings.max_memory_mb * 1024 * 1024
+        if rss > limit:
+            self._fail(
+                ErrorType.MEMORY,
+                f"job process used {rss // 2**20} MiB, over the limit of "
+                f"{self.settings.max_memory_mb} MiB",
+            )
+
+
+def worker_main(settings: WorkerSettings, parent_pid: int) -> None:
+    """Entry point of a worker process spawned by the pool."""
+    from broker.logs import setup_logging
+    from workers.lifeline import die_with_parent, ignore_interrupts
+
+    die_with_parent(parent_pid)
+    ignore_interrupts()
+    setup_logging(settings.log_level)
+    Agent(settings).run()

@@ -1,0 +1,50 @@
+"""The task registry: task names to plain functions, built explicitly, no import-time magic.
+
+A task is called with the job's args as keyword arguments and returns a msgpack-serialisable
+value, or raises TaskError for a typed failure. Users add their own with `--tasks MODULE`: the
+module's `TASKS` dict is merged over the built-in tasks.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+Task = Callable[..., Any]
+
+
+def noop(seconds: float = 0.0) -> None:
+    """Do nothing, optionally for a while: the yardstick for the system's own overhead."""
+    if seconds > 0:
+        time.sleep(seconds)
+
+
+def echo(**args: Any) -> dict[str, Any]:
+    """Return the arguments as they arrived: a round trip through every layer."""
+    return args
+
+
+def process_document(path: str) -> dict[str, Any]:
+    """Text and metadata of one document (txt, pdf, docx)."""
+    from workers.extract import extract  # parsers load when the first document arrives
+
+    return extract(path)
+
+
+BUILTIN: dict[str, Task] = {
+    "noop": noop,
+    "echo": echo,
+    "process_document": process_document,
+}
+
+
+def load_tasks(modules: Iterable[str] = ()) -> dict[str, Task]:
+    tasks = dict(BUILTIN)
+    for name in modules:
+        extra = getattr(importlib.import_module(name), "TASKS", None)
+        if not isinstance(extra, dict):
+            raise ImportError(f"task module {name!r} has no TASKS dict")
+        tasks.update(extra)
+    return tasks
