@@ -1,0 +1,130 @@
+"""Fixtures that run the real thing: a broker and worker pools as separate processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from broker.client import Client
+from broker.home import Home
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
+    """Poll `predicate` until it returns something truthy, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.02)  # sync-ok: polling interval of a deadline-bounded wait
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is not at {CORPUS}")
+    return CORPUS
+
+
+class Proc:
+    """A docmill process started for a test, in its own session so nothing it spawns escapes."""
+
+    def __init__(self, args: list[str], log: Path) -> None:
+        self.log = log
+        self._out = log.open("ab")
+        self.popen = subprocess.Popen(
+            [sys.executable, *args],
+            cwd=ROOT,
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def tree(self) -> list[psutil.Process]:
+        try:
+            root = psutil.Process(self.pid)
+            return [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+
+    def stop(self, timeout: float = 15.0) -> int | None:
+        """SIGTERM, then SIGKILL for anything of ours still alive after `timeout`."""
+        everyone = self.tree()
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        _, alive = psutil.wait_procs(everyone, timeout=5)
+        for proc in alive:
+            proc.kill()
+        if self.popen.poll() is None:
+            os.killpg(self.pid, signal.SIGKILL)
+            self.popen.wait(5)
+        self._out.close()
+        return self.popen.returncode
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Home:
+    return Home(tmp_path / "h").ensure()
+
+
+@pytest.fixture
+def broker(home: Home, tmp_path: Path) -> Iterator[Proc]:
+    proc = Proc(["-m", "broker", "--home", str(home.root)], tmp_path / "broker.log")
+    wait_for(lambda: home.read_endpoints() or proc.popen.poll() is not None, what="broker start")
+    assert proc.popen.poll() is None, proc.output()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture
+def client(broker: Proc, home: Home) -> Iterator[Client]:
+    with Client(home=str(home.root), timeout=10) as c:
+        yield c
+
+
+StartPool = Callable[..., Proc]
+
+
+@pytest.fixture
+def start_pool(broker: Proc, home: Home, tmp_path: Path) -> Iterator[StartPool]:
+    """start_pool(n, *extra_args) runs `python -m workers` and waits for its n workers."""
+    pools: list[Proc] = []
+
+    def start(concurrency: int = 2, *extra: str) -> Proc:
+        args = ["-m", "workers", "--home", str(home.root), "--concurrency", str(concurrency)]
+        proc = Proc([*args, "--tasks", "tests.tasks", *extra], tmp_path / f"pool{len(pools)}.log")
+        pools.append(proc)
+        with Client(home=str(home.root), timeout=5) as c:
+            wait_for(
+                lambda: len(c.status()["workers"]) >= concurrency, 30, f"{concurrency} workers"
+            )
+        return proc
+
+    yield start
+    for proc in pools:
+        proc.stop()
