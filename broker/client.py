@@ -191,27 +191,35 @@ class Client:
         body: dict[str, Any] = {"ids": job_ids, "wait": wait}
         return list(self.call(Command.RESULT, body, timeout=wait + self.timeout)["jobs"])
 
-    def gather(
-        self, jobs: Iterable[Job], timeout: float | None = None, return_exceptions: bool = False
-    ) -> list[Any]:
-        """The results of many jobs, in order, waiting on the broker rather than polling it.
+    def wait(self, jobs: Iterable[Job], timeout: float | None = None) -> list[dict[str, Any]]:
+        """Each job's info once all have ended, or as they stand when `timeout` has passed.
 
-        A failed job raises JobFailed (or stands in the list as one, with return_exceptions).
+        The broker holds the question until then (a long poll), so nothing here polls.
         """
         ids = [job.id for job in jobs]
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             left = _WAIT_SLICE if deadline is None else max(0.0, deadline - time.monotonic())
             infos = self.infos(ids, wait=min(left, _WAIT_SLICE))
-            ended = all(JobStatus(info["status"]).terminal for info in infos)
             unknown = [i["id"] for i in infos if i["status"] == JobStatus.UNKNOWN.value]
             if unknown:
                 raise KeyError(f"the broker does not know job(s) {', '.join(unknown[:5])}")
-            if ended:
-                break
-            if deadline is not None and time.monotonic() >= deadline:
-                waiting = sum(not JobStatus(i["status"]).terminal for i in infos)
-                raise TimeoutError(f"{waiting} of {len(ids)} job(s) not ended after {timeout}s")
+            ended = all(JobStatus(info["status"]).terminal for info in infos)
+            if ended or (deadline is not None and time.monotonic() >= deadline):
+                return infos
+
+    def gather(
+        self, jobs: Iterable[Job], timeout: float | None = None, return_exceptions: bool = False
+    ) -> list[Any]:
+        """The results of many jobs, in order, without a round trip per job.
+
+        A failed job raises JobFailed (or stands in the list as one, with return_exceptions);
+        jobs not ended after `timeout` seconds raise TimeoutError.
+        """
+        infos = self.wait(jobs, timeout)
+        waiting = sum(not JobStatus(i["status"]).terminal for i in infos)
+        if waiting:
+            raise TimeoutError(f"{waiting} of {len(infos)} job(s) not ended after {timeout}s")
         results: list[Any] = []
         for info in infos:
             if info["status"] == JobStatus.SUCCEEDED.value:

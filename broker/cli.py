@@ -1,0 +1,174 @@
+"""The `docmill` command: submit documents, read results, see the broker's state.
+
+Exit codes: 0 done, 1 a job failed, 2 bad usage or a request the broker refused, 3 the broker
+did not answer (or jobs did not end) in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from tabulate import tabulate
+
+from broker.client import BrokerError, Client
+from broker.jobs import DEFAULT_QUEUE
+from broker.protocol import JobStatus
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT = 0, 1, 2, 3
+
+
+def _common(suppress: bool) -> argparse.ArgumentParser:
+    """Options taken before or after the command: `docmill --home H status` = `status --home H`."""
+    # In a subcommand they default to SUPPRESS, so they never overwrite one given before it.
+    default = argparse.SUPPRESS if suppress else None
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--home", default=default, help="home folder (default $DOCMILL_HOME or ./docmill-home)"
+    )
+    common.add_argument("--endpoint", default=default, help="broker endpoint (no local home)")
+    common.add_argument(
+        "--json", action="store_true", default=default or False, help="print JSON for scripts"
+    )
+    return common
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = _common(suppress=True)
+    waiting = argparse.ArgumentParser(add_help=False)
+    waiting.add_argument("--wait", action="store_true", help="wait for the job(s) to end")
+    waiting.add_argument("--timeout", type=float, default=None, help="seconds to wait at most")
+
+    parser = argparse.ArgumentParser(prog="docmill", description=__doc__, parents=[_common(False)])
+    sub = parser.add_subparsers(dest="command", required=True)
+    submit = sub.add_parser("submit", parents=[common, waiting], help="submit documents")
+    submit.add_argument("paths", nargs="+", metavar="PATH")
+    submit.add_argument("--task", default="process_document")
+    submit.add_argument("--queue", default=DEFAULT_QUEUE)
+    submit.add_argument("--priority", type=int, default=None)
+    result = sub.add_parser("result", parents=[common, waiting], help="a job's state and result")
+    result.add_argument("job")
+    sub.add_parser("status", parents=[common], help="broker, queues and workers")
+    cancel = sub.add_parser("cancel", parents=[common], help="cancel a queued or running job")
+    cancel.add_argument("job")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    client = Client(home=args.home, endpoint=args.endpoint)
+    try:
+        return int(_COMMANDS[args.command](client, args))
+    except TimeoutError as exc:
+        print(f"docmill: {exc}", file=sys.stderr)
+        return EXIT_TIMEOUT
+    except BrokerError as exc:
+        print(f"docmill: the broker refused: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        client.close()
+
+
+def _emit(args: argparse.Namespace, data: Any, table: str) -> None:
+    print(json.dumps(data, indent=2, default=_jsonable) if args.json else table)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.decode(errors="replace")
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _summary(info: dict[str, Any]) -> str:
+    """One line about a job: what it produced, or why it failed."""
+    if info["status"] == JobStatus.SUCCEEDED.value:
+        result = info.get("result")
+        if isinstance(result, dict) and "text" in result:
+            return f"{result.get('kind', '?')}, {len(result['text'])} chars"
+        return json.dumps(result, default=_jsonable)[:60]
+    error = info.get("error") or {}
+    return f"{error.get('type', '')}: {error.get('message', '')}".strip(": ")
+
+
+def _exit_code(infos: list[dict[str, Any]], waited: bool = True) -> int:
+    states = [JobStatus(info["status"]) for info in infos]
+    if any(s.terminal and s is not JobStatus.SUCCEEDED for s in states):
+        return EXIT_FAILED
+    if waited and not all(s is JobStatus.SUCCEEDED for s in states):
+        return EXIT_TIMEOUT  # still queued or running when the wait ended
+    return EXIT_OK
+
+
+def cmd_submit(client: Client, args: argparse.Namespace) -> int:
+    paths = [str(Path(p).expanduser().resolve()) for p in args.paths]
+    jobs = client.submit_many(
+        args.task, [{"path": p} for p in paths], queue=args.queue, priority=args.priority
+    )
+    if not args.wait:
+        rows = [{"id": job.id, "path": path} for job, path in zip(jobs, paths, strict=True)]
+        _emit(args, rows, "\n".join(f"{r['id']}  {r['path']}" for r in rows))
+        return EXIT_OK
+    infos = client.wait(jobs, args.timeout)
+    for info, path in zip(infos, paths, strict=True):
+        info["path"] = path
+    table = tabulate(
+        [[i["id"], i["status"], i["path"], _summary(i)] for i in infos],
+        headers=["job", "status", "path", "outcome"],
+    )
+    _emit(args, infos, table)
+    return _exit_code(infos)
+
+
+def cmd_result(client: Client, args: argparse.Namespace) -> int:
+    job = client.job(args.job)
+    info = client.wait([job], args.timeout)[0] if args.wait else job.info()
+    if info["status"] == JobStatus.UNKNOWN.value:
+        _emit(args, info, f"{args.job}: unknown (the broker never saw this id)")
+        return EXIT_USAGE
+    lines = [f"{key}: {info.get(key)}" for key in ("id", "status", "task", "queue", "attempts")]
+    lines.append(f"outcome: {_summary(info)}" if JobStatus(info["status"]).terminal else "")
+    _emit(args, info, "\n".join(line for line in lines if line))
+    return _exit_code([info], waited=args.wait)
+
+
+def cmd_status(client: Client, args: argparse.Namespace) -> int:
+    status = client.status()
+    b = status["broker"]
+    parts = [
+        f"broker pid {b['pid']} on {b['endpoint']}, up {b['uptime']:.0f}s, "
+        f"{b['malformed']} malformed message(s) dropped",
+        "",
+        tabulate(sorted(status["counts"].items()), headers=["state", "jobs"]),
+        "",
+        tabulate(
+            [[name, q["queued"], q["workers"]] for name, q in status["queues"].items()],
+            headers=["queue", "waiting", "workers"],
+        ),
+        "",
+        tabulate(
+            [
+                [w["id"], w["pid"], w["state"], w["job"] or "", w["jobs_done"]]
+                for w in status["workers"]
+            ],
+            headers=["worker", "pid", "state", "job", "done"],
+        ),
+    ]
+    _emit(args, status, "\n".join(parts))
+    return EXIT_OK
+
+
+def cmd_cancel(client: Client, args: argparse.Namespace) -> int:
+    state = client.cancel(args.job)
+    _emit(args, {"id": args.job, "status": state}, f"{args.job}: {state}")
+    return EXIT_OK if state == JobStatus.CANCELLED.value else EXIT_FAILED
+
+
+_COMMANDS = {
+    "submit": cmd_submit,
+    "result": cmd_result,
+    "status": cmd_status,
+    "cancel": cmd_cancel,
+}

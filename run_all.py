@@ -1,0 +1,223 @@
+"""Start docmill on the embedded default: python run_all.py [--home DIR] [--workers N] [--headless]
+
+Creates the home folder on first run, starts the broker and the worker pool as child processes
+(each logging to home/logs), restarts a child that dies, and on Ctrl-C or SIGTERM stops them in
+order within a bounded time: the pool first (workers finish the job in hand), then the broker.
+A second Ctrl-C kills at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from broker.client import Client
+from broker.home import Home, resolve_home
+from broker.logs import setup_logging
+
+log = logging.getLogger("run_all")
+
+LOG_ROTATE_BYTES = 10 * 1024 * 1024
+LOG_KEEP = 3
+BROKER_START_TIMEOUT = 15.0
+POOL_GRACE = 10.0  # seconds workers get to finish their jobs on shutdown
+STOP_TIMEOUT = 10.0  # seconds any child gets after SIGTERM before SIGKILL
+
+
+@dataclass
+class Child:
+    name: str
+    args: list[str]
+    log_file: Path
+    popen: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+    started: float = 0.0
+    restart_at: float = 0.0  # when a dead child is due to start again; 0 while it runs
+    family: list[psutil.Process] = field(default_factory=list)
+
+    def start(self) -> None:
+        rotate(self.log_file)
+        out = self.log_file.open("ab")
+        # Own session: a terminal's Ctrl-C reaches only us, and we decide the order of stopping.
+        self.popen = subprocess.Popen(
+            [sys.executable, *self.args],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        out.close()
+        self.started = time.monotonic()
+        log.info("started %s (pid %d), log in %s", self.name, self.popen.pid, self.log_file)
+
+    def alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def stop(self, timeout: float) -> None:
+        """SIGTERM, wait, then SIGKILL whatever is left of this child and its descendants."""
+        if self.popen is None:
+            return
+        with contextlib.suppress(psutil.Error):
+            root = psutil.Process(self.popen.pid)
+            self.family = [root, *root.children(recursive=True)]
+        if self.alive():
+            self.popen.terminate()
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            log.warning("%s did not stop within %gs; killing it", self.name, timeout)
+        _, alive = psutil.wait_procs(self.family, timeout=2)
+        for proc in alive:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+        psutil.wait_procs(alive, timeout=5)
+        log.info("%s stopped", self.name)
+
+
+def rotate(path: Path) -> None:
+    if not path.exists() or path.stat().st_size < LOG_ROTATE_BYTES:
+        return
+    for n in range(LOG_KEEP - 1, 0, -1):
+        older = path.with_suffix(f".log.{n}")
+        if older.exists():
+            older.replace(path.with_suffix(f".log.{n + 1}"))
+    path.replace(path.with_suffix(".log.1"))
+
+
+class Supervisor:
+    def __init__(self, home: Home, workers: int) -> None:
+        self.home = home
+        root = str(home.root)
+        self.broker = Child("broker", ["-m", "broker", "--home", root], home.logs / "broker.log")
+        self.pool = Child(
+            "workers",
+            [
+                "-m",
+                "workers",
+                "--home",
+                root,
+                "--concurrency",
+                str(workers),
+                "--grace",
+                str(POOL_GRACE),
+            ],
+            home.logs / "workers.log",
+        )
+        self.stopping = 0  # signals received
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+
+    def _signal(self, signum: int, _frame: object) -> None:
+        if signum != getattr(signal, "SIGCHLD", None):
+            self.stopping += 1
+            if self.stopping > 1:
+                log.warning("second stop signal: killing everything now")
+                for child in (self.pool, self.broker):
+                    if child.popen is not None:
+                        with contextlib.suppress(OSError):
+                            os.killpg(child.popen.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            self._wake_w.send(b"\0")
+
+    def run(self) -> int:
+        for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGCHLD", None)):
+            if sig is not None:
+                signal.signal(sig, self._signal)
+        try:
+            self.broker.start()
+            if not self._broker_answers():
+                log.error("the broker did not start; see %s", self.broker.log_file)
+                return 1
+            self.pool.start()
+            self._announce()
+            while not self.stopping:
+                timeout = self._reconcile()
+                # SIGCHLD and stop signals write to the wake socket.
+                with contextlib.suppress(InterruptedError):
+                    select.select([self._wake_r], [], [], timeout)
+                with contextlib.suppress(BlockingIOError):
+                    self._wake_r.recv(4096)
+            return 0
+        finally:
+            self.shutdown()
+
+    def _broker_answers(self) -> bool:
+        deadline = time.monotonic() + BROKER_START_TIMEOUT
+        while time.monotonic() < deadline and self.broker.alive() and not self.stopping:
+            if self.home.read_endpoints():
+                try:
+                    with Client(home=str(self.home.root), timeout=1.0) as client:
+                        client.status()
+                    return True
+                except TimeoutError:
+                    pass
+            time.sleep(0.05)  # the broker is starting; nothing to wait on yet
+        return False
+
+    def _reconcile(self) -> float:
+        """Restart children that died; returns seconds until the next restart that is due."""
+        now = time.monotonic()
+        next_due = 5.0  # the longest sleep; covers platforms without SIGCHLD
+        for child in (self.broker, self.pool):
+            if child.alive():
+                continue
+            if child.restart_at == 0.0:
+                quick = now - child.started < 2.0  # dying at start: back off, do not spin
+                child.restart_at = now + (1.0 if quick else 0.0)
+                code = child.popen.returncode if child.popen else None
+                log.warning("%s exited with code %s; restarting it", child.name, code)
+            if now >= child.restart_at:
+                child.restarts += 1
+                child.restart_at = 0.0
+                child.start()
+            else:
+                next_due = min(next_due, child.restart_at - now)
+        return next_due
+
+    def _announce(self) -> None:
+        print(
+            f"docmill is running in {self.home.root}\n"
+            f"  drop files in   {self.home.inbox}\n"
+            f"  results in      {self.home.outbox}\n"
+            f"  logs in         {self.home.logs}\n"
+            f"  broker          {self.home.broker_endpoint()}\n"
+            f"Submit with: docmill --home {self.home.root} submit PATH --wait. Ctrl-C stops.",
+            flush=True,
+        )
+
+    def shutdown(self) -> None:
+        log.info("stopping: workers first (they finish their jobs), then the broker")
+        self.pool.stop(POOL_GRACE + STOP_TIMEOUT)
+        self.broker.stop(STOP_TIMEOUT)
+        self._wake_r.close()
+        self._wake_w.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="run_all.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--home", help="home folder (default $DOCMILL_HOME or ./docmill-home)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--headless", action="store_true", help="never show the monitor view")
+    args = parser.parse_args(argv)
+    home = Home(resolve_home(args.home)).ensure()
+    setup_logging()
+    handler = logging.FileHandler(home.logs / "run_all.log")
+    handler.setFormatter(logging.getLogger().handlers[0].formatter)
+    logging.getLogger().addHandler(handler)
+    return Supervisor(home, max(1, args.workers)).run()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
