@@ -162,8 +162,21 @@ class Client:
         self, task: str, queue: str | None = None, priority: int | None = None, **args: Any
     ) -> Job:
         """Queue one job; returns once the broker has accepted it."""
-        reply = self.call(Command.SUBMIT, self._spec(task, args, queue, priority))
-        return Job(self, reply["id"])
+        return self.enqueue(task, args, queue=queue, priority=priority)
+
+    def enqueue(
+        self,
+        task: str,
+        args: dict[str, Any],
+        *,
+        queue: str | None = None,
+        priority: int | None = None,
+        timeout: float | None = None,
+        max_attempts: int | None = None,
+    ) -> Job:
+        """submit() with every job option: a time limit in seconds, and attempts before failing."""
+        spec = self._spec(task, args, queue, priority, timeout=timeout, max_attempts=max_attempts)
+        return Job(self, self.call(Command.SUBMIT, spec)["id"])
 
     def submit_many(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -70,10 +71,8 @@ class Proc:
         everyone = self.tree()
         if self.popen.poll() is None:
             self.popen.send_signal(signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout)
-        except subprocess.TimeoutExpired:
-            pass
         _, alive = psutil.wait_procs(everyone, timeout=5)
         for proc in alive:
             proc.kill()

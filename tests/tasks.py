@@ -13,19 +13,26 @@ def _c_loop(n: int) -> int:
 
 
 def burn(seconds: float, mode: str = "python") -> dict[str, Any]:
-    """Keep the CPU busy for `seconds`, in a pure-Python loop or inside single long C calls."""
+    """Keep the CPU busy for `seconds`, in a pure-Python loop or inside long single C calls.
+
+    Returns the elapsed time and the longest stretch spent inside one C call.
+    """
     start = time.perf_counter()
+    longest = 0.0
     if mode == "c":
-        probe = 2_000_000
+        probe = 5_000_000
         t0 = time.perf_counter()
         _c_loop(probe)
         rate = probe / max(time.perf_counter() - t0, 1e-6)
-        _c_loop(int(rate * seconds))
+        while (left := seconds - (time.perf_counter() - start)) > 0:
+            t0 = time.perf_counter()
+            _c_loop(int(rate * left) + 1)
+            longest = max(longest, time.perf_counter() - t0)
     else:
         x = 0
         while time.perf_counter() - start < seconds:
             x += 1
-    return {"pid": os.getpid(), "elapsed": time.perf_counter() - start}
+    return {"pid": os.getpid(), "elapsed": time.perf_counter() - start, "longest_c_call": longest}
 
 
 def crash(code: int = 3) -> None:

@@ -7,6 +7,7 @@ killed, so the next job starts clean.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -80,12 +81,17 @@ class Agent:
         self._next_heartbeat = 0.0
         self._broker_expiry = 0.0
         self._next_memory_check = 0.0
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
     def request_stop(self, *_: object) -> None:
         """SIGTERM: finish the job in hand, then leave; the supervisor bounds how long."""
         self._stop = True
+        with contextlib.suppress(OSError):
+            self._wake_w.send(b"\0")  # ends the current poll now
 
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self.request_stop)
@@ -98,10 +104,13 @@ class Agent:
                 self._send(worker_signal(WorkerCommand.DISCONNECT))
                 self.broker.close(linger=500)
             self.executor.stop()
+            self._wake_r.close()
+            self._wake_w.close()
             log.info("worker %s stopped after %d job(s)", self.settings.identity, self.jobs_done)
 
     def _step(self) -> None:
         poller = zmq.Poller()
+        poller.register(self._wake_r, zmq.POLLIN)
         if self.broker is not None:
             poller.register(self.broker, zmq.POLLIN)
         if self.executor.socket is not None:
@@ -109,13 +118,15 @@ class Agent:
         sentinel = self.executor.sentinel
         if sentinel is not None and os.name == "posix":
             poller.register(sentinel, zmq.POLLIN)  # wakes us the moment the job process dies
-        # Signals interrupt the poll; the timeout bounds how late a stop request is noticed.
         timeout = max(0.0, min(self._deadlines()) - time.monotonic())
         events = dict(poller.poll(int(timeout * 1000) + 1))
         if self.executor.socket is not None and self.executor.socket in events:
             self._from_executor(self.executor.socket.recv())
         if self.broker is not None and self.broker in events:
             self._from_broker()
+        if self._wake_r in events:
+            with contextlib.suppress(BlockingIOError):
+                self._wake_r.recv(4096)
         self._housekeeping()
 
     def _deadlines(self) -> list[float]:

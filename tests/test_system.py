@@ -1,0 +1,212 @@
+"""The whole path, client → broker → spawned workers → result, with real processes and files."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+import msgpack
+import psutil
+import pytest
+import zmq
+
+from broker.client import Client, JobFailed
+from broker.home import Home
+from tests.conftest import Proc, StartPool, wait_for
+
+pytestmark = pytest.mark.timeout(90)
+
+TXT = "Unstructured-IO__unstructured/example-docs/book-war-and-peace-1p.txt"
+DOCX = "Unstructured-IO__unstructured/example-docs/docx-tables.docx"
+
+
+def _a_text_pdf(corpus: Path) -> Path:
+    """A small corpus PDF whose pypdf expected-text file tells us what it must say."""
+    path = corpus / "py-pdf__pypdf" / "resources" / "crazyones.pdf"
+    if not path.exists():
+        pytest.skip(f"{path.name} is not in the corpus")
+    return path
+
+
+class Events:
+    """Collects the broker's status stream in a thread, from before the test acts."""
+
+    def __init__(self, home: Home) -> None:
+        self.items: list[tuple[str, dict[str, Any]]] = []
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(home.events_endpoint(),))
+        self._thread.start()
+        self._ready.wait(5)
+
+    def _run(self, endpoint: str) -> None:
+        sock = zmq.Context.instance().socket(zmq.SUB)
+        sock.setsockopt(zmq.SUBSCRIBE, b"")
+        sock.connect(endpoint)
+        self._ready.set()
+        while not self._stop.is_set():
+            if sock.poll(100):
+                topic, body = sock.recv_multipart()
+                self.items.append((topic.decode(), msgpack.unpackb(body)))
+        sock.close(0)
+
+    def topics(self, job: str | None = None) -> list[str]:
+        return [t for t, b in self.items if job is None or b.get("job") == job]
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+
+@pytest.fixture
+def events(broker: Proc, home: Home) -> Any:
+    ev = Events(home)
+    yield ev
+    ev.close()
+
+
+def test_documents_from_the_corpus_come_back_as_text(
+    corpus: Path, client: Client, start_pool: StartPool
+) -> None:
+    start_pool(2)
+    pdf = _a_text_pdf(corpus)
+    paths = [corpus / TXT, pdf, corpus / DOCX]
+    jobs = [client.submit("process_document", path=str(p)) for p in paths]
+    txt, pdf_result, docx = client.gather(jobs, timeout=60)
+    assert txt["kind"] == "txt" and "Well, Prince, so Genoa and Lucca" in txt["text"]
+    assert pdf_result["kind"] == "pdf"
+    assert "to the crazy ones" in pdf_result["text"]
+    assert pdf_result["metadata"]["page_count"] >= 1
+    assert docx["kind"] == "docx" and docx["text"].strip()
+
+
+def test_500_concurrent_noop_jobs_through_two_workers(
+    client: Client, start_pool: StartPool
+) -> None:
+    start_pool(2)
+    jobs = client.submit_many("noop", [{} for _ in range(500)])
+    assert len({job.id for job in jobs}) == 500
+    assert client.gather(jobs, timeout=60) == [None] * 500
+    infos = client.infos([job.id for job in jobs])
+    assert {info["status"] for info in infos} == {"succeeded"}
+    workers = client.status()["workers"]
+    assert sum(w["jobs_done"] for w in workers) == 500
+    assert all(w["jobs_done"] > 0 for w in workers), "both workers should have taken jobs"
+
+
+def _holder(client: Client, job_id: str) -> dict[str, Any]:
+    return wait_for(
+        lambda: next((w for w in client.status()["workers"] if w["job"] == job_id), None),
+        20,
+        f"a worker to take job {job_id}",
+    )
+
+
+def test_job_survives_kill_9_of_its_worker(
+    client: Client, start_pool: StartPool, events: Events
+) -> None:
+    start_pool(1)
+    job = client.submit("noop", seconds=2)
+    first = _holder(client, job.id)
+    os.kill(first["pid"], signal.SIGKILL)
+    assert job.result(timeout=30) is None
+    info = job.info()
+    assert info["status"] == "succeeded" and info["attempts"] == 2
+    workers = client.status()["workers"]
+    assert [w["id"] for w in workers] != [first["id"]]
+    assert first["pid"] not in [w["pid"] for w in workers], "the job ended on a respawned worker"
+    gone = [b for t, b in events.items if t == "worker.gone" and b["worker"] == first["id"]]
+    assert gone and gone[0]["job"] == job.id and "SIGKILL" in gone[0]["reason"]
+
+
+def test_job_survives_kill_9_of_its_job_process(client: Client, start_pool: StartPool) -> None:
+    start_pool(1)
+    job = client.submit("noop", seconds=2)
+    worker = _holder(client, job.id)
+    for child in psutil.Process(worker["pid"]).children():
+        child.kill()
+    assert job.result(timeout=30) is None
+    assert job.info()["attempts"] == 2
+
+
+@pytest.mark.parametrize("mode", ["python", "c"])
+def test_heartbeats_flow_while_a_task_holds_the_cpu(
+    mode: str, client: Client, start_pool: StartPool, events: Events
+) -> None:
+    """A 6 s loop outlasts the 3 s liveness: the job must not be taken for dead and rerun."""
+    start_pool(1)
+    result = client.submit("burn", seconds=6, mode=mode).result(timeout=60)
+    assert result["elapsed"] >= 6
+    if mode == "c":
+        assert result["longest_c_call"] > 3.5, "one C call must outlast the liveness window"
+    assert "worker.gone" not in events.topics()
+    assert "job.requeued" not in events.topics()
+
+
+def test_time_limit_is_enforced_from_outside(client: Client, start_pool: StartPool) -> None:
+    start_pool(1)
+    # One attempt: a timeout is retryable, so max_attempts bounds the test's length.
+    job = client.enqueue("burn", {"seconds": 30, "mode": "c"}, timeout=1, max_attempts=1)
+    with pytest.raises(JobFailed) as failed:
+        job.result(timeout=30)
+    assert failed.value.type == "timeout"
+    assert client.submit("echo", after="timeout").result(timeout=30) == {"after": "timeout"}
+
+
+def test_memory_limit_is_enforced_from_outside(client: Client, start_pool: StartPool) -> None:
+    start_pool(1, "--max-memory-mb", "200")
+    job = client.enqueue("hog", {"megabytes": 400, "seconds": 10}, max_attempts=1)
+    with pytest.raises(JobFailed) as failed:
+        job.result(timeout=60)
+    assert failed.value.type == "memory"
+    assert client.submit("echo", after="memory").result(timeout=30) == {"after": "memory"}
+
+
+def test_a_crashing_job_costs_only_itself(client: Client, start_pool: StartPool) -> None:
+    start_pool(1)
+    bad = client.submit("crash")
+    good = client.submit("echo", ok=True)
+    with pytest.raises(JobFailed) as failed:
+        bad.result(timeout=60)
+    assert failed.value.type == "worker_died"
+    assert bad.info()["attempts"] == 3
+    assert good.result(timeout=30) == {"ok": True}
+
+
+def test_unknown_task_and_bad_args_are_clear_errors(client: Client, start_pool: StartPool) -> None:
+    start_pool(1)
+    with pytest.raises(JobFailed) as unknown:
+        client.submit("no_such_task").result(timeout=30)
+    assert unknown.value.type == "unknown_task"
+    with pytest.raises(JobFailed) as bad:
+        client.submit("noop", nonsense=1).result(timeout=30)
+    assert bad.value.type == "bad_request"
+
+
+def test_status_unknown_and_cancel(client: Client, start_pool: StartPool) -> None:
+    assert client.job("0" * 32).status() == "unknown"
+    queued = client.submit("noop", queue="nobody-serves-this")
+    assert queued.status() == "queued"
+    assert client.cancel(queued.id) == "cancelled"
+    start_pool(1)
+    running = client.submit("noop", seconds=30)
+    _holder(client, running.id)
+    assert client.cancel(running.id) == "cancelled"
+    # The worker drops the job and comes back for the next one.
+    assert client.submit("echo", n=1).result(timeout=30) == {"n": 1}
+    assert running.status() == "cancelled"
+
+
+def test_status_reports_endpoints_counts_and_workers(client: Client, start_pool: StartPool) -> None:
+    start_pool(2)
+    client.gather(client.submit_many("noop", [{}] * 10), timeout=30)
+    status = client.status()
+    assert status["broker"]["endpoint"].startswith(("ipc://", "tcp://"))
+    assert status["counts"]["succeeded"] == 10
+    worker = status["workers"][0]
+    assert {"id", "pid", "host", "queues", "state", "job"} <= set(worker)
+    assert psutil.pid_exists(worker["pid"])
+    assert set(worker["queues"]) == {"documents", "analysis", "maintenance"}
