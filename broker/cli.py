@@ -15,6 +15,7 @@ from typing import Any
 from tabulate import tabulate
 
 from broker.client import BrokerError, Client
+from broker.home import Home, resolve_home
 from broker.jobs import DEFAULT_QUEUE
 from broker.protocol import JobStatus
 
@@ -31,6 +32,9 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
     )
     common.add_argument("--endpoint", default=default, help="broker endpoint (no local home)")
     common.add_argument(
+        "--timeout", type=float, default=default, help="seconds to wait at most, for jobs or broker"
+    )
+    common.add_argument(
         "--json", action="store_true", default=default or False, help="print JSON for scripts"
     )
     return common
@@ -40,7 +44,6 @@ def _parser() -> argparse.ArgumentParser:
     common = _common(suppress=True)
     waiting = argparse.ArgumentParser(add_help=False)
     waiting.add_argument("--wait", action="store_true", help="wait for the job(s) to end")
-    waiting.add_argument("--timeout", type=float, default=None, help="seconds to wait at most")
 
     parser = argparse.ArgumentParser(prog="docmill", description=__doc__, parents=[_common(False)])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -59,7 +62,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    client = Client(home=args.home, endpoint=args.endpoint)
+    home = Home(resolve_home(args.home))
+    if not args.endpoint and not home.read_endpoints():
+        print(
+            f"docmill: no broker is running in {home.root} (start it with run_all.py)",
+            file=sys.stderr,
+        )
+        return EXIT_TIMEOUT
+    client = Client(home=str(home.root), endpoint=args.endpoint, timeout=args.timeout or 10.0)
     try:
         return int(_COMMANDS[args.command](client, args))
     except TimeoutError as exc:
@@ -172,3 +182,7 @@ _COMMANDS = {
     "status": cmd_status,
     "cancel": cmd_cancel,
 }
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
