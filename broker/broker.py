@@ -187,11 +187,15 @@ class Broker:
         for worker in list(self.workers.values()):
             self.send(to_worker(worker.identity, WorkerCommand.DISCONNECT))
         self.store.commit()
-        self.router.close()
-        self.pub.close()
+        self.close()
+        self.settings.home.endpoints_file.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Release the sockets (run() does this itself when it stops)."""
+        self.router.close(linger=0)
+        self.pub.close(linger=0)
         self._wake_r.close()
         self._wake_w.close()
-        self.settings.home.endpoints_file.unlink(missing_ok=True)
 
     def _drain_wake(self) -> None:
         try:

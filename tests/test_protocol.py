@@ -1,0 +1,173 @@
+"""The wire vocabulary and the broker's message handling under arbitrary input.
+
+The broker's loop catches ProtocolError and nothing else, so any other exception escaping
+`Broker._handle` would stop the broker: these properties are what keep it serving.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from broker.broker import Broker, BrokerSettings
+from broker.home import Home
+from broker.protocol import (
+    MDPC,
+    MDPW,
+    ClientRequest,
+    Command,
+    ProtocolError,
+    WorkerCommand,
+    WorkerMessage,
+    pack,
+    parse_router,
+    ready,
+    reply,
+    request,
+    unpack,
+)
+
+pytestmark = pytest.mark.timeout(120)
+
+HEADERS = st.sampled_from([MDPC, MDPW, b"MDPC02", b"", b"\xff" * 6])
+COMMAND_BYTES = st.sampled_from([c.value for c in WorkerCommand] + [b"\x00", b"\x09", b"\x01\x01"])
+SERVICES = st.sampled_from(
+    [c.value.encode() for c in Command]
+    + [b"mmi.service", b"mmi.nope", b"docmill.nope", b"documents", b"", b"\xff\xfe"]
+)
+MSGPACK_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats()
+    | st.text()
+    | st.binary(),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+KEYS = st.sampled_from(
+    [
+        "task",
+        "queue",
+        "args",
+        "priority",
+        "max_attempts",
+        "timeout",
+        "jobs",
+        "id",
+        "ids",
+        "wait",
+        "worker",
+        "reason",
+        "rid",
+    ]
+)
+# Valid requests for each command, so that a mutation of one field reaches deep handler code.
+VALID = {
+    Command.SUBMIT: {"task": "noop", "queue": "q", "args": {}, "priority": 1, "timeout": 5},
+    Command.RESULT: {"ids": ["0" * 32], "wait": 0},
+    Command.STATUS: {},
+    Command.CANCEL: {"id": "0" * 32},
+    Command.WORKER_GONE: {"worker": "w", "reason": "r"},
+}
+
+
+@st.composite
+def commands(draw: st.DrawFn) -> list[bytes]:
+    """A docmill command: a valid request with some fields replaced by arbitrary values."""
+    command = draw(st.sampled_from(list(VALID)))
+    body = dict(VALID[command])
+    if command is Command.SUBMIT and draw(st.booleans()):
+        body["jobs"] = [dict(VALID[Command.SUBMIT]), draw(MSGPACK_VALUES)]
+    body.update(draw(st.dictionaries(KEYS, MSGPACK_VALUES, max_size=2)))
+    return [b"", MDPC, command.value.encode(), pack(body)]
+
+
+COMMAND_BODIES = st.dictionaries(KEYS, MSGPACK_VALUES, max_size=6).map(pack)
+FRAMES = st.lists(st.binary(max_size=40), max_size=6)
+
+
+@st.composite
+def router_messages(draw: st.DrawFn) -> list[bytes]:
+    """Messages shaped like MDP, wrong in any place: what a fuzzer or a buggy peer sends."""
+    identity = draw(st.binary(min_size=1, max_size=8))
+    kind = draw(st.integers(0, 4))
+    if kind == 0:  # anything at all
+        return [identity, *draw(FRAMES)]
+    if kind == 1:  # a client request with a msgpack or random body
+        body = draw(st.one_of(COMMAND_BODIES.map(lambda b: [b]), FRAMES))
+        return [identity, b"", draw(HEADERS), draw(SERVICES), *body]
+    if kind == 4:
+        return [identity, *draw(commands())]
+    if kind == 2:  # a worker command with random rest
+        return [identity, b"", MDPW, draw(COMMAND_BYTES), *draw(FRAMES)]
+    # a READY with random metadata, then a REPLY for a random job
+    return [identity, *ready(draw(SERVICES) or b"x", draw(MSGPACK_VALUES))]
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Broker]:
+    b = Broker(BrokerSettings(home=Home(tmp_path / "h").ensure()))
+    yield b
+    b.close()
+
+
+def test_frame_builders_and_parser_agree() -> None:
+    msg = parse_router([b"w", *ready(b"documents", {"queues": ["a"]})])
+    assert isinstance(msg, WorkerMessage) and msg.command is WorkerCommand.READY
+    assert msg.service == b"documents" and unpack(msg.body[0]) == {"queues": ["a"]}
+    msg = parse_router([b"w", *reply(b"job1", [b"x", b"y"])])
+    assert isinstance(msg, WorkerMessage) and msg.job_id == b"job1" and msg.body == (b"x", b"y")
+    msg = parse_router([b"c", *request(b"echo", [b"a"])])
+    assert msg == ClientRequest(b"c", b"echo", [b"a"])
+
+
+@pytest.mark.parametrize(
+    "frames",
+    [
+        [],
+        [b"id"],
+        [b"id", b"", MDPC],
+        [b"id", b"x", MDPC, b"svc"],
+        [b"id", b"", b"MDPX99", b"svc"],
+        [b"id", b"", MDPC, b""],
+        [b"id", b"", MDPW, b"\x09"],
+        [b"id", b"", MDPW, WorkerCommand.READY.value],
+        [b"id", b"", MDPW, WorkerCommand.REPLY.value, b"job"],
+        [b"id", b"", MDPW, WorkerCommand.HEARTBEAT.value, b"extra"],
+    ],
+)
+def test_malformed_frames_raise_protocol_error(frames: list[bytes]) -> None:
+    with pytest.raises(ProtocolError):
+        parse_router(frames)
+
+
+@given(st.binary(max_size=200))
+def test_unpack_raises_only_protocol_error(data: bytes) -> None:
+    with contextlib.suppress(ProtocolError):
+        unpack(data)
+
+
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(router_messages(), min_size=1, max_size=8))
+def test_broker_survives_any_message(broker: Broker, messages: list[list[bytes]]) -> None:
+    for frames in messages:
+        try:
+            broker._handle(frames)
+        except ProtocolError:
+            broker.malformed += 1
+    broker._flush_acks()
+    broker._housekeeping()
+    # Whatever arrived, the broker's own bookkeeping still holds together.
+    for worker in broker.workers.values():
+        assert worker.job is None or broker.store.get(worker.job) is not None
+    assert sum(broker.store.counts().values()) == len(broker.store._jobs)
