@@ -76,6 +76,7 @@ class Worker:
     host: str | None = None
     job: str | None = None
     jobs_done: int = 0
+    waiting_in: set[str] = field(default_factory=set)  # services whose idle list holds us
     last_seen: float = field(default_factory=time.time)
 
     @property
@@ -122,6 +123,8 @@ class Broker:
         self.router = self.context.socket(zmq.ROUTER)
         # An unroutable reply raises instead of vanishing, and a full peer never blocks the loop.
         self.router.setsockopt(zmq.ROUTER_MANDATORY, 1)
+        # A worker that reconnects under the same identity takes over from its old connection.
+        self.router.setsockopt(zmq.ROUTER_HANDOVER, 1)
         self.router.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         self.router.setsockopt(zmq.LINGER, 0)
         self.pub = self.context.socket(zmq.PUB)
@@ -314,6 +317,9 @@ class Broker:
             if not isinstance(decoded, dict):
                 raise ProtocolError("READY metadata is not a map")
             meta = decoded
+        queues = meta.get("queues", [])
+        if not isinstance(queues, list) or not all(isinstance(q, str) and q for q in queues):
+            raise ProtocolError("READY metadata 'queues' must be a list of queue names")
         names = [service] + [
             q for q in meta.get("queues", []) if isinstance(q, str) and q != service
         ]
@@ -332,13 +338,17 @@ class Broker:
         self._touch(worker)
         self.workers[msg.sender] = worker
         log.info("worker %s ready for %s", worker.name, ", ".join(names))
-        self.events.publish(Topic.WORKER_READY, worker=worker.name, pid=worker.pid, queues=names)
+        self.events.publish(
+            Topic.WORKER_READY, worker=worker.name, worker_pid=worker.pid, queues=names
+        )
         self._idle(worker)
 
     def _idle(self, worker: Worker) -> None:
         for name in worker.services:
             service = self._service(name)
-            service.waiting.append(worker)
+            if name not in worker.waiting_in:  # one entry per worker and service, at most
+                worker.waiting_in.add(name)
+                service.waiting.append(worker)
             self._dispatch(service)
 
     def _service(self, name: str) -> Service:
@@ -361,7 +371,7 @@ class Broker:
         worker.job = None
         log.info("worker %s gone (%s)%s", worker.name, reason, f", held job {held}" if held else "")
         self.events.publish(
-            Topic.WORKER_GONE, worker=worker.name, pid=worker.pid, reason=reason, job=held
+            Topic.WORKER_GONE, worker=worker.name, worker_pid=worker.pid, reason=reason, job=held
         )
         if held:
             job = self.store.get(held)
@@ -387,11 +397,13 @@ class Broker:
     def _dispatch(self, service: Service) -> None:
         while service.waiting and len(service.queue):
             worker = service.waiting.popleft()
+            worker.waiting_in.discard(service.name)
             if self.workers.get(worker.identity) is not worker or worker.job is not None:
                 continue  # stale entry: this worker left, or took a job through another queue
             job = self._next_job(service)
             if job is None:
                 service.waiting.appendleft(worker)
+                worker.waiting_in.add(service.name)
                 return
             self._start(worker, job)
 
@@ -429,27 +441,35 @@ class Broker:
             return
         worker.job = None
         worker.jobs_done += 1
+        frames: list[bytes] | None = list(msg.body)
         try:
             outcome = self._outcome(worker, msg.body)
         except ProtocolError as exc:
             self.malformed += 1
+            frames = None  # a synchronous caller gets our error map, not the garbled reply
             outcome = error(
                 ErrorType.TASK_ERROR, f"worker {worker.name} sent a malformed reply: {exc}"
             )
         job = self.store.get(job_id)
         if job is not None and job.status is JobStatus.RUNNING:
-            self.finish(job, outcome, frames=list(msg.body))
+            self.finish(job, outcome, frames=frames)
         self._idle(worker)
 
     @staticmethod
     def _outcome(worker: Worker, body: tuple[bytes, ...]) -> dict[str, Any]:
         """A native worker answers with an ok/error map; a plain MDP worker with opaque frames."""
-        if worker.native and len(body) == 1:
-            decoded = unpack(body[0])
-            if isinstance(decoded, dict) and isinstance(decoded.get("ok"), bool):
-                return decoded
+        if not worker.native:
+            return {"ok": True, "result": list(body)}
+        if len(body) != 1:
+            raise ProtocolError(f"native REPLY has {len(body)} body frames, not 1")
+        decoded = unpack(body[0])
+        if not isinstance(decoded, dict) or not isinstance(decoded.get("ok"), bool):
             raise ProtocolError("native REPLY is not an ok/error map")
-        return {"ok": True, "result": list(body)}
+        if not decoded["ok"]:
+            err = decoded.get("error")
+            if not isinstance(err, dict) or not isinstance(err.get("type"), str):
+                raise ProtocolError("native error REPLY has no error type")
+        return decoded
 
     def finish(self, job: Job, outcome: dict[str, Any], frames: list[bytes] | None = None) -> None:
         """Settle a running job: success, a retry, or failure (DESIGN §3).

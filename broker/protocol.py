@@ -177,6 +177,8 @@ def parse_router(frames: list[bytes]) -> ClientRequest | WorkerMessage:
     if header == MDPC:
         if not frames[3]:
             raise ProtocolError("client request without a service name")
+        if len(frames) < 5:
+            raise ProtocolError("client request without a body (RFC 7: frames 3+)")
         return ClientRequest(sender, frames[3], frames[4:])
     if header != MDPW:
         raise ProtocolError(f"unknown header {header[:16]!r}")

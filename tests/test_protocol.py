@@ -171,3 +171,68 @@ def test_broker_survives_any_message(broker: Broker, messages: list[list[bytes]]
     for worker in broker.workers.values():
         assert worker.job is None or broker.store.get(worker.job) is not None
     assert sum(broker.store.counts().values()) == len(broker.store._jobs)
+
+
+READY_META = st.dictionaries(
+    st.sampled_from(["queues", "pid", "host"]),
+    MSGPACK_VALUES | st.lists(st.text(max_size=6), max_size=3),
+    max_size=3,
+)
+REPLY_MAPS = st.fixed_dictionaries(
+    {"ok": MSGPACK_VALUES | st.booleans()},
+    optional={
+        "result": MSGPACK_VALUES,
+        "error": MSGPACK_VALUES
+        | st.fixed_dictionaries({"type": MSGPACK_VALUES | st.sampled_from(["timeout", "x"])}),
+    },
+).map(pack)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(READY_META)
+def test_ready_metadata_of_any_shape(broker: Broker, meta: dict) -> None:
+    with contextlib.suppress(ProtocolError):
+        broker._handle([b"worker", *ready(b"documents", meta)])
+    worker = broker.workers.pop(b"worker", None)
+    if worker is not None:
+        assert all(isinstance(name, str) and name for name in worker.services)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.one_of(REPLY_MAPS, MSGPACK_VALUES.map(pack), st.binary(max_size=30)), st.integers(0, 2))
+def test_native_worker_replies_of_any_shape(
+    connected_worker: tuple[Broker, bytes], body: bytes, frames: int
+) -> None:
+    broker, identity = connected_worker
+    broker._handle([b"client", *request(b"docmill.submit", [pack({"task": "noop"})])])
+    worker = broker.workers[identity]
+    assert worker.job is not None, "the idle worker should have been given the job"
+    job = broker.store.get(worker.job)
+    assert job is not None
+    with contextlib.suppress(ProtocolError):
+        broker._handle([identity, *reply(job.id.encode(), [body] * frames)])
+    assert worker.job is None or worker.job != job.id
+    assert job.status.value in {"succeeded", "failed", "queued", "running"}
+    # Whatever the reply was, the job is settled or back in line, never stuck with this worker.
+    if job.status.value == "running":
+        assert job.worker != worker.name
+
+
+@pytest.fixture
+def connected_worker(broker: Broker) -> Iterator[tuple[Broker, bytes]]:
+    """A native worker on a real DEALER, so the broker's REQUESTs to it can be routed."""
+    import zmq
+
+    identity = b"fuzz-worker"
+    sock = broker.context.socket(zmq.DEALER)
+    sock.setsockopt(zmq.IDENTITY, identity)
+    sock.connect(broker.endpoint)
+    sock.send_multipart(ready(b"fuzzq", {"queues": ["documents"]}))
+    assert broker.router.poll(5000)
+    broker._handle(broker.router.recv_multipart())
+    yield broker, identity
+    sock.close(0)

@@ -81,6 +81,8 @@ class Agent:
         self._next_heartbeat = 0.0
         self._broker_expiry = 0.0
         self._next_memory_check = 0.0
+        self._connected_at = 0.0
+        self._reconnect_at: float | None = None  # when to connect again, once disconnected
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
@@ -133,6 +135,8 @@ class Agent:
         deadlines = [time.monotonic() + self.settings.heartbeat_interval]
         if self.broker is not None:
             deadlines += [self._next_heartbeat, self._broker_expiry]
+        elif self._reconnect_at is not None:
+            deadlines.append(self._reconnect_at)
         if self.running is not None:
             deadlines += [self.running.deadline, self._next_memory_check]
         return deadlines
@@ -147,6 +151,8 @@ class Agent:
         self.broker.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         self.broker.setsockopt(zmq.IDENTITY, self.settings.identity.encode())
         self.broker.connect(self.settings.endpoint)
+        self._connected_at = time.monotonic()
+        self._reconnect_at = None
         queues = list(self.settings.queues)
         meta = {"queues": queues, "pid": os.getpid(), "host": socket.gethostname()}
         self._send(ready(queues[0].encode(), meta))
@@ -178,7 +184,7 @@ class Agent:
                 log.warning("ignored a malformed message from the broker")
                 continue
             command = frames[2]
-            if command == WorkerCommand.REQUEST.value and len(frames) >= 6:
+            if command == WorkerCommand.REQUEST.value and len(frames) >= 5:
                 self._start(frames[3], frames[5:])
             elif command == WorkerCommand.DISCONNECT.value:
                 log.info("broker asked worker %s to reconnect", self.settings.identity)
@@ -222,8 +228,6 @@ class Agent:
                 job_id, body = self.pending_reply
                 self.pending_reply = None
                 self._send(reply(job_id, body))
-            elif self.broker is None and not self._stop:
-                self._connect()
             return
         if self.running is None:
             log.error("job process answered with no job running")
@@ -251,12 +255,19 @@ class Agent:
         if self.broker is not None:
             self.broker.close(linger=0)
             self.broker = None
-        if self.executor.ready:
-            self._connect()
-        # else: we connect when the new job process says hello
+        # Sent away right after connecting (a refused registration): do not hammer the broker.
+        quick = time.monotonic() - self._connected_at < self.settings.heartbeat_interval
+        self._reconnect_at = time.monotonic() + (self._liveness() if quick else 0.0)
 
     def _housekeeping(self) -> None:
         now = time.monotonic()
+        if (
+            self.broker is None
+            and self.executor.ready
+            and not self._stop
+            and now >= (self._reconnect_at or 0.0)
+        ):
+            self._connect()  # first start, or again after losing the broker
         if self.executor.process is not None and not self.executor.alive():
             reason = f"the job process {self.executor.exit_reason()}"
             if self.running is not None:
