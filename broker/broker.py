@@ -18,10 +18,11 @@ from typing import Any
 
 import zmq
 
-from broker import commands
+from broker import commands, lifecycle, maintenance
 from broker.events import Publisher
 from broker.home import Home
-from broker.jobs import DEFAULT_QUEUE, Job, JobQueue, MemoryStore, new_job_id
+from broker.jobs import DEFAULT_QUEUE, Job, JobQueue, new_job_id
+from broker.lifecycle import Timers
 from broker.protocol import (
     HEARTBEAT_INTERVAL,
     HEARTBEAT_LIVENESS,
@@ -31,7 +32,6 @@ from broker.protocol import (
     MMI_NOT_IMPLEMENTED,
     MMI_PREFIX,
     MMI_SERVICE,
-    RETRYABLE,
     ClientRequest,
     ErrorType,
     JobStatus,
@@ -47,6 +47,7 @@ from broker.protocol import (
     unpack,
     worker_request,
 )
+from broker.store import SqliteStore
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,11 @@ class BrokerSettings:
     heartbeat_interval: float = HEARTBEAT_INTERVAL
     heartbeat_liveness: int = HEARTBEAT_LIVENESS
     max_result_wait: float = 300.0  # longest long-poll a `docmill.result` may ask for
+    synchronous: str = "FULL"  # SQLite: FULL survives power loss, NORMAL only process crashes
+    drain_grace: float = 10.0  # on SIGTERM, seconds running jobs get to finish
+    maintenance: maintenance.MaintenanceSettings = field(
+        default_factory=maintenance.MaintenanceSettings
+    )
 
 
 @dataclass(eq=False)
@@ -108,7 +114,12 @@ class Broker:
     def __init__(self, settings: BrokerSettings, context: zmq.Context[Any] | None = None) -> None:
         self.settings = settings
         self.context = context or zmq.Context.instance()
-        self.store = MemoryStore()
+        self.store = SqliteStore(settings.home.state / "jobs.db", settings.synchronous)
+        self.timers = Timers()
+        self.batches: dict[str, int] = {}  # open batch -> children still to end
+        self.maintenance = maintenance.Schedule(settings.maintenance)
+        self.draining = False
+        self._drain_deadline = 0.0
         self.services: dict[str, Service] = {}
         self.workers: dict[bytes, Worker] = {}
         self.waiters = commands.Waiters()
@@ -161,6 +172,8 @@ class Broker:
             signal.signal(sig, self.request_stop)
 
     def run(self) -> None:
+        lifecycle.recover(self)
+        self.store.commit()
         self.settings.home.write_endpoints(
             {"broker": self.endpoint, "events": self.events_endpoint, "pid": os.getpid()}
         )
@@ -174,7 +187,7 @@ class Broker:
         poller = zmq.Poller()
         poller.register(self.router, zmq.POLLIN)
         poller.register(self._wake_r, zmq.POLLIN)
-        while not self._stop:
+        while not self._drained():
             timeout = max(0.0, self._next_deadline() - time.monotonic())
             ready = dict(poller.poll(int(timeout * 1000) + 1))
             if self.router in ready:
@@ -184,17 +197,36 @@ class Broker:
             self._housekeeping()
         self._shutdown()
 
+    def _drained(self) -> bool:
+        """Stopping: no new work starts; done once running jobs end or the grace runs out."""
+        if not self._stop:
+            return False
+        if not self.draining:
+            self.draining = True
+            self._drain_deadline = time.monotonic() + self.settings.drain_grace
+            busy = sum(w.job is not None for w in self.workers.values())
+            log.info("draining: %d running job(s), %gs grace", busy, self.settings.drain_grace)
+            self.events.publish(Topic.BROKER_STOPPING, running=busy)
+        running = [w for w in self.workers.values() if w.job is not None]
+        if running and time.monotonic() < self._drain_deadline:
+            return False
+        for worker in running:  # out of time: back in line for the next start
+            job = self.store.get(worker.job) if worker.job else None
+            worker.job = None
+            if job is not None and job.status is JobStatus.RUNNING:
+                lifecycle.requeue(self, job, "the broker stopped", count_attempt=False)
+        return True
+
     def _shutdown(self) -> None:
         log.info("broker stopping: %d worker(s) told to disconnect", len(self.workers))
-        self.events.publish(Topic.BROKER_STOPPING)
         for worker in list(self.workers.values()):
             self.send(to_worker(worker.identity, WorkerCommand.DISCONNECT))
-        self.store.commit()
         self.close()
         self.settings.home.endpoints_file.unlink(missing_ok=True)
 
     def close(self) -> None:
         """Release the sockets (run() does this itself when it stops)."""
+        self.store.close()
         self.router.close(linger=0)
         self.pub.close(linger=0)
         self._wake_r.close()
@@ -382,19 +414,18 @@ class Broker:
     # -- jobs ----------------------------------------------------------------------------------
 
     def enqueue(self, job: Job) -> None:
-        """Accept a new job: store it, publish it, and hand it to a worker if one is idle."""
-        self.store.add(job)
-        self.events.publish(
-            Topic.JOB_SUBMITTED, job=job.id, task=job.task, queue=job.queue, priority=job.priority
-        )
-        self._queue(job)
+        """Accept a new job (stored, published, then queued, scheduled or fanned out)."""
+        lifecycle.accept(self, job)
 
-    def _queue(self, job: Job) -> None:
+    def queue(self, job: Job) -> None:
+        """Put a job in its service's line and hand it to a worker if one is idle."""
         service = self._service(job.queue or DEFAULT_QUEUE)
         service.queue.push(job)
         self._dispatch(service)
 
     def _dispatch(self, service: Service) -> None:
+        if self.draining:
+            return  # stopping: nothing new starts
         while service.waiting and len(service.queue):
             worker = service.waiting.popleft()
             worker.waiting_in.discard(service.name)
@@ -415,12 +446,8 @@ class Broker:
         return None
 
     def _start(self, worker: Worker, job: Job) -> None:
-        job.status = JobStatus.RUNNING
-        job.attempts += 1
-        job.worker = worker.name
-        job.started = time.time()
+        lifecycle.start(self, job, worker.name)
         worker.job = job.id
-        self.store.save(job)
         if job.body is not None:
             body = job.body
         else:
@@ -428,9 +455,6 @@ class Broker:
             if job.timeout is not None:
                 request["timeout"] = job.timeout
             body = [pack(request)]
-        self.events.publish(
-            Topic.JOB_STARTED, job=job.id, task=job.task, worker=worker.name, attempt=job.attempts
-        )
         if not self.send(worker_request(worker.identity, job.id.encode(), body)):
             self.remove_worker(worker, "unreachable")
 
@@ -472,52 +496,13 @@ class Broker:
         return decoded
 
     def finish(self, job: Job, outcome: dict[str, Any], frames: list[bytes] | None = None) -> None:
-        """Settle a running job: success, a retry, or failure (DESIGN §3).
-
-        `frames` is the worker's reply as it came, passed on unchanged to a synchronous caller.
-        """
-        job.worker = None
-        if outcome.get("ok"):
-            job.status, job.result, job.error = JobStatus.SUCCEEDED, outcome.get("result"), None
-            topic = Topic.JOB_SUCCEEDED
-        else:
-            err = outcome.get("error")
-            job.error = err if isinstance(err, dict) else {"type": ErrorType.TASK_ERROR.value}
-            retryable = job.error.get("type") in {e.value for e in RETRYABLE}
-            if retryable and job.attempts < job.max_attempts:
-                job.status = JobStatus.QUEUED
-                self.store.save(job)
-                self.events.publish(
-                    Topic.JOB_REQUEUED, job=job.id, attempt=job.attempts, error=job.error
-                )
-                self._queue(job)
-                return
-            job.status = JobStatus.FAILED
-            topic = Topic.JOB_FAILED
-        job.finished = time.time()
-        self.store.save(job)
-        if job.reply_to is not None:
-            body = frames if frames is not None else [pack(outcome)]
-            self.send(client_reply(job.reply_to, job.queue.encode(), body))
-        self.events.publish(
-            topic,
-            job=job.id,
-            task=job.task,
-            queue=job.queue,
-            attempts=job.attempts,
-            seconds=round(job.finished - (job.started or job.finished), 6),
-            error=job.error,
-        )
-        self.waiters.settled(self, job)
+        lifecycle.finish(self, job, outcome, frames)
 
     def cancel(self, job: Job) -> None:
-        job.status, job.worker, job.finished = JobStatus.CANCELLED, None, time.time()
-        self.store.save(job)
-        self.events.publish(Topic.JOB_CANCELLED, job=job.id, task=job.task, queue=job.queue)
-        if job.reply_to is not None:
-            reply = error(ErrorType.CANCELLED, f"job {job.id} was cancelled")
-            self.send(client_reply(job.reply_to, job.queue.encode(), [pack(reply)]))
-        self.waiters.settled(self, job)
+        lifecycle.cancel(self, job)
+
+    def retry(self, job: Job) -> None:
+        lifecycle.retry(self, job)
 
     # -- time ----------------------------------------------------------------------------------
 
@@ -525,8 +510,14 @@ class Broker:
         deadlines = [self._next_heartbeat]
         if self.workers:
             deadlines.append(min(w.expiry for w in self.workers.values()))
-        if (wait := self.waiters.next_deadline()) is not None:
-            deadlines.append(wait)
+        for extra in (
+            self.waiters.next_deadline(),
+            self.timers.next_deadline(),
+            self.maintenance.next_deadline(),
+            self._drain_deadline if self.draining else None,
+        ):
+            if extra is not None:
+                deadlines.append(extra)
         return min(deadlines)
 
     def _housekeeping(self) -> None:
@@ -538,4 +529,6 @@ class Broker:
         for worker in [w for w in self.workers.values() if w.expiry <= now]:
             self.remove_worker(worker, "missed heartbeats")
         self.waiters.expire(self, now)
+        lifecycle.release_due(self)
+        self.maintenance.run_due(self, now)
         self._flush_acks()

@@ -7,13 +7,22 @@ answer to an earlier request from the one it waits for.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from broker.jobs import DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE, Job, new_job_id
+from broker import batches
+from broker.jobs import (
+    DEFAULT_BACKOFF,
+    DEFAULT_BACKOFF_MAX,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_QUEUE,
+    Job,
+    new_job_id,
+)
 from broker.protocol import (
     COMMAND_PREFIX,
     MMI_PREFIX,
@@ -78,22 +87,38 @@ def _job_from(spec: Any) -> Job:
     args = spec.get("args") or {}
     if not isinstance(args, dict):
         raise BadRequest("'args' must be a map")
-    priority = _number(spec, "priority", 0, int)
-    max_attempts = _number(spec, "max_attempts", DEFAULT_MAX_ATTEMPTS, int)
-    timeout = spec.get("timeout")
-    if timeout is not None:
-        timeout = float(_number(spec, "timeout", 0.0, (int, float)))
-    if max_attempts < 1 or (timeout is not None and timeout <= 0):
-        raise BadRequest("'max_attempts' must be at least 1 and 'timeout' positive")
-    return Job(
+    if task == batches.TASK:
+        try:
+            batches.check(args)
+        except batches.BadBatch as exc:
+            raise BadRequest(str(exc)) from None
+    key = spec.get("key")
+    if key is not None and (not isinstance(key, str) or not key):
+        raise BadRequest("'key' must be a non-empty string")
+    number = (int, float)
+    timeout = _number(spec, "timeout", None, number)
+    not_before = _number(spec, "not_before", None, number)
+    countdown = _number(spec, "countdown", None, number)
+    if countdown is not None:
+        not_before = max(not_before or 0.0, time.time() + countdown)
+    job = Job(
         id=new_job_id(),
         task=task,
         queue=queue,
         args=args,
-        priority=priority,
-        max_attempts=max_attempts,
-        timeout=timeout,
+        priority=_number(spec, "priority", 0, int),
+        max_attempts=_number(spec, "max_attempts", DEFAULT_MAX_ATTEMPTS, int),
+        timeout=None if timeout is None else float(timeout),
+        not_before=None if not_before is None else float(not_before),
+        key=key,
+        backoff=float(_number(spec, "backoff", DEFAULT_BACKOFF, number)),
+        backoff_max=float(_number(spec, "backoff_max", DEFAULT_BACKOFF_MAX, number)),
     )
+    if job.max_attempts < 1 or (job.timeout is not None and job.timeout <= 0):
+        raise BadRequest("'max_attempts' must be at least 1 and 'timeout' positive")
+    if job.backoff < 0 or job.backoff_max < 0:
+        raise BadRequest("'backoff' and 'backoff_max' must not be negative")
+    return job
 
 
 def _number(spec: dict[str, Any], key: str, default: Any, kind: Any) -> Any:
@@ -102,23 +127,33 @@ def _number(spec: dict[str, Any], key: str, default: Any, kind: Any) -> Any:
         return default
     if isinstance(value, bool) or not isinstance(value, kind):
         raise BadRequest(f"{key!r} must be a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise BadRequest(f"{key!r} must be finite")
     return value
 
 
 def submit(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
-    """One job (`task`, `args`, ...) or many (`jobs`); all are validated before any is kept."""
-    if "jobs" in body:
+    """One job (`task`, `args`, ...) or many (`jobs`); all are validated before any is kept.
+
+    A job whose idempotency `key` is already known is not created again: its id comes back.
+    """
+    if broker.draining:
+        return error(ErrorType.UNAVAILABLE, "the broker is stopping; submit again shortly")
+    many = "jobs" in body
+    if many:
         specs = body["jobs"]
         if not isinstance(specs, list) or not 0 < len(specs) <= MAX_BATCH:
             raise BadRequest(f"'jobs' must be a list of 1 to {MAX_BATCH} jobs")
         jobs = [_job_from(spec) for spec in specs]
     else:
         jobs = [_job_from(body)]
+    ids = []
     for job in jobs:
-        broker.enqueue(job)
-    if "jobs" in body:
-        return {"ok": True, "ids": [job.id for job in jobs]}
-    return {"ok": True, "id": jobs[0].id}
+        existing = broker.store.find_key(job.key) if job.key else None
+        if existing is None:
+            broker.enqueue(job)
+        ids.append(existing or job.id)
+    return {"ok": True, "ids": ids} if many else {"ok": True, "id": ids[0]}
 
 
 # -- result ---------------------------------------------------------------------------------------
@@ -227,7 +262,8 @@ def status(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str
 
 
 def cancel(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
-    """Cancel a queued job, or a running one: its worker is disconnected and drops the job."""
+    """Cancel a waiting or running job (a running one's worker drops it); a batch, with its
+    children that have not ended."""
     job_id = body.get("id")
     if not isinstance(job_id, str):
         raise BadRequest("give the job's 'id'")
@@ -236,11 +272,59 @@ def cancel(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str
         return {"ok": True, "status": JobStatus.UNKNOWN.value}
     if job.status.terminal:
         return {"ok": True, "status": job.status.value}
+    _cancel(broker, job)
+    if job.task == batches.TASK:
+        broker.batches.pop(job.id, None)
+        for child in broker.store.children(job.id):
+            live = broker.store.get(child.id)  # the live record, if it is still running
+            if live is not None and not live.status.terminal:
+                _cancel(broker, live)
+    return {"ok": True, "status": job.status.value}
+
+
+def _cancel(broker: Broker, job: Job) -> None:
     holder = next((w for w in broker.workers.values() if w.job == job.id), None)
     broker.cancel(job)
     if holder is not None:
         broker.remove_worker(holder, f"cancelled job {job.id}", disconnect=True)
-    return {"ok": True, "status": job.status.value}
+
+
+# -- dead letters ---------------------------------------------------------------------------------
+
+
+def dead(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
+    """Jobs that exhausted their attempts, newest first, with their last error."""
+    limit = _number(body, "limit", 1000, int)
+    return {
+        "ok": True,
+        "jobs": [job.view() for job in broker.store.by_status(JobStatus.DEAD, limit)],
+    }
+
+
+def retry(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
+    """Put ended jobs (one `id`, or every dead one with `all_dead`) back in line, attempts reset."""
+    if body.get("all_dead") is True:
+        jobs = broker.store.by_status(JobStatus.DEAD, MAX_BATCH)
+    elif isinstance(body.get("id"), str):
+        job = broker.store.get(body["id"])
+        if job is None:
+            raise BadRequest(f"no job {body['id']}")
+        if not job.status.terminal or job.status is JobStatus.SUCCEEDED:
+            raise BadRequest(f"job {job.id} is {job.status.value}; only ended jobs are retried")
+        jobs = [job]
+    else:
+        raise BadRequest("give 'id', or 'all_dead': true")
+    for job in jobs:
+        broker.retry(job)
+    return {"ok": True, "ids": [job.id for job in jobs]}
+
+
+def purge(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
+    """Delete dead jobs (`dead`: true) from the store."""
+    if body.get("dead") is not True:
+        raise BadRequest("give 'dead': true")
+    ids = [job.id for job in broker.store.by_status(JobStatus.DEAD, 1_000_000)]
+    return {"ok": True, "deleted": broker.store.delete(ids)}
 
 
 def worker_gone(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
@@ -259,5 +343,8 @@ _HANDLERS: dict[str, _Handler] = {
     Command.RESULT.value: result,
     Command.STATUS.value: status,
     Command.CANCEL.value: cancel,
+    Command.DEAD.value: dead,
+    Command.RETRY.value: retry,
+    Command.PURGE.value: purge,
     Command.WORKER_GONE.value: worker_gone,
 }

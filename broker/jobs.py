@@ -1,17 +1,12 @@
-"""Jobs as plain records, and the store the broker keeps them in.
-
-`MemoryStore` is the store's contract in its simplest form. The broker talks to it only through
-`add`, `save`, `get`, `counts` and `commit`, and sends a submit's acknowledgement only after the
-`commit` that follows it, so a durable store can group its commits behind the same calls.
-"""
+"""Jobs as plain records, the retry policy, and the per-service queue of waiting jobs."""
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import random
 import time
 import uuid
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +14,18 @@ from broker.protocol import JobStatus
 
 DEFAULT_QUEUE = "documents"
 DEFAULT_MAX_ATTEMPTS = 3
+DEFAULT_BACKOFF = 1.0  # seconds before the first retry, at most (full jitter)
+DEFAULT_BACKOFF_MAX = 300.0  # the cap on any one retry delay
+
+
+def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | None = None) -> float:
+    """Exponential backoff with full jitter: uniform in [0, min(cap, base * 2**(attempt-1))].
+
+    Full jitter spreads the retries of jobs that failed together (a locked share, a full disk)
+    instead of bringing them back in one wave.
+    """
+    ceiling = min(cap, base * 2 ** max(0, attempt - 1))
+    return (rng or random).uniform(0.0, ceiling)
 
 
 def new_job_id() -> str:
@@ -37,6 +44,11 @@ class Job:
     priority: int = 0
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     timeout: float | None = None
+    not_before: float | None = None  # wall-clock time before which the job does not run
+    key: str | None = None  # idempotency key: a second submit with it returns this job
+    parent: str | None = None  # the batch this job belongs to
+    backoff: float = DEFAULT_BACKOFF
+    backoff_max: float = DEFAULT_BACKOFF_MAX
     status: JobStatus = JobStatus.QUEUED
     attempts: int = 0
     result: Any = None
@@ -57,6 +69,9 @@ class Job:
             "queue": self.queue,
             "attempts": self.attempts,
             "max_attempts": self.max_attempts,
+            "not_before": self.not_before,
+            "key": self.key,
+            "parent": self.parent,
             "worker": self.worker,
             "created": self.created,
             "started": self.started,
@@ -67,31 +82,6 @@ class Job:
         if self.error is not None:
             out["error"] = self.error
         return out
-
-
-class MemoryStore:
-    """Jobs held in this process; what a restart forgets."""
-
-    def __init__(self) -> None:
-        self._jobs: dict[str, Job] = {}
-
-    def add(self, job: Job) -> None:
-        self._jobs[job.id] = job
-
-    def save(self, job: Job) -> None:
-        """Record a change of state (a no-op here: the record is the stored object)."""
-
-    def get(self, job_id: str) -> Job | None:
-        return self._jobs.get(job_id)
-
-    def commit(self) -> None:
-        """Make everything added or saved so far durable."""
-
-    def counts(self) -> dict[str, int]:
-        return dict(Counter(job.status.value for job in self._jobs.values()))
-
-    def unfinished(self) -> list[Job]:
-        return [job for job in self._jobs.values() if not job.status.terminal]
 
 
 class JobQueue:
@@ -106,6 +96,9 @@ class JobQueue:
 
     def pop(self) -> str | None:
         return heapq.heappop(self._heap)[2] if self._heap else None
+
+    def ids(self) -> set[str]:
+        return {entry[2] for entry in self._heap}
 
     def __len__(self) -> int:
         return len(self._heap)

@@ -45,6 +45,9 @@ class Command(enum.StrEnum):
     RESULT = "docmill.result"
     STATUS = "docmill.status"
     CANCEL = "docmill.cancel"
+    DEAD = "docmill.dead"
+    RETRY = "docmill.retry"
+    PURGE = "docmill.purge"
     WORKER_GONE = "docmill.worker_gone"
 
 
@@ -74,6 +77,7 @@ class ErrorType(enum.StrEnum):
 
     # the request itself
     BAD_REQUEST = "bad_request"
+    UNAVAILABLE = "unavailable"  # the broker is stopping; submit again later
     UNKNOWN_COMMAND = "unknown_command"
     UNKNOWN_TASK = "unknown_task"
     CANCELLED = "cancelled"
@@ -88,12 +92,23 @@ class ErrorType(enum.StrEnum):
     ENCRYPTED = "encrypted"
     MALFORMED = "malformed"
     TOO_LARGE = "too_large"
+    LOCKED = "locked"  # in use by another program, or still being written
+    # the machine
+    DISK_FULL = "disk_full"
     # anything else a task raised
     TASK_ERROR = "task_error"
 
 
 # Worth another attempt: the failure says nothing about the job itself.
-RETRYABLE = frozenset({ErrorType.WORKER_DIED, ErrorType.TIMEOUT, ErrorType.MEMORY})
+RETRYABLE = frozenset(
+    {
+        ErrorType.WORKER_DIED,
+        ErrorType.TIMEOUT,
+        ErrorType.MEMORY,
+        ErrorType.LOCKED,
+        ErrorType.DISK_FULL,
+    }
+)
 
 
 class Topic(enum.StrEnum):
@@ -104,6 +119,8 @@ class Topic(enum.StrEnum):
     JOB_SUCCEEDED = "job.succeeded"
     JOB_FAILED = "job.failed"
     JOB_REQUEUED = "job.requeued"
+    JOB_RETRY_SCHEDULED = "job.retry_scheduled"
+    JOB_DEAD = "job.dead"
     JOB_CANCELLED = "job.cancelled"
     WORKER_READY = "worker.ready"
     WORKER_GONE = "worker.gone"

@@ -21,6 +21,7 @@ from broker.protocol import (
     MDPW,
     ClientRequest,
     Command,
+    JobStatus,
     ProtocolError,
     WorkerCommand,
     WorkerMessage,
@@ -170,7 +171,13 @@ def test_broker_survives_any_message(broker: Broker, messages: list[list[bytes]]
     # Whatever arrived, the broker's own bookkeeping still holds together.
     for worker in broker.workers.values():
         assert worker.job is None or broker.store.get(worker.job) is not None
-    assert sum(broker.store.counts().values()) == len(broker.store._jobs)
+    assert set(broker.store.counts()) <= {s.value for s in JobStatus}
+    # No accepted job is lost: each unfinished one is in a queue, a timer, a worker or a batch.
+    placed = set(broker.timers.ids()) | set(broker.batches)
+    placed |= {w.job for w in broker.workers.values() if w.job}
+    for service in broker.services.values():
+        placed |= service.queue.ids()
+    assert all(job.id in placed for job in broker.store.unfinished())
 
 
 READY_META = st.dictionaries(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 Task = Callable[..., Any]
@@ -33,10 +34,30 @@ def process_document(path: str) -> dict[str, Any]:
     return extract(path)
 
 
+def cleanup_outputs(folder: str, older_than: float) -> dict[str, int]:
+    """Remove files in `folder` (recursively) last modified more than `older_than` seconds ago."""
+    cutoff = time.time() - older_than
+    removed = kept = 0
+    root = Path(folder)
+    if not root.is_dir():
+        return {"removed": 0, "kept": 0}
+    for path in root.rglob("*"):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+            elif path.is_file():
+                kept += 1
+        except FileNotFoundError:
+            continue  # removed by someone else meanwhile
+    return {"removed": removed, "kept": kept}
+
+
 BUILTIN: dict[str, Task] = {
     "noop": noop,
     "echo": echo,
     "process_document": process_document,
+    "cleanup_outputs": cleanup_outputs,
 }
 
 

@@ -1,0 +1,88 @@
+"""Periodic maintenance, scheduled by the broker itself (no separate beat process).
+
+Each run is an ordinary job, stored and published like any other, so it shows in `docmill
+status`, the status stream and reports:
+
+- `cleanup_jobs` runs inside the broker (only it may touch the job store): it deletes finished
+  jobs older than the result TTL, a bounded number per run so the loop never stalls on it;
+- `cleanup_outputs` goes to the `maintenance` queue, where a worker removes output files older
+  than the retention from the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from broker import lifecycle
+from broker.jobs import Job, new_job_id
+from broker.protocol import ErrorType
+
+if TYPE_CHECKING:
+    from broker.broker import Broker
+
+log = logging.getLogger(__name__)
+
+DAY = 86_400.0
+
+
+@dataclass(frozen=True)
+class MaintenanceSettings:
+    result_ttl: float = 7 * DAY  # finished jobs and their results are kept this long
+    cleanup_jobs_interval: float = 3600.0  # seconds between cleanup_jobs runs; 0 turns it off
+    output_retention: float = 30 * DAY  # output files are kept this long
+    cleanup_outputs_interval: float = 6 * 3600.0  # 0 turns cleanup_outputs off
+    first_run_after: float = 60.0  # seconds after start of the first run of each
+    batch: int = 5000  # jobs deleted per cleanup_jobs run at most
+
+
+class Schedule:
+    def __init__(self, settings: MaintenanceSettings) -> None:
+        self.settings = settings
+        start = time.monotonic() + settings.first_run_after
+        self._due = {
+            "cleanup_jobs": start if settings.cleanup_jobs_interval > 0 else None,
+            "cleanup_outputs": start if settings.cleanup_outputs_interval > 0 else None,
+        }
+
+    def next_deadline(self) -> float | None:
+        return min((d for d in self._due.values() if d is not None), default=None)
+
+    def run_due(self, broker: Broker, now: float) -> None:
+        if broker.draining:
+            return
+        due = self._due["cleanup_jobs"]
+        if due is not None and now >= due:
+            self._due["cleanup_jobs"] = now + self.settings.cleanup_jobs_interval
+            cleanup_jobs(broker, self.settings.result_ttl, self.settings.batch)
+        due = self._due["cleanup_outputs"]
+        if due is not None and now >= due:
+            self._due["cleanup_outputs"] = now + self.settings.cleanup_outputs_interval
+            args = {
+                "folder": str(broker.settings.home.outbox),
+                "older_than": self.settings.output_retention,
+            }
+            lifecycle.accept(
+                broker, Job(id=new_job_id(), task="cleanup_outputs", queue="maintenance", args=args)
+            )
+
+
+def cleanup_jobs(broker: Broker, ttl: float, batch: int) -> Job:
+    """Delete finished jobs older than `ttl`; a job in the store like any other."""
+    job = Job(id=new_job_id(), task="cleanup_jobs", queue="maintenance", args={"older_than": ttl})
+    lifecycle.record(broker, job)
+    lifecycle.start(broker, job, "broker")
+    try:
+        expired = broker.store.expired(time.time() - ttl, batch)
+        deleted = broker.store.delete(expired)
+    except Exception as exc:  # a store fault costs this run, not the broker
+        log.warning("cleanup_jobs failed: %s", exc, exc_info=True)
+        outcome = {"ok": False, "error": {"type": ErrorType.TASK_ERROR.value, "message": str(exc)}}
+    else:
+        if deleted:
+            log.info("cleanup_jobs deleted %d job(s) finished over %gs ago", deleted, ttl)
+        outcome = {"ok": True, "result": {"deleted": deleted, "more": len(expired) == batch}}
+    lifecycle.finish(broker, job, outcome)
+    return job

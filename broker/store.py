@@ -1,0 +1,192 @@
+"""The durable job store: SQLite in WAL mode at home/state/jobs.db, owned by the broker alone.
+
+The broker changes jobs in memory and calls `save`; `commit` writes every job changed since the
+last commit in one transaction, once per pass of the broker loop (group commit), and submits
+are acknowledged only after it. Unfinished jobs stay in memory; finished ones are read back
+from the database when asked for, so the broker's memory does not grow with its history.
+
+Durability (see docs/DURABILITY.md): `synchronous=FULL` (the default) survives power loss and
+OS crashes; `synchronous=NORMAL` survives a crash or kill of any docmill process, but an OS crash
+or power loss may take back the last transactions before a checkpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from broker.jobs import Job
+from broker.protocol import JobStatus, pack, unpack
+
+log = logging.getLogger(__name__)
+
+_COLUMNS = (
+    "id", "task", "queue", "status", "priority", "attempts", "max_attempts", "timeout",
+    "not_before", "key", "parent", "worker", "backoff", "backoff_max",
+    "created", "started", "finished", "args", "body", "result", "error",
+)  # fmt: skip
+_BLOBS = {"args", "body", "result", "error"}
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY, task TEXT NOT NULL, queue TEXT NOT NULL, status TEXT NOT NULL,
+    priority INTEGER NOT NULL, attempts INTEGER NOT NULL, max_attempts INTEGER NOT NULL,
+    timeout REAL, not_before REAL, key TEXT, parent TEXT, worker TEXT,
+    backoff REAL NOT NULL, backoff_max REAL NOT NULL,
+    created REAL NOT NULL, started REAL, finished REAL,
+    args BLOB, body BLOB, result BLOB, error BLOB
+);
+CREATE UNIQUE INDEX IF NOT EXISTS jobs_key ON jobs(key) WHERE key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, finished);
+CREATE INDEX IF NOT EXISTS jobs_parent ON jobs(parent) WHERE parent IS NOT NULL;
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);
+INSERT OR IGNORE INTO meta VALUES ('schema', '1');
+"""
+_INSERT = (
+    f"INSERT OR REPLACE INTO jobs ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+)
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM jobs"
+_TERMINAL = tuple(s.value for s in JobStatus if s.terminal)
+
+
+def _row(job: Job) -> tuple[Any, ...]:
+    values = []
+    for name in _COLUMNS:
+        value = getattr(job, name)
+        if name == "status":
+            value = value.value
+        elif name in _BLOBS:
+            value = None if value is None else pack(value)
+        values.append(value)
+    return tuple(values)
+
+
+def _job(row: tuple[Any, ...]) -> Job:
+    fields = dict(zip(_COLUMNS, row, strict=True))
+    for name in _BLOBS:
+        if fields[name] is not None:
+            fields[name] = unpack(fields[name])
+    fields["status"] = JobStatus(fields["status"])
+    fields["args"] = fields["args"] or {}
+    return Job(**fields)
+
+
+class SqliteStore:
+    def __init__(self, path: Path, synchronous: str = "FULL", cache_size: int = 10_000) -> None:
+        if synchronous.upper() not in ("FULL", "NORMAL"):
+            raise ValueError(f"synchronous must be FULL or NORMAL, not {synchronous!r}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute(f"PRAGMA synchronous={synchronous.upper()}")
+        self.db.execute("PRAGMA busy_timeout=5000")
+        self.db.executescript(_SCHEMA)
+        self._live: dict[str, Job] = {}  # unfinished jobs: the broker's working set
+        self._recent: OrderedDict[str, Job] = OrderedDict()  # finished, most recent last
+        self._cache_size = cache_size
+        self._dirty: dict[str, Job] = {}
+        self.commits = 0
+        self.commit_seconds = 0.0
+
+    # -- the store contract -----------------------------------------------------------------------
+
+    def add(self, job: Job) -> None:
+        """A new job, or an ended one that is unfinished again (a retry by hand)."""
+        self._recent.pop(job.id, None)
+        self._live[job.id] = job
+        self._dirty[job.id] = job
+
+    def save(self, job: Job) -> None:
+        self._dirty[job.id] = job
+        if job.status.terminal and self._live.pop(job.id, None) is not None:
+            self._recent[job.id] = job
+            if len(self._recent) > self._cache_size:
+                self._recent.popitem(last=False)
+
+    def get(self, job_id: str) -> Job | None:
+        job = self._live.get(job_id) or self._dirty.get(job_id) or self._recent.get(job_id)
+        if job is None:
+            row = self.db.execute(f"{_SELECT} WHERE id = ?", (job_id,)).fetchone()
+            job = _job(row) if row else None
+        return job
+
+    def commit(self) -> None:
+        """Write every job changed since the last commit, in one transaction."""
+        if not self._dirty:
+            return
+        start = time.perf_counter()
+        rows = [_row(job) for job in self._dirty.values()]
+        self.db.execute("BEGIN")
+        try:
+            self.db.executemany(_INSERT, rows)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self._dirty.clear()
+        self.commits += 1
+        self.commit_seconds += time.perf_counter() - start
+
+    def counts(self) -> dict[str, int]:
+        self.commit()
+        return dict(self.db.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetchall())
+
+    def unfinished(self) -> list[Job]:
+        """Jobs to take back into the broker's hands on start (and keep in memory)."""
+        placeholders = ", ".join("?" * len(_TERMINAL))
+        rows = self.db.execute(
+            f"{_SELECT} WHERE status NOT IN ({placeholders}) ORDER BY created", _TERMINAL
+        ).fetchall()
+        jobs = [_job(row) for row in rows]
+        self._live.update((job.id, job) for job in jobs)
+        return jobs
+
+    # -- queries beyond the contract --------------------------------------------------------------
+
+    def find_key(self, key: str) -> str | None:
+        for job in self._dirty.values():  # submitted in this pass, not yet committed
+            if job.key == key:
+                return job.id
+        row = self.db.execute("SELECT id FROM jobs WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def by_status(self, status: JobStatus, limit: int = 1000) -> list[Job]:
+        self.commit()
+        rows = self.db.execute(
+            f"{_SELECT} WHERE status = ? ORDER BY finished DESC LIMIT ?", (status.value, limit)
+        ).fetchall()
+        return [_job(row) for row in rows]
+
+    def children(self, parent: str) -> list[Job]:
+        self.commit()
+        rows = self.db.execute(f"{_SELECT} WHERE parent = ? ORDER BY created", (parent,))
+        return [_job(row) for row in rows.fetchall()]
+
+    def delete(self, job_ids: Iterable[str]) -> int:
+        """Forget finished jobs; unfinished ones are never deleted."""
+        ids = [i for i in job_ids if i not in self._live]
+        for job_id in ids:
+            self._recent.pop(job_id, None)
+            self._dirty.pop(job_id, None)
+        self.db.execute("BEGIN")
+        deleted = self.db.executemany("DELETE FROM jobs WHERE id = ?", [(i,) for i in ids]).rowcount
+        self.db.execute("COMMIT")
+        return deleted
+
+    def expired(self, finished_before: float, limit: int) -> list[str]:
+        self.commit()
+        placeholders = ", ".join("?" * len(_TERMINAL))
+        rows = self.db.execute(
+            f"SELECT id FROM jobs WHERE status IN ({placeholders}) AND finished < ? LIMIT ?",
+            (*_TERMINAL, finished_before, limit),
+        )
+        return [row[0] for row in rows.fetchall()]
+
+    def close(self) -> None:
+        self.commit()
+        self.db.close()
