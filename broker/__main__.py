@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 
-from broker.broker import Broker, BrokerSettings
+from broker.broker import Broker
 from broker.home import Home, resolve_home
 from broker.logs import setup_logging
+from broker.settings import SettingsError, load_broker_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,7 +20,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
     home = Home(resolve_home(args.home)).ensure()
-    broker = Broker(BrokerSettings(home=home, bind=args.bind, events_bind=args.events))
+    try:
+        settings = load_broker_settings(home, bind=args.bind, events_bind=args.events)
+    except SettingsError as exc:
+        parser.error(str(exc))
+    broker = Broker(settings)
     broker.install_signal_handlers()
     try:
         broker.run()

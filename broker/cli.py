@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +53,23 @@ def _parser() -> argparse.ArgumentParser:
     submit.add_argument("--task", default="process_document")
     submit.add_argument("--queue", default=DEFAULT_QUEUE)
     submit.add_argument("--priority", type=int, default=None)
+    submit.add_argument("--countdown", type=float, default=None, help="start no sooner (s)")
+    submit.add_argument("--max-attempts", type=int, default=None)
+    submit.add_argument(
+        "--batch", action="store_true", help="one batch job whose result summarises all files"
+    )
     result = sub.add_parser("result", parents=[common, waiting], help="a job's state and result")
     result.add_argument("job")
     sub.add_parser("status", parents=[common], help="broker, queues and workers")
     cancel = sub.add_parser("cancel", parents=[common], help="cancel a queued or running job")
     cancel.add_argument("job")
+    sub.add_parser("dead", parents=[common], help="jobs that exhausted their attempts")
+    retry = sub.add_parser("retry", parents=[common], help="put ended jobs back in line")
+    target = retry.add_mutually_exclusive_group(required=True)
+    target.add_argument("job", nargs="?")
+    target.add_argument("--all-dead", action="store_true")
+    purge = sub.add_parser("purge", parents=[common], help="delete dead jobs")
+    purge.add_argument("--dead", action="store_true", required=True)
     return parser
 
 
@@ -114,21 +127,33 @@ def _exit_code(infos: list[dict[str, Any]], waited: bool = True) -> int:
 
 def cmd_submit(client: Client, args: argparse.Namespace) -> int:
     paths = [str(Path(p).expanduser().resolve()) for p in args.paths]
-    jobs = client.submit_many(
-        args.task, [{"path": p} for p in paths], queue=args.queue, priority=args.priority
-    )
+    options = {
+        "queue": args.queue,
+        "priority": args.priority,
+        "countdown": args.countdown,
+        "max_attempts": args.max_attempts,
+    }
+    if args.batch:
+        jobs = [client.process_batch(paths, task=args.task, **options)]
+        labels = [f"batch of {len(paths)} file(s)"]
+    else:
+        jobs = [client.enqueue(args.task, {"path": p}, **options) for p in paths]
+        labels = paths
     if not args.wait:
-        rows = [{"id": job.id, "path": path} for job, path in zip(jobs, paths, strict=True)]
+        rows = [{"id": job.id, "path": label} for job, label in zip(jobs, labels, strict=True)]
         _emit(args, rows, "\n".join(f"{r['id']}  {r['path']}" for r in rows))
         return EXIT_OK
     infos = client.wait(jobs, args.timeout)
-    for info, path in zip(infos, paths, strict=True):
-        info["path"] = path
+    for info, label in zip(infos, labels, strict=True):
+        info["path"] = label
     table = tabulate(
         [[i["id"], i["status"], i["path"], _summary(i)] for i in infos],
         headers=["job", "status", "path", "outcome"],
     )
     _emit(args, infos, table)
+    if args.batch and infos[0]["status"] == JobStatus.SUCCEEDED.value:
+        counts = infos[0]["result"]["counts"]
+        return EXIT_OK if set(counts) <= {JobStatus.SUCCEEDED.value} else EXIT_FAILED
     return _exit_code(infos)
 
 
@@ -138,8 +163,14 @@ def cmd_result(client: Client, args: argparse.Namespace) -> int:
     if info["status"] == JobStatus.UNKNOWN.value:
         _emit(args, info, f"{args.job}: unknown (the broker never saw this id)")
         return EXIT_USAGE
-    lines = [f"{key}: {info.get(key)}" for key in ("id", "status", "task", "queue", "attempts")]
-    lines.append(f"outcome: {_summary(info)}" if JobStatus(info["status"]).terminal else "")
+    lines = [f"{key}: {info.get(key)}" for key in ("id", "status", "task", "queue")]
+    lines.append(f"attempts: {info['attempts']} of {info['max_attempts']}")
+    if info.get("not_before") and not JobStatus(info["status"]).terminal:
+        lines.append(f"next run: {_when(info['not_before'])}")
+    if info.get("error"):
+        lines.append(f"last error: {info['error'].get('type')}: {info['error'].get('message')}")
+    if JobStatus(info["status"]).terminal:
+        lines.append(f"outcome: {_summary(info)}")
     _emit(args, info, "\n".join(line for line in lines if line))
     return _exit_code([info], waited=args.wait)
 
@@ -170,6 +201,40 @@ def cmd_status(client: Client, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _when(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=UTC).isoformat(timespec="seconds")
+
+
+def cmd_dead(client: Client, args: argparse.Namespace) -> int:
+    jobs = client.dead()
+    rows = [
+        [
+            j["id"],
+            j["task"],
+            (j["error"] or {}).get("type"),
+            str((j["error"] or {}).get("message"))[:60],
+            j["attempts"],
+            j["finished"] and _when(j["finished"]),
+        ]
+        for j in jobs
+    ]
+    table = tabulate(rows, headers=["job", "task", "error", "message", "attempts", "died"])
+    _emit(args, jobs, table if jobs else "no dead jobs")
+    return EXIT_OK
+
+
+def cmd_retry(client: Client, args: argparse.Namespace) -> int:
+    ids = client.retry(args.job, all_dead=args.all_dead)
+    _emit(args, {"ids": ids}, f"{len(ids)} job(s) back in line" + "".join(f"\n{i}" for i in ids))
+    return EXIT_OK
+
+
+def cmd_purge(client: Client, args: argparse.Namespace) -> int:
+    deleted = client.purge_dead()
+    _emit(args, {"deleted": deleted}, f"{deleted} dead job(s) deleted")
+    return EXIT_OK
+
+
 def cmd_cancel(client: Client, args: argparse.Namespace) -> int:
     state = client.cancel(args.job)
     _emit(args, {"id": args.job, "status": state}, f"{args.job}: {state}")
@@ -181,6 +246,9 @@ _COMMANDS = {
     "result": cmd_result,
     "status": cmd_status,
     "cancel": cmd_cancel,
+    "dead": cmd_dead,
+    "retry": cmd_retry,
+    "purge": cmd_purge,
 }
 
 

@@ -173,10 +173,40 @@ class Client:
         priority: int | None = None,
         timeout: float | None = None,
         max_attempts: int | None = None,
+        countdown: float | None = None,
+        not_before: float | None = None,
+        key: str | None = None,
+        backoff: float | None = None,
+        backoff_max: float | None = None,
     ) -> Job:
-        """submit() with every job option: a time limit in seconds, and attempts before failing."""
-        spec = self._spec(task, args, queue, priority, timeout=timeout, max_attempts=max_attempts)
+        """submit() with every job option.
+
+        `timeout`: hard time limit in seconds; `max_attempts` before a retryable failure makes
+        the job dead; `countdown` (seconds from now) or `not_before` (Unix time) delays it;
+        `key`: a second enqueue with the same key returns the first job instead of a new one;
+        `backoff`, `backoff_max`: the retry delay's base and cap in seconds.
+        """
+        spec = self._spec(
+            task,
+            args,
+            queue,
+            priority,
+            timeout=timeout,
+            max_attempts=max_attempts,
+            countdown=countdown,
+            not_before=not_before,
+            key=key,
+            backoff=backoff,
+            backoff_max=backoff_max,
+        )
         return Job(self, self.call(Command.SUBMIT, spec)["id"])
+
+    def process_batch(
+        self, paths: Iterable[str], task: str = "process_document", **options: Any
+    ) -> Job:
+        """One job per path, under one parent job that ends with a summary of them all."""
+        args = {"paths": [str(p) for p in paths], "task": task}
+        return self.enqueue("process_batch", args, **options)
 
     def submit_many(
         self,
@@ -252,6 +282,18 @@ class Client:
 
     def cancel(self, job_id: str) -> str:
         return str(self.call(Command.CANCEL, {"id": job_id})["status"])
+
+    def dead(self, limit: int = 1000) -> list[dict[str, Any]]:
+        """Dead jobs (attempts exhausted), newest first, with error type, message, traceback."""
+        return list(self.call(Command.DEAD, {"limit": limit})["jobs"])
+
+    def retry(self, job_id: str | None = None, all_dead: bool = False) -> list[str]:
+        """Put an ended job, or every dead one, back in line with fresh attempts."""
+        body: dict[str, Any] = {"all_dead": True} if all_dead else {"id": job_id}
+        return list(self.call(Command.RETRY, body)["ids"])
+
+    def purge_dead(self) -> int:
+        return int(self.call(Command.PURGE, {"dead": True})["deleted"])
 
     def status(self) -> dict[str, Any]:
         """Endpoints, job counts by state, queues, and each worker."""

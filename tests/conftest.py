@@ -91,11 +91,18 @@ def home(tmp_path: Path) -> Home:
     return Home(tmp_path / "h").ensure()
 
 
-@pytest.fixture
-def broker(home: Home, tmp_path: Path) -> Iterator[Proc]:
-    proc = Proc(["-m", "broker", "--home", str(home.root)], tmp_path / "broker.log")
+def start_broker(home: Home, log: Path) -> Proc:
+    """A broker process on `home`, once it has published its endpoints."""
+    home.endpoints_file.unlink(missing_ok=True)
+    proc = Proc(["-m", "broker", "--home", str(home.root)], log)
     wait_for(lambda: home.read_endpoints() or proc.popen.poll() is not None, what="broker start")
     assert proc.popen.poll() is None, proc.output()
+    return proc
+
+
+@pytest.fixture
+def broker(home: Home, tmp_path: Path) -> Iterator[Proc]:
+    proc = start_broker(home, tmp_path / "broker.log")
     yield proc
     proc.stop()
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import time
+from pathlib import Path
 from typing import Any
+
+from workers.outputs import write_atomic
 
 
 def _c_loop(n: int) -> int:
@@ -47,4 +51,52 @@ def hog(megabytes: int, seconds: float = 5.0) -> int:
     return len(block)
 
 
-TASKS = {"burn": burn, "crash": crash, "hog": hog}
+def whoami() -> int:
+    """The pid of the job process that ran this job."""
+    return os.getpid()
+
+
+def write_once(folder: str, name: str, seconds: float = 0.0) -> dict[str, Any]:
+    """An idempotent output, as process_document writes one: named by content, written atomically
+    and only if absent. Each real write is logged, so a test can count writes per output."""
+    path = Path(folder) / name
+    if seconds:
+        time.sleep(seconds)
+    if path.exists():
+        return {"written": False}
+    write_atomic(path, name.encode())
+    with open(Path(folder) / "writes.log", "a") as log:
+        log.write(name + "\n")
+    return {"written": True}
+
+
+def write_when_space(folder: str, name: str, full_marker: str) -> dict[str, Any]:
+    """Write a 1 MiB output; while `full_marker` exists the disk is 'full' (a file-size limit)."""
+    import resource
+    import signal
+
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    if Path(full_marker).exists():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, not kills
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, limit[1]))
+    try:
+        write_atomic(Path(folder) / name, b"x" * 2**20)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limit)
+    return {"written": name}
+
+
+def backtrack(n: int = 40) -> bool:
+    """A catastrophic regular expression: exponential time inside one C call of `re`."""
+    return re.match(r"(a+)+$", "a" * n + "b") is not None
+
+
+TASKS = {
+    "burn": burn,
+    "crash": crash,
+    "hog": hog,
+    "whoami": whoami,
+    "write_once": write_once,
+    "write_when_space": write_when_space,
+    "backtrack": backtrack,
+}

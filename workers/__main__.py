@@ -24,6 +24,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tasks", default="", help="comma-separated modules with a TASKS dict")
     parser.add_argument("--timeout", type=float, default=600.0, help="default job time limit (s)")
     parser.add_argument("--max-memory-mb", type=int, default=2048, help="job process RSS limit")
+    parser.add_argument(
+        "--max-jobs-per-worker", type=int, default=0, help="recycle after N jobs (0: never)"
+    )
+    parser.add_argument(
+        "--recycle-rss-mb", type=int, default=512, help="recycle above this RSS between jobs"
+    )
     parser.add_argument("--grace", type=float, default=10.0, help="seconds to finish on stop")
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
@@ -38,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         task_modules=tuple(m.strip() for m in args.tasks.split(",") if m.strip()),
         task_timeout=args.timeout,
         max_memory_mb=args.max_memory_mb,
+        max_jobs=args.max_jobs_per_worker,
+        recycle_rss_mb=args.recycle_rss_mb,
         log_level=args.log_level,
     )
     client = Client(endpoint=endpoint, timeout=2.0)

@@ -53,6 +53,8 @@ class WorkerSettings:
     heartbeat_liveness: int = HEARTBEAT_LIVENESS
     task_timeout: float = 600.0  # hard limit for a job that names none, in seconds
     max_memory_mb: int = 2048  # RSS of the job process above which the job fails with `memory`
+    max_jobs: int = 0  # replace the job process after this many jobs; 0: never
+    recycle_rss_mb: int = 512  # replace it when, between jobs, its RSS is above this; 0: never
     log_level: str = "INFO"
 
 
@@ -77,6 +79,7 @@ class Agent:
         self.running: Running | None = None
         self.pending_reply: tuple[bytes, list[bytes]] | None = None
         self.jobs_done = 0
+        self.jobs_in_process = 0  # jobs run by the current job process
         self._stop = False
         self._next_heartbeat = 0.0
         self._broker_expiry = 0.0
@@ -234,7 +237,29 @@ class Agent:
             return
         job_id, self.running = self.running.job_id, None
         self.jobs_done += 1
+        self.jobs_in_process += 1
         self._send(reply(job_id, [data]))
+        self._maybe_recycle()
+
+    def _maybe_recycle(self) -> None:
+        """Between jobs, replace a job process that has done its share or grown too large."""
+        settings, why = self.settings, ""
+        if settings.max_jobs and self.jobs_in_process >= settings.max_jobs:
+            why = f"after {self.jobs_in_process} jobs"
+        elif settings.recycle_rss_mb and (rss := self._job_rss()) > settings.recycle_rss_mb * 2**20:
+            why = f"at {rss // 2**20} MiB"
+        if why:
+            log.info("recycling the job process %s", why)
+            self.executor.start()
+            self.jobs_in_process = 0
+
+    def _job_rss(self) -> int:
+        try:
+            return (
+                int(psutil.Process(self.executor.pid).memory_info().rss) if self.executor.pid else 0
+            )
+        except psutil.Error:
+            return 0
 
     def _fail(self, kind: ErrorType, message: str) -> None:
         """End the running job with an error and replace the job process before the next one."""
@@ -244,6 +269,7 @@ class Agent:
         self.executor.kill()
         self.pending_reply = (job_id, [pack(error(kind, message))])
         self.executor.start()
+        self.jobs_in_process = 0
 
     def _abandon(self, why: str) -> None:
         """Drop the connection and any job in hand: the broker has requeued or cancelled it."""
@@ -290,15 +316,8 @@ class Agent:
             self._send(worker_signal(WorkerCommand.HEARTBEAT))
 
     def _check_memory(self) -> None:
-        pid = self.executor.pid
-        if pid is None:
-            return
-        try:
-            rss = psutil.Process(pid).memory_info().rss
-        except psutil.Error:
-            return  # gone: the next pass reports the death
-        limit = self.settings.max_memory_mb * 1024 * 1024
-        if rss > limit:
+        rss = self._job_rss()
+        if rss > self.settings.max_memory_mb * 2**20:
             self._fail(
                 ErrorType.MEMORY,
                 f"job process used {rss // 2**20} MiB, over the limit of "

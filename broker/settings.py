@@ -1,0 +1,63 @@
+"""docmill.toml: optional settings in the home folder, read once when a process starts.
+
+    [broker]
+    synchronous = "FULL"        # or "NORMAL": see docs/DURABILITY.md
+    drain_grace = 10.0          # seconds running jobs get to finish on SIGTERM
+    max_result_wait = 300.0     # longest long-poll of docmill.result
+
+    [maintenance]
+    result_ttl = 604800         # finished jobs are kept 7 days, then cleanup_jobs deletes them
+    cleanup_jobs_interval = 3600
+    output_retention = 2592000  # output files are kept 30 days
+    cleanup_outputs_interval = 21600
+    first_run_after = 60
+
+Every key is optional; its default is the field's default in BrokerSettings or
+MaintenanceSettings. An unknown key is an error that names the known ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from typing import Any
+
+from broker.broker import BrokerSettings
+from broker.home import Home
+from broker.maintenance import MaintenanceSettings
+
+CONFIG_NAME = "docmill.toml"
+_BROKER_KEYS = {"synchronous", "drain_grace", "max_result_wait"}
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def _section(data: dict[str, Any], name: str, allowed: set[str]) -> dict[str, Any]:
+    section = data.get(name, {})
+    if not isinstance(section, dict):
+        raise SettingsError(f"[{name}] must be a table")
+    unknown = set(section) - allowed
+    if unknown:
+        raise SettingsError(
+            f"unknown setting(s) in [{name}]: {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(sorted(allowed))}"
+        )
+    return section
+
+
+def load_broker_settings(home: Home, **overrides: Any) -> BrokerSettings:
+    """Settings from home/docmill.toml, then the command line's `overrides` (None = unset)."""
+    path = home.root / CONFIG_NAME
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{path}: {exc}") from exc
+    maintenance_keys = {f.name for f in dataclasses.fields(MaintenanceSettings)}
+    maintenance = MaintenanceSettings(**_section(data, "maintenance", maintenance_keys))
+    broker = _section(data, "broker", _BROKER_KEYS)
+    broker.update({k: v for k, v in overrides.items() if v is not None})
+    return BrokerSettings(home=home, maintenance=maintenance, **broker)

@@ -1,0 +1,246 @@
+"""An accepted job is never lost, and a bad job costs only itself: killed workers, a killed
+broker, poison jobs, stuck and greedy jobs, a full disk, drain on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+from collections import Counter
+from pathlib import Path
+
+import psutil
+import pytest
+
+from broker.client import Client, JobFailed
+from broker.home import Home
+from tests.conftest import Proc, StartPool, start_broker, wait_for
+
+pytestmark = pytest.mark.timeout(150)
+
+
+def _counts(client: Client) -> Counter[str]:
+    return Counter(client.status()["counts"])
+
+
+def _outputs_intact(folder: Path, names: list[str]) -> None:
+    """Every output exists once, whole, and was written once; no temporary file is left."""
+    assert sorted(p.name for p in folder.glob("out-*")) == sorted(names)
+    assert all((folder / n).read_text() == n for n in names)
+    assert not list(folder.glob(".*.part"))
+    writes = Counter((folder / "writes.log").read_text().split())
+    assert set(writes) == set(names)
+    assert max(writes.values()) == 1, f"written twice: {[n for n, c in writes.items() if c > 1]}"
+
+
+def test_kill_9_workers_repeatedly_during_500_jobs(
+    client: Client, start_pool: StartPool, tmp_path: Path
+) -> None:
+    pool = start_pool(2)
+    out = tmp_path / "out"
+    names = [f"out-{i:03d}" for i in range(500)]
+    specs = [{"folder": str(out), "name": n, "seconds": 0.01} for n in names]
+    jobs = [client.enqueue("write_once", spec, max_attempts=10) for spec in specs]
+    rng = random.Random(7)
+    kills = 0
+    for threshold in range(50, 450, 50):
+        wait_for(lambda t=threshold: _counts(client)["succeeded"] >= t, 60, f"{threshold} done")
+        agents = [
+            p
+            for p in pool.tree()
+            if p.ppid() == pool.pid and "resource_tracker" not in " ".join(p.cmdline())
+        ]
+        os.kill(rng.choice(agents).pid, signal.SIGKILL)
+        kills += 1
+    results = client.gather(jobs, timeout=120)
+    assert kills == 8
+    assert len(results) == 500
+    infos = client.infos([job.id for job in jobs])
+    assert Counter(i["status"] for i in infos) == {"succeeded": 500}
+    assert sum(i["attempts"] > 1 for i in infos) >= 1, "some job should have been cut short"
+    _outputs_intact(out, names)
+
+
+def test_kill_9_broker_and_restart_during_2000_jobs(
+    home: Home, broker: Proc, start_pool: StartPool, tmp_path: Path
+) -> None:
+    start_pool(2)
+    out = tmp_path / "out"
+    names = [f"out-{i:04d}" for i in range(2000)]
+    with Client(home=str(home.root), timeout=10) as client:
+        jobs = client.submit_many("write_once", [{"folder": str(out), "name": n} for n in names])
+        wait_for(lambda: _counts(client)["succeeded"] >= 300, 60, "300 jobs done")
+    os.kill(broker.pid, signal.SIGKILL)
+    broker.popen.wait(10)
+    restarted = start_broker(home, tmp_path / "broker2.log")
+    try:
+        with Client(home=str(home.root), timeout=10) as client:
+            infos = client.wait([client.job(j.id) for j in jobs], timeout=120)
+            assert Counter(i["status"] for i in infos) == {"succeeded": 2000}
+            assert _counts(client) == {"succeeded": 2000}
+        _outputs_intact(out, names)
+        assert "recovered" in restarted.output()
+    finally:
+        restarted.stop()
+
+
+def test_a_poison_job_ends_dead_while_others_flow(client: Client, start_pool: StartPool) -> None:
+    start_pool(2)
+    poison = client.submit("crash")
+    others = client.submit_many("echo", [{"i": i} for i in range(50)])
+    assert client.gather(others, timeout=60) == [{"i": i} for i in range(50)]
+    with pytest.raises(JobFailed) as failed:
+        poison.result(timeout=60)
+    assert failed.value.type == "worker_died"
+    info = poison.info()
+    assert info["status"] == "dead" and info["attempts"] == 3
+    dead = client.dead()
+    assert [d["id"] for d in dead] == [poison.id]
+    assert dead[0]["error"]["type"] == "worker_died"
+    # Requeued by hand, it runs again with fresh attempts, and dies again.
+    assert client.retry(all_dead=True) == [poison.id]
+    with pytest.raises(JobFailed):
+        poison.result(timeout=60)
+    assert poison.info()["status"] == "dead"
+    assert client.purge_dead() == 1
+    assert poison.status() == "unknown"
+
+
+def test_a_task_stuck_in_a_regular_expression_times_out(
+    client: Client, start_pool: StartPool
+) -> None:
+    start_pool(1)
+    job = client.enqueue("backtrack", {"n": 60}, timeout=1.5, max_attempts=2, backoff=0.1)
+    with pytest.raises(JobFailed) as failed:
+        job.result(timeout=60)
+    assert failed.value.type == "timeout"
+    info = job.info()
+    assert info["status"] == "dead" and info["attempts"] == 2
+    assert client.submit("echo", next=1).result(timeout=30) == {"next": 1}
+
+
+def test_a_full_disk_fails_retryably_and_loses_nothing(
+    client: Client, start_pool: StartPool, tmp_path: Path
+) -> None:
+    start_pool(1)
+    out, full = tmp_path / "out", tmp_path / "disk-is-full"
+    full.touch()
+    args = {"folder": str(out), "name": "big", "full_marker": str(full)}
+    job = client.enqueue("write_when_space", args, max_attempts=20, backoff=0.2, backoff_max=0.5)
+    info = wait_for(
+        lambda: (i := job.info())["status"] == "retry_scheduled" and i, 30, "a scheduled retry"
+    )
+    assert info["error"]["type"] == "disk_full" and info["not_before"]
+    assert not list(out.glob("*")), "a failed write leaves nothing behind"
+    full.unlink()  # space again
+    assert job.result(timeout=60) == {"written": "big"}
+    assert (out / "big").stat().st_size == 2**20
+
+
+def test_delayed_idempotent_and_prioritised_jobs(client: Client, start_pool: StartPool) -> None:
+    start_pool(1)  # one worker, so jobs start in the order of the queue
+    delayed = client.enqueue("whoami", {}, countdown=1.0)
+    info = delayed.info()
+    assert info["status"] == "queued" and info["not_before"] >= info["created"] + 0.99
+    first = client.enqueue("echo", {"n": 1}, key="report-42")
+    again = client.enqueue("echo", {"n": 2}, key="report-42")
+    assert again.id == first.id
+    blocker = client.submit("noop", seconds=0.5)
+    wait_for(lambda: blocker.status() == "running", 30, "the worker to be busy")
+    low = client.enqueue("echo", {"p": "low"}, priority=0)
+    high = client.enqueue("echo", {"p": "high"}, priority=9)
+    client.gather([delayed, first, low, high, blocker], timeout=30)
+    d, lo, hi = (j.info() for j in (delayed, low, high))
+    assert hi["started"] < lo["started"]
+    assert d["started"] >= d["not_before"]
+    assert first.result(timeout=5) == {"n": 1}
+
+
+def test_batch_ends_with_a_summary(
+    corpus: Path, client: Client, start_pool: StartPool, tmp_path: Path
+) -> None:
+    start_pool(2)
+    txt = corpus / "Unstructured-IO__unstructured/example-docs/book-war-and-peace-1p.txt"
+    paths = [str(txt), str(tmp_path / "missing.txt"), str(txt)]
+    summary = client.process_batch(paths).result(timeout=60)
+    assert summary["total"] == 3
+    assert summary["counts"] == {"succeeded": 2, "failed": 1}
+    assert [f["status"] for f in summary["files"]] == ["succeeded", "failed", "succeeded"]
+    assert summary["files"][1]["error"] == "not_found"
+
+
+def test_job_process_is_recycled_after_k_jobs(client: Client, start_pool: StartPool) -> None:
+    start_pool(1, "--max-jobs-per-worker", "2")
+    pids = [client.submit("whoami").result(timeout=30) for _ in range(5)]
+    assert pids[0] == pids[1] != pids[2] == pids[3] != pids[4]
+    assert not psutil.pid_exists(pids[0])
+
+
+def test_cancel_stops_the_running_job_process(client: Client, start_pool: StartPool) -> None:
+    start_pool(1)
+    job = client.submit("burn", seconds=60)
+    worker = wait_for(
+        lambda: next((w for w in client.status()["workers"] if w["job"] == job.id), None),
+        30,
+        "the job to start",
+    )
+    runner = psutil.Process(worker["pid"]).children()[0]
+    assert client.cancel(job.id) == "cancelled"
+    runner.wait(10)  # the job's process is gone
+    assert job.status() == "cancelled"
+
+
+def test_results_expire_after_their_ttl(home: Home, tmp_path: Path) -> None:
+    (home.root / "docmill.toml").write_text(
+        "[maintenance]\nresult_ttl = 0.5\ncleanup_jobs_interval = 0.5\nfirst_run_after = 0.5\n"
+    )
+    broker = start_broker(home, tmp_path / "broker.log")
+    try:
+        with Client(home=str(home.root), timeout=10) as client:
+            job = client.submit("noop", queue="nobody")
+            assert client.cancel(job.id) == "cancelled"
+            wait_for(lambda: job.status() == "unknown", 30, "the cancelled job to expire")
+            runs = [t for t in client.status()["counts"]]
+            assert runs  # cleanup_jobs runs are jobs in the store too
+    finally:
+        broker.stop()
+
+
+def test_sigterm_drains_running_jobs_and_keeps_the_rest(
+    home: Home, tmp_path: Path, start_pool: StartPool, broker: Proc
+) -> None:
+    start_pool(1)
+    with Client(home=str(home.root), timeout=10) as client:
+        running = client.submit("noop", seconds=1.5)
+        waiting = client.submit("noop")
+        wait_for(lambda: running.status() == "running", 30, "the first job to start")
+    broker.popen.send_signal(signal.SIGTERM)
+    assert broker.popen.wait(30) == 0
+    restarted = start_broker(home, tmp_path / "broker2.log")
+    try:
+        with Client(home=str(home.root), timeout=10) as client:
+            assert client.job(running.id).info()["status"] == "succeeded"
+            assert client.job(waiting.id).result(timeout=30) is None  # run after the restart
+    finally:
+        restarted.stop()
+
+
+def test_sigterm_requeues_what_outlasts_the_grace(
+    home: Home, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    (home.root / "docmill.toml").write_text("[broker]\ndrain_grace = 0.3\n")
+    broker: Proc = request.getfixturevalue("broker")
+    request.getfixturevalue("start_pool")(1)
+    with Client(home=str(home.root), timeout=10) as client:
+        slow = client.submit("noop", seconds=3)
+        wait_for(lambda: slow.status() == "running", 30, "the job to start")
+    broker.popen.send_signal(signal.SIGTERM)
+    assert broker.popen.wait(30) == 0
+    restarted = start_broker(home, tmp_path / "broker2.log")
+    try:
+        with Client(home=str(home.root), timeout=10) as client:
+            assert client.job(slow.id).result(timeout=30) is None
+            # The attempt the broker cut short was not the job's fault: it does not count.
+            assert client.job(slow.id).info()["attempts"] == 1
+    finally:
+        restarted.stop()
