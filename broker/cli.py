@@ -184,6 +184,26 @@ def cmd_status(client: Client, args: argparse.Namespace) -> int:
         "",
         tabulate(sorted(status["counts"].items()), headers=["state", "jobs"]),
         "",
+        *(
+            [
+                tabulate(
+                    [
+                        [
+                            r["id"],
+                            r["task"],
+                            f"{r['attempts']}/{r['max_attempts']}",
+                            (r["error"] or {}).get("type"),
+                            _when(r["next_run"]),
+                        ]
+                        for r in status["retries"]
+                    ],
+                    headers=["retrying job", "task", "attempts", "last error", "next run"],
+                ),
+                "",
+            ]
+            if status.get("retries")
+            else []
+        ),
         tabulate(
             [[name, q["queued"], q["workers"]] for name, q in status["queues"].items()],
             headers=["queue", "waiting", "workers"],

@@ -256,6 +256,17 @@ def status(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str
             "events_published": broker.events.seq,
         },
         "counts": broker.store.counts(),
+        "retries": [
+            {
+                "id": job.id,
+                "task": job.task,
+                "attempts": job.attempts,
+                "max_attempts": job.max_attempts,
+                "next_run": job.not_before,
+                "error": job.error,
+            }
+            for job in broker.store.waiting_retries(20)
+        ],
         "queues": queues,
         "workers": [w.view() for w in broker.workers.values()],
     }

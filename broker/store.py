@@ -162,6 +162,11 @@ class SqliteStore:
         ).fetchall()
         return [_job(row) for row in rows]
 
+    def waiting_retries(self, limit: int) -> list[Job]:
+        """Jobs waiting for a scheduled retry, soonest first."""
+        waiting = [j for j in self._live.values() if j.status is JobStatus.RETRY_SCHEDULED]
+        return sorted(waiting, key=lambda j: j.not_before or 0.0)[:limit]
+
     def children(self, parent: str) -> list[Job]:
         self.commit()
         rows = self.db.execute(f"{_SELECT} WHERE parent = ? ORDER BY created", (parent,))

@@ -126,3 +126,61 @@ def test_run_all_restarts_a_child_that_dies(tmp_path: Path) -> None:
             assert client.submit("echo", back=True).result(timeout=30) == {"back": True}
     finally:
         run.stop()
+
+
+def test_cli_batch_dead_letters_and_retries(
+    corpus: Path, home: Home, broker: Proc, start_pool: StartPool, tmp_path: Path
+) -> None:
+    start_pool(1)
+    txt = str(corpus / TXT)
+    batch = docmill(home, "submit", "--batch", "--wait", "--json", txt, str(tmp_path / "no.txt"))
+    assert batch.returncode == 1  # one of the files failed
+    summary = json.loads(batch.stdout)[0]["result"]
+    assert summary["counts"] == {"succeeded": 1, "failed": 1}
+
+    with Client(home=str(home.root), timeout=10) as client:
+        poison = client.enqueue("crash", {}, max_attempts=1)
+        wait_for(lambda: poison.status() == "dead", 30, "the poison job to die")
+        retrying = client.enqueue(
+            "backtrack", {"n": 60}, timeout=0.5, max_attempts=5, backoff=3600, backoff_max=3600
+        )
+        wait_for(lambda: retrying.status() == "retry_scheduled", 30, "a scheduled retry")
+    dead = docmill(home, "dead", "--json")
+    assert [d["id"] for d in json.loads(dead.stdout)] == [poison.id]
+    assert "worker_died" in docmill(home, "dead").stdout
+    status = docmill(home, "status")
+    assert retrying.id in status.stdout and "next run" in status.stdout
+    shown = docmill(home, "result", retrying.id)
+    assert "attempts: 1 of 5" in shown.stdout and "next run:" in shown.stdout
+    assert "last error: timeout" in shown.stdout
+    assert docmill(home, "retry", poison.id).returncode == 0
+    with Client(home=str(home.root), timeout=10) as client:
+        wait_for(
+            lambda: (
+                client.job(poison.id).info()["attempts"] == 1
+                and client.job(poison.id).status() == "dead"
+            ),
+            30,
+            "the retried job to die again",
+        )
+    purge = docmill(home, "purge", "--dead", "--json")
+    assert json.loads(purge.stdout) == {"deleted": 1}
+    assert docmill(home, "result", poison.id).returncode == 2  # unknown now
+
+
+def test_cleanup_outputs_runs_as_a_job(
+    home: Home, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    (home.root / "docmill.toml").write_text(
+        "[maintenance]\noutput_retention = 3600\ncleanup_outputs_interval = 0.5\n"
+        "first_run_after = 0.5\ncleanup_jobs_interval = 0\n"
+    )
+    old, new = home.outbox / "old.json", home.outbox / "new.json"
+    old.write_text("{}")
+    new.write_text("{}")
+    os.utime(old, (1_000_000_000, 1_000_000_000))
+    request.getfixturevalue("start_pool")(1)
+    wait_for(lambda: not old.exists(), 30, "cleanup_outputs to remove the old output")
+    assert new.exists()
+    with Client(home=str(home.root), timeout=10) as client:
+        assert client.status()["counts"].get("succeeded", 0) >= 1

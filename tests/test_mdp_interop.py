@@ -51,6 +51,7 @@ class RawWorker(threading.Thread):
         self.ctx, self.endpoint, self.service = ctx, endpoint, service
         self.stopping = threading.Event()
         self.requests: list[list[bytes]] = []  # bodies as the worker received them
+        self.heartbeats = 0  # from the broker, each answered with one of ours
         self.errors: list[str] = []
 
     def run(self) -> None:
@@ -68,10 +69,12 @@ class RawWorker(threading.Thread):
                         sock.send_multipart([b"", MDPW, REPLY, address, b"", *reversed(body)])
                         last_sent = time.monotonic()
                     elif frames == BROKER_HEARTBEAT:
-                        pass  # answered below, at our own pace
+                        self.heartbeats += 1
+                        sock.send_multipart([b"", MDPW, HEARTBEAT])
+                        last_sent = time.monotonic()
                     else:
                         self.errors.append(f"unexpected from the broker: {frames!r}")
-                if time.monotonic() - last_sent >= HEARTBEAT_INTERVAL:
+                if time.monotonic() - last_sent >= HEARTBEAT_INTERVAL:  # RFC 7: both sides send
                     sock.send_multipart([b"", MDPW, HEARTBEAT])
                     last_sent = time.monotonic()
             sock.send_multipart([b"", MDPW, DISCONNECT])
@@ -142,13 +145,6 @@ def mmi_service(sock: zmq.Socket, name: bytes) -> bytes:
     return frames[3]
 
 
-def command(sock: zmq.Socket, service: bytes, *body: bytes, timeout: float = 10.0) -> dict:
-    """A docmill command by hand: the single reply frame decoded as a msgpack map."""
-    frames = recv_for(sock, service, timeout, send=[b"", MDPC, service, *body])
-    assert len(frames) == 4, frames
-    return msgpack.unpackb(frames[3], raw=False)
-
-
 def recv_for(sock: zmq.Socket, service: bytes, timeout: float, send: list[bytes]) -> list[bytes]:
     """Send, then the first REPLY for `service`, skipping anything else (DISCONNECTs, ...)."""
     sock.send_multipart(send)
@@ -157,6 +153,13 @@ def recv_for(sock: zmq.Socket, service: bytes, timeout: float, send: list[bytes]
         if frames[:3] == [b"", MDPC, service]:
             return frames
     raise AssertionError(f"no reply for {service!r} within {timeout}s")
+
+
+def command(sock: zmq.Socket, service: bytes, *body: bytes, timeout: float = 10.0) -> dict:
+    """A docmill command by hand: the single reply frame decoded as a msgpack map."""
+    frames = recv_for(sock, service, timeout, send=[b"", MDPC, service, *body])
+    assert len(frames) == 4, frames
+    return msgpack.unpackb(frames[3], raw=False)
 
 
 # -- RFC 7: MDP/Client and MDP/Worker -------------------------------------------------------------
@@ -177,6 +180,9 @@ def test_plain_worker_serves_req_and_dealer_clients(connect, start_worker) -> No
         client.send_multipart([b"", MDPC, SERVICE, b"n", str(i).encode()])
     replies = [recv(client, 10) for _ in range(5)]
     assert sorted(r[3] for r in replies if r) == [str(i).encode() for i in range(5)]
+    # Heartbeats both ways keep it registered past the broker's expiry (3 intervals of silence).
+    wait_for(lambda: worker.heartbeats >= 4, timeout=15, what="four broker heartbeats")
+    assert call(client, SERVICE, b"still", b"here") == [b"", MDPC, SERVICE, b"here", b"still"]
 
 
 @pytest.mark.timeout(30)
@@ -268,7 +274,7 @@ def test_malformed_input_never_crashes_or_stalls_the_broker(
     broker, client, start_pool, connect
 ) -> None:
     start_pool(2)
-    jobs = client.submit_many("noop", [{}] * 200)
+    jobs = client.submit_many("noop", [{"seconds": 0.01}] * 200)  # ~1s of work on 2 workers
 
     messages = malformed_messages(random.Random(20240607))
     senders = [connect() for _ in range(4)]
@@ -314,7 +320,7 @@ def test_malformed_input_never_crashes_or_stalls_the_broker(
 )
 def test_out_of_range_integers_do_not_stop_the_broker(broker, connect, service, body) -> None:
     sock = connect()
-    reply = command(sock, service, msgpack.packb(body), timeout=5)
+    reply = command(sock, service, msgpack.packb(body), timeout=3)
     assert reply["ok"] is False or service == b"docmill.dead", reply  # refused, or served
     assert command(sock, b"docmill.status", msgpack.packb({}))["ok"] is True
     assert broker.popen.poll() is None
