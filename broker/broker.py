@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import socket
+import sqlite3
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -125,7 +126,10 @@ class Broker:
         self.waiters = commands.Waiters()
         self.malformed = 0
         self.started = time.time()
-        self._acks: list[list[bytes]] = []  # replies to send once the store has committed
+        # Command replies wait for the pass's commit: (client, service, reply, ids of new jobs).
+        self._acks: list[tuple[bytes, bytes, dict[str, Any], set[str]]] = []
+        self._undispatched: set[str] = set()  # services with new work since the last commit
+        self.store_errors = 0
         self._stop = False
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
@@ -250,15 +254,35 @@ class Broker:
             except ProtocolError as exc:
                 self.malformed += 1
                 log.debug("dropped malformed message (%s)", exc)
-        self._flush_acks()
+        self._end_pass()
 
-    def _flush_acks(self) -> None:
-        """Acknowledge submits only now that the store has committed them."""
-        if self._acks:
+    def _end_pass(self) -> None:
+        """Group commit: one transaction for everything this pass changed; then the replies.
+
+        Dispatch waits for the commit too, so no job runs before it is stored. If the commit
+        fails (a full disk, an I/O error), the submits of this pass are refused with a
+        retryable error and their jobs dropped; other changes stay pending for the next pass.
+        """
+        acks, self._acks = self._acks, []
+        try:
             self.store.commit()
-            acks, self._acks = self._acks, []
-            for frames in acks:
-                self.send(frames)
+        except sqlite3.Error as exc:
+            self.store_errors += 1
+            log.error("the job store could not commit: %s", exc)
+            refused = self.store.discard_new()
+            for job in refused:
+                job.status = JobStatus.CANCELLED  # never dispatched; the client was told
+            refusal = error(ErrorType.UNAVAILABLE, f"the job store could not save it: {exc}")
+            ids = {job.id for job in refused}
+            acks = [
+                (client, service, {**refusal, "rid": reply.get("rid")} if new & ids else reply, new)
+                for client, service, reply, new in acks
+            ]
+        for client, service, reply, _ in acks:
+            self.send(client_reply(client, service, [pack(reply)]))
+        pending, self._undispatched = self._undispatched, set()
+        for name in pending:
+            self._dispatch(self._service(name))
 
     def send(self, frames: list[bytes]) -> bool:
         try:
@@ -282,9 +306,10 @@ class Broker:
         if req.service.startswith(MMI_PREFIX):
             self.send(client_reply(req.sender, req.service, [self._mmi(req)]))
         elif req.service.startswith(commands.PREFIX):
+            self.store.take_new()  # anything added outside a command is no one's to refuse
             reply = commands.dispatch(self, req)
             if reply is not None:
-                self._acks.append(client_reply(req.sender, req.service, [pack(reply)]))
+                self._acks.append((req.sender, req.service, reply, self.store.take_new()))
         else:
             self._call(req)
 
@@ -381,7 +406,7 @@ class Broker:
             if name not in worker.waiting_in:  # one entry per worker and service, at most
                 worker.waiting_in.add(name)
                 service.waiting.append(worker)
-            self._dispatch(service)
+            self._undispatched.add(name)  # dispatched at the end of the pass, after the commit
 
     def _service(self, name: str) -> Service:
         service = self.services.get(name)
@@ -421,7 +446,7 @@ class Broker:
         """Put a job in its service's line and hand it to a worker if one is idle."""
         service = self._service(job.queue or DEFAULT_QUEUE)
         service.queue.push(job)
-        self._dispatch(service)
+        self._undispatched.add(service.name)  # once this pass has committed
 
     def _dispatch(self, service: Service) -> None:
         if self.draining:
@@ -531,4 +556,4 @@ class Broker:
         self.waiters.expire(self, now)
         lifecycle.release_due(self)
         self.maintenance.run_due(self, now)
-        self._flush_acks()
+        self._end_pass()

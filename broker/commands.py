@@ -7,7 +7,6 @@ answer to an earlier request from the one it waits for.
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from collections.abc import Callable
@@ -42,6 +41,7 @@ if TYPE_CHECKING:
 
 PREFIX = COMMAND_PREFIX
 MAX_BATCH = 10_000  # jobs in one submit message
+_NUMBER_LIMIT = 2**31  # priorities, attempts, seconds and times all fit well within it
 
 
 class BadRequest(ValueError):
@@ -127,8 +127,8 @@ def _number(spec: dict[str, Any], key: str, default: Any, kind: Any) -> Any:
         return default
     if isinstance(value, bool) or not isinstance(value, kind):
         raise BadRequest(f"{key!r} must be a number")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise BadRequest(f"{key!r} must be finite")
+    if not -_NUMBER_LIMIT <= value <= _NUMBER_LIMIT:  # also refuses NaN
+        raise BadRequest(f"{key!r} must be between -{_NUMBER_LIMIT:g} and {_NUMBER_LIMIT:g}")
     return value
 
 

@@ -90,6 +90,7 @@ class SqliteStore:
         self._recent: OrderedDict[str, Job] = OrderedDict()  # finished, most recent last
         self._cache_size = cache_size
         self._dirty: dict[str, Job] = {}
+        self._new: set[str] = set()  # added since take_new(), for the broker's acknowledgements
         self.commits = 0
         self.commit_seconds = 0.0
 
@@ -100,6 +101,23 @@ class SqliteStore:
         self._recent.pop(job.id, None)
         self._live[job.id] = job
         self._dirty[job.id] = job
+        self._new.add(job.id)
+
+    def take_new(self) -> set[str]:
+        new, self._new = self._new, set()
+        return new
+
+    def discard_new(self) -> list[Job]:
+        """After a failed commit: forget the jobs first added since then (they were refused)."""
+        failed = [job for job in self._dirty.values() if self._is_new(job)]
+        for job in failed:
+            self._dirty.pop(job.id, None)
+            self._live.pop(job.id, None)
+        return failed
+
+    def _is_new(self, job: Job) -> bool:
+        row = self.db.execute("SELECT 1 FROM jobs WHERE id = ?", (job.id,)).fetchone()
+        return row is None
 
     def save(self, job: Job) -> None:
         self._dirty[job.id] = job

@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from broker.client import Client, JobFailed
+from broker.client import BrokerError, Client, JobFailed
 from broker.home import Home
 from tests.conftest import Proc, StartPool, start_broker, wait_for
 
@@ -244,3 +244,29 @@ def test_sigterm_requeues_what_outlasts_the_grace(
             assert client.job(slow.id).info()["attempts"] == 1
     finally:
         restarted.stop()
+
+
+def test_a_full_disk_under_the_job_store_refuses_submits_and_loses_nothing(
+    home: Home, broker: Proc, client: Client, start_pool: StartPool
+) -> None:
+    accepted = [client.submit("echo", n=i) for i in range(5)]
+    # From here on the broker may not write past 256 KiB in any file: its WAL soon hits that.
+    proc = psutil.Process(broker.pid)
+    _, hard = proc.rlimit(psutil.RLIMIT_FSIZE)
+    proc.rlimit(psutil.RLIMIT_FSIZE, (256 * 1024, hard))
+    refused = 0
+    for i in range(40):
+        try:
+            accepted.append(client.submit("echo", n=100 + i, pad="x" * 50_000))
+        except BrokerError as exc:
+            assert exc.type == "unavailable" and "could not save" in exc.message
+            refused += 1
+    assert refused > 0, "the size limit should have stopped the store"
+    assert broker.popen.poll() is None, "the broker must survive its store failing"
+    assert client.status()["counts"]  # it still answers
+    proc.rlimit(psutil.RLIMIT_FSIZE, (hard, hard))  # space again
+    start_pool(2)
+    results = client.gather(accepted, timeout=60)
+    assert len(results) == len(accepted) == 5 + 40 - refused
+    assert [r["n"] for r in results[:5]] == list(range(5))
+    assert client.submit("echo", after=True).result(timeout=30) == {"after": True}

@@ -224,7 +224,7 @@ class Agent:
 
     def _from_executor(self, data: bytes) -> None:
         if data == HELLO:
-            self.executor.ready = True
+            self.executor.connected()
             if self.running is not None:
                 self._hand_over()
             elif self.pending_reply is not None:

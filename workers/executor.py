@@ -123,6 +123,17 @@ class Executor:
         self.process.start()
         self.ready = False
 
+    def connected(self) -> None:
+        """The job process said hello: it is ready, and its endpoint's folder can go.
+
+        An ipc connection lives on without its socket file; removing the folder now means a
+        worker killed later leaves nothing behind in the temporary folder.
+        """
+        self.ready = True
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
     @property
     def pid(self) -> int | None:
         return self.process.pid if self.process else None
