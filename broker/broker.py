@@ -68,6 +68,7 @@ class BrokerSettings:
     max_result_wait: float = 300.0  # longest long-poll a `docmill.result` may ask for
     synchronous: str = "FULL"  # SQLite: FULL survives power loss, NORMAL only process crashes
     drain_grace: float = 10.0  # on SIGTERM, seconds running jobs get to finish
+    commit_delay: float = 0.05  # longest wait before job state changes are written
     maintenance: maintenance.MaintenanceSettings = field(
         default_factory=maintenance.MaintenanceSettings
     )
@@ -130,6 +131,7 @@ class Broker:
         self._acks: list[tuple[bytes, bytes, dict[str, Any], set[str]]] = []
         self._undispatched: set[str] = set()  # services with new work since the last commit
         self.store_errors = 0
+        self._commit_due: float | None = None  # when changes left by earlier passes are written
         self._stop = False
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
@@ -257,13 +259,34 @@ class Broker:
         self._end_pass()
 
     def _end_pass(self) -> None:
-        """Group commit: one transaction for everything this pass changed; then the replies.
+        """Group commit, then the replies and dispatches it allows.
 
-        Dispatch waits for the commit too, so no job runs before it is stored. If the commit
-        fails (a full disk, an I/O error), the submits of this pass are refused with a
-        retryable error and their jobs dropped; other changes stay pending for the next pass.
+        A pass that added jobs (or owes replies) commits at once: no submit is acknowledged,
+        and no new job runs, before it is stored. A pass that only moved known jobs along
+        (started, finished) may leave its changes for a commit at most `commit_delay` later,
+        so that a busy broker writes one transaction for many passes. A crash in between
+        costs only a rerun of those jobs, which delivery at least once allows anyway.
+
+        If the commit fails (a full disk, an I/O error), the submits of this pass are refused
+        with a retryable error and their jobs dropped; other changes stay for the next commit.
         """
         acks, self._acks = self._acks, []
+        now = time.monotonic()
+        due = self._commit_due is not None and now >= self._commit_due
+        if acks or self.store.unsaved_new or due or self.store.dirty >= _BATCH:
+            self._commit(acks)
+        elif self.store.dirty and self._commit_due is None:
+            self._commit_due = now + self.settings.commit_delay
+        for client, service, reply, _ in acks:
+            self.send(client_reply(client, service, [pack(reply)]))
+        if self.store.unsaved_new:
+            return  # the commit failed: nothing new may run
+        pending, self._undispatched = self._undispatched, set()
+        for name in pending:
+            self._dispatch(self._service(name))
+
+    def _commit(self, acks: list[tuple[bytes, bytes, dict[str, Any], set[str]]]) -> None:
+        self._commit_due = None
         try:
             self.store.commit()
         except sqlite3.Error as exc:
@@ -274,15 +297,9 @@ class Broker:
                 job.status = JobStatus.CANCELLED  # never dispatched; the client was told
             refusal = error(ErrorType.UNAVAILABLE, f"the job store could not save it: {exc}")
             ids = {job.id for job in refused}
-            acks = [
-                (client, service, {**refusal, "rid": reply.get("rid")} if new & ids else reply, new)
-                for client, service, reply, new in acks
-            ]
-        for client, service, reply, _ in acks:
-            self.send(client_reply(client, service, [pack(reply)]))
-        pending, self._undispatched = self._undispatched, set()
-        for name in pending:
-            self._dispatch(self._service(name))
+            for i, (client, service, reply, new) in enumerate(acks):
+                if new & ids:
+                    acks[i] = (client, service, {**refusal, "rid": reply.get("rid")}, new)
 
     def send(self, frames: list[bytes]) -> bool:
         try:
@@ -540,6 +557,7 @@ class Broker:
             self.timers.next_deadline(),
             self.maintenance.next_deadline(),
             self._drain_deadline if self.draining else None,
+            self._commit_due,
         ):
             if extra is not None:
                 deadlines.append(extra)

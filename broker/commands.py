@@ -255,6 +255,12 @@ def status(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str
             "malformed": broker.malformed,
             "events_published": broker.events.seq,
         },
+        "store": {
+            "path": str(broker.store.path),
+            "commits": broker.store.commits,
+            "commit_seconds": broker.store.commit_seconds,
+            "errors": broker.store_errors,
+        },
         "counts": broker.store.counts(),
         "retries": [
             {

@@ -4,6 +4,7 @@
     synchronous = "FULL"        # or "NORMAL": see docs/DURABILITY.md
     drain_grace = 10.0          # seconds running jobs get to finish on SIGTERM
     max_result_wait = 300.0     # longest long-poll of docmill.result
+    commit_delay = 0.05         # longest wait before job state changes are written
 
     [maintenance]
     result_ttl = 604800         # finished jobs are kept 7 days, then cleanup_jobs deletes them
@@ -27,7 +28,7 @@ from broker.home import Home
 from broker.maintenance import MaintenanceSettings
 
 CONFIG_NAME = "docmill.toml"
-_BROKER_KEYS = {"synchronous", "drain_grace", "max_result_wait"}
+_BROKER_KEYS = {"synchronous", "drain_grace", "max_result_wait", "commit_delay"}
 
 
 class SettingsError(ValueError):

@@ -91,6 +91,7 @@ class SqliteStore:
         self._cache_size = cache_size
         self._dirty: dict[str, Job] = {}
         self._new: set[str] = set()  # added since take_new(), for the broker's acknowledgements
+        self._unsaved: set[str] = set()  # added since the last commit
         self.commits = 0
         self.commit_seconds = 0.0
 
@@ -102,22 +103,28 @@ class SqliteStore:
         self._live[job.id] = job
         self._dirty[job.id] = job
         self._new.add(job.id)
+        self._unsaved.add(job.id)
 
     def take_new(self) -> set[str]:
         new, self._new = self._new, set()
         return new
 
     def discard_new(self) -> list[Job]:
-        """After a failed commit: forget the jobs first added since then (they were refused)."""
-        failed = [job for job in self._dirty.values() if self._is_new(job)]
+        """After a failed commit: forget the jobs added since the last good one (refused)."""
+        failed = [job for job_id in self._unsaved if (job := self._dirty.pop(job_id, None))]
         for job in failed:
-            self._dirty.pop(job.id, None)
             self._live.pop(job.id, None)
+        self._unsaved.clear()
         return failed
 
-    def _is_new(self, job: Job) -> bool:
-        row = self.db.execute("SELECT 1 FROM jobs WHERE id = ?", (job.id,)).fetchone()
-        return row is None
+    @property
+    def unsaved_new(self) -> bool:
+        """Jobs were added since the last commit: they may not be acknowledged or run yet."""
+        return bool(self._unsaved)
+
+    @property
+    def dirty(self) -> int:
+        return len(self._dirty)
 
     def save(self, job: Job) -> None:
         self._dirty[job.id] = job
@@ -147,6 +154,7 @@ class SqliteStore:
             self.db.execute("ROLLBACK")
             raise
         self._dirty.clear()
+        self._unsaved.clear()
         self.commits += 1
         self.commit_seconds += time.perf_counter() - start
 

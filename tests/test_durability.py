@@ -23,11 +23,15 @@ def _counts(client: Client) -> Counter[str]:
     return Counter(client.status()["counts"])
 
 
-def _outputs_intact(folder: Path, names: list[str]) -> None:
-    """Every output exists once, whole, and was written once; no temporary file is left."""
+def _outputs_intact(folder: Path, names: list[str], kills: int = 0) -> None:
+    """Every output exists once, whole, and was written once.
+
+    A job process killed in the middle of a write leaves its temporary file (SIGKILL allows no
+    clean-up); it never shows under a final name, and cleanup_outputs removes it later.
+    """
     assert sorted(p.name for p in folder.glob("out-*")) == sorted(names)
     assert all((folder / n).read_text() == n for n in names)
-    assert not list(folder.glob(".*.part"))
+    assert len(list(folder.glob(".*.part"))) <= kills
     writes = Counter((folder / "writes.log").read_text().split())
     assert set(writes) == set(names)
     assert max(writes.values()) == 1, f"written twice: {[n for n, c in writes.items() if c > 1]}"
@@ -58,7 +62,7 @@ def test_kill_9_workers_repeatedly_during_500_jobs(
     infos = client.infos([job.id for job in jobs])
     assert Counter(i["status"] for i in infos) == {"succeeded": 500}
     assert sum(i["attempts"] > 1 for i in infos) >= 1, "some job should have been cut short"
-    _outputs_intact(out, names)
+    _outputs_intact(out, names, kills)
 
 
 def test_kill_9_broker_and_restart_during_2000_jobs(

@@ -35,15 +35,18 @@ def process_document(path: str) -> dict[str, Any]:
 
 
 def cleanup_outputs(folder: str, older_than: float) -> dict[str, int]:
-    """Remove files in `folder` (recursively) last modified more than `older_than` seconds ago."""
+    """Remove files in `folder` (recursively) last modified more than `older_than` seconds ago,
+    and temporary files of interrupted writes after an hour."""
     cutoff = time.time() - older_than
     removed = kept = 0
     root = Path(folder)
     if not root.is_dir():
         return {"removed": 0, "kept": 0}
+    stale_part = time.time() - 3600  # a write cut short by a kill leaves its temporary file
     for path in root.rglob("*"):
         try:
-            if path.is_file() and path.stat().st_mtime < cutoff:
+            is_part = path.name.startswith(".") and path.name.endswith(".part")
+            if path.is_file() and path.stat().st_mtime < (stale_part if is_part else cutoff):
                 path.unlink()
                 removed += 1
             elif path.is_file():
