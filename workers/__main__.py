@@ -31,10 +31,16 @@ def main(argv: list[str] | None = None) -> int:
         "--recycle-rss-mb", type=int, default=512, help="recycle above this RSS between jobs"
     )
     parser.add_argument("--grace", type=float, default=10.0, help="seconds to finish on stop")
+    parser.add_argument(
+        "--outbox", help="folder for task outputs (default: the home folder's outbox)"
+    )
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
-    endpoint = args.connect or Home(resolve_home(args.home)).broker_endpoint()
+    home = Home(resolve_home(args.home))
+    endpoint = args.connect or home.broker_endpoint()
+    # A pool that only connects to a remote broker has no home here, unless told of one.
+    outbox = args.outbox or (str(home.outbox) if args.home or not args.connect else None)
     queues = tuple(q.strip() for q in args.queues.split(",") if q.strip())
     if not queues or args.concurrency < 1:
         parser.error("give at least one queue and a concurrency of 1 or more")
@@ -47,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         max_jobs=args.max_jobs_per_worker,
         recycle_rss_mb=args.recycle_rss_mb,
         log_level=args.log_level,
+        outbox=outbox,
     )
     client = Client(endpoint=endpoint, timeout=2.0)
 

@@ -56,6 +56,7 @@ class WorkerSettings:
     max_jobs: int = 0  # replace the job process after this many jobs; 0: never
     recycle_rss_mb: int = 512  # replace it when, between jobs, its RSS is above this; 0: never
     log_level: str = "INFO"
+    outbox: str | None = None  # where tasks write their outputs (DOCMILL_OUTBOX in the job)
 
 
 @dataclass
@@ -74,7 +75,8 @@ class Agent:
     def __init__(self, settings: WorkerSettings, context: zmq.Context[Any] | None = None) -> None:
         self.settings = settings
         self.context = context or zmq.Context()
-        self.executor = Executor(self.context, list(settings.task_modules), settings.log_level)
+        env = {"DOCMILL_OUTBOX": settings.outbox} if settings.outbox else {}
+        self.executor = Executor(self.context, list(settings.task_modules), settings.log_level, env)
         self.broker: zmq.Socket[bytes] | None = None
         self.running: Running | None = None
         self.pending_reply: tuple[bytes, list[bytes]] | None = None

@@ -67,9 +67,12 @@ def run_task(tasks: dict[str, Task], data: bytes) -> bytes:
         return pack(error(ErrorType.TASK_ERROR, f"{name} returned an unserialisable value: {exc}"))
 
 
-def executor_main(endpoint: str, task_modules: list[str], parent_pid: int, log_level: str) -> None:
-    """Entry point of the job process."""
+def executor_main(
+    endpoint: str, task_modules: list[str], parent_pid: int, log_level: str, env: dict[str, str]
+) -> None:
+    """Entry point of the job process; `env` is what its tasks find in os.environ."""
     die_with_parent(parent_pid)
+    os.environ.update(env)
     ignore_interrupts()
     setup_logging(log_level)
     tasks = load_tasks(task_modules)
@@ -91,9 +94,14 @@ class Executor:
     """The worker's handle on its job process: start it, send it a job, kill it."""
 
     def __init__(
-        self, context: zmq.Context[Any], task_modules: list[str], log_level: str = "INFO"
+        self,
+        context: zmq.Context[Any],
+        task_modules: list[str],
+        log_level: str = "INFO",
+        env: dict[str, str] | None = None,
     ) -> None:
         self.context = context
+        self.env = env or {}
         self.task_modules = task_modules
         self.log_level = log_level
         self.process: multiprocessing.process.BaseProcess | None = None
@@ -116,7 +124,7 @@ class Executor:
         ctx = multiprocessing.get_context("spawn")
         self.process = ctx.Process(
             target=executor_main,
-            args=(endpoint, self.task_modules, os.getpid(), self.log_level),
+            args=(endpoint, self.task_modules, os.getpid(), self.log_level, self.env),
             name="docmill-job",
             daemon=True,
         )
