@@ -69,6 +69,8 @@ class BrokerSettings:
     synchronous: str = "FULL"  # SQLite: FULL survives power loss, NORMAL only process crashes
     drain_grace: float = 10.0  # on SIGTERM, seconds running jobs get to finish
     commit_delay: float = 0.05  # longest wait before job state changes are written
+    # Per task: defaults for max_attempts, backoff, backoff_max, timeout, priority, queue.
+    task_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     maintenance: maintenance.MaintenanceSettings = field(
         default_factory=maintenance.MaintenanceSettings
     )

@@ -76,7 +76,8 @@ def dispatch(broker: Broker, req: ClientRequest) -> dict[str, Any] | None:
 # -- submit ---------------------------------------------------------------------------------------
 
 
-def _job_from(spec: Any) -> Job:
+def _job_from(spec: Any, policies: dict[str, dict[str, Any]]) -> Job:
+    """A job from a submit's fields; what the submit leaves out comes from its task's policy."""
     if not isinstance(spec, dict):
         raise BadRequest("a job is a map")
     task, queue = spec.get("task"), spec.get("queue") or DEFAULT_QUEUE
@@ -92,6 +93,7 @@ def _job_from(spec: Any) -> Job:
             batches.check(args)
         except batches.BadBatch as exc:
             raise BadRequest(str(exc)) from None
+    spec = {**policies.get(task, {}), **{k: v for k, v in spec.items() if v is not None}}
     key = spec.get("key")
     if key is not None and (not isinstance(key, str) or not key):
         raise BadRequest("'key' must be a non-empty string")
@@ -144,9 +146,9 @@ def submit(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str
         specs = body["jobs"]
         if not isinstance(specs, list) or not 0 < len(specs) <= MAX_BATCH:
             raise BadRequest(f"'jobs' must be a list of 1 to {MAX_BATCH} jobs")
-        jobs = [_job_from(spec) for spec in specs]
+        jobs = [_job_from(spec, broker.settings.task_policies) for spec in specs]
     else:
-        jobs = [_job_from(body)]
+        jobs = [_job_from(body, broker.settings.task_policies)]
     ids = []
     for job in jobs:
         existing = broker.store.find_key(job.key) if job.key else None

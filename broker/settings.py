@@ -13,6 +13,12 @@
     cleanup_outputs_interval = 21600
     first_run_after = 60
 
+    [tasks.process_document]    # a policy per task: what its submits leave out
+    max_attempts = 3
+    backoff = 1.0               # retry delay base (s), doubled per attempt, full jitter
+    backoff_max = 300.0
+    timeout = 600               # hard time limit (s)
+
 Every key is optional; its default is the field's default in BrokerSettings or
 MaintenanceSettings. An unknown key is an error that names the known ones.
 """
@@ -29,6 +35,7 @@ from broker.maintenance import MaintenanceSettings
 
 CONFIG_NAME = "docmill.toml"
 _BROKER_KEYS = {"synchronous", "drain_grace", "max_result_wait", "commit_delay"}
+_POLICY_KEYS = {"max_attempts", "backoff", "backoff_max", "timeout", "priority", "queue"}
 
 
 class SettingsError(ValueError):
@@ -59,6 +66,10 @@ def load_broker_settings(home: Home, **overrides: Any) -> BrokerSettings:
             raise SettingsError(f"{path}: {exc}") from exc
     maintenance_keys = {f.name for f in dataclasses.fields(MaintenanceSettings)}
     maintenance = MaintenanceSettings(**_section(data, "maintenance", maintenance_keys))
+    tasks = data.get("tasks", {})
+    if not isinstance(tasks, dict):
+        raise SettingsError("[tasks] must hold one table per task, e.g. [tasks.process_document]")
+    policies = {name: _section(tasks, name, _POLICY_KEYS) for name in tasks}
     broker = _section(data, "broker", _BROKER_KEYS)
     broker.update({k: v for k, v in overrides.items() if v is not None})
-    return BrokerSettings(home=home, maintenance=maintenance, **broker)
+    return BrokerSettings(home=home, maintenance=maintenance, task_policies=policies, **broker)

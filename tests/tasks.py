@@ -100,3 +100,15 @@ TASKS = {
     "write_when_space": write_when_space,
     "backtrack": backtrack,
 }
+
+
+_HELD: list[bytes] = []
+
+
+def grow(megabytes: int) -> int:
+    """Keep `megabytes` alive in the job process after the job ends (a leaky task)."""
+    _HELD.append(b"\x01" * (megabytes * 1024 * 1024))
+    return os.getpid()
+
+
+TASKS["grow"] = grow

@@ -274,3 +274,29 @@ def test_a_full_disk_under_the_job_store_refuses_submits_and_loses_nothing(
     assert len(results) == len(accepted) == 5 + 40 - refused
     assert [r["n"] for r in results[:5]] == list(range(5))
     assert client.submit("echo", after=True).result(timeout=30) == {"after": True}
+
+
+def test_job_process_is_recycled_when_it_has_grown(client: Client, start_pool: StartPool) -> None:
+    start_pool(1, "--recycle-rss-mb", "150")
+    small = client.submit("grow", megabytes=1).result(timeout=30)
+    assert client.submit("whoami").result(timeout=30) == small, "below the ceiling: kept"
+    leaky = client.submit("grow", megabytes=200).result(timeout=30)
+    assert leaky == small
+    assert client.submit("whoami").result(timeout=30) != leaky, "above the ceiling: replaced"
+
+
+def test_a_task_policy_in_settings_applies_to_its_submits(
+    home: Home, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    (home.root / "docmill.toml").write_text("[tasks.backtrack]\nmax_attempts = 1\ntimeout = 0.5\n")
+    request.getfixturevalue("broker")
+    request.getfixturevalue("start_pool")(1)
+    with Client(home=str(home.root), timeout=10) as client:
+        job = client.submit("backtrack", n=60)  # the submit names neither limit
+        with pytest.raises(JobFailed) as failed:
+            job.result(timeout=30)
+        assert failed.value.type == "timeout"
+        info = job.info()
+        assert info["status"] == "dead" and info["max_attempts"] == 1
+        # An explicit value in the submit wins over the policy.
+        assert client.enqueue("backtrack", {"n": 1}, max_attempts=4).info()["max_attempts"] == 4

@@ -118,6 +118,17 @@ def test_job_survives_kill_9_of_its_worker(
     workers = client.status()["workers"]
     assert [w["id"] for w in workers] != [first["id"]]
     assert first["pid"] not in [w["pid"] for w in workers], "the job ended on a respawned worker"
+    seqs = [body["seq"] for _, body in events.items]
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), "numbered without gaps"
+    topics = events.topics(job.id)
+    assert topics == [
+        "job.submitted",
+        "job.started",
+        "worker.gone",
+        "job.requeued",
+        "job.started",
+        "job.succeeded",
+    ]
     gone = [b for t, b in events.items if t == "worker.gone" and b["worker"] == first["id"]]
     assert gone and gone[0]["job"] == job.id and "SIGKILL" in gone[0]["reason"]
 
