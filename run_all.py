@@ -14,7 +14,6 @@ import logging
 import os
 import select
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ import psutil
 from broker.client import Client
 from broker.home import Home, resolve_home
 from broker.logs import setup_logging
+from broker.waker import Waker
 
 log = logging.getLogger("run_all")
 
@@ -115,9 +115,7 @@ class Supervisor:
             home.logs / "workers.log",
         )
         self.stopping = 0  # signals received
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._wake_r.setblocking(False)
-        self._wake_w.setblocking(False)
+        self._waker = Waker()
 
     def _signal(self, signum: int, _frame: object) -> None:
         if signum != getattr(signal, "SIGCHLD", None):
@@ -128,8 +126,7 @@ class Supervisor:
                     if child.popen is not None:
                         with contextlib.suppress(OSError):
                             os.killpg(child.popen.pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):
-            self._wake_w.send(b"\0")
+        self._waker.wake()
 
     def run(self) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGCHLD", None)):
@@ -146,9 +143,8 @@ class Supervisor:
                 timeout = self._reconcile()
                 # SIGCHLD and stop signals write to the wake socket.
                 with contextlib.suppress(InterruptedError):
-                    select.select([self._wake_r], [], [], timeout)
-                with contextlib.suppress(BlockingIOError):
-                    self._wake_r.recv(4096)
+                    select.select([self._waker.reader], [], [], timeout)
+                self._waker.clear()
             return 0
         finally:
             self.shutdown()
@@ -201,8 +197,7 @@ class Supervisor:
         log.info("stopping: workers first (they finish their jobs), then the broker")
         self.pool.stop(POOL_GRACE + STOP_TIMEOUT)
         self.broker.stop(STOP_TIMEOUT)
-        self._wake_r.close()
-        self._wake_w.close()
+        self._waker.close()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,11 +6,9 @@ a result waiter to answer), so an idle broker does no work at all.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import signal
-import socket
 import sqlite3
 import time
 from collections import deque
@@ -49,6 +47,7 @@ from broker.protocol import (
     worker_request,
 )
 from broker.store import SqliteStore
+from broker.waker import Waker
 
 log = logging.getLogger(__name__)
 
@@ -135,9 +134,7 @@ class Broker:
         self.store_errors = 0
         self._commit_due: float | None = None  # when changes left by earlier passes are written
         self._stop = False
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._wake_r.setblocking(False)
-        self._wake_w.setblocking(False)
+        self._waker = Waker()
 
         self.router = self.context.socket(zmq.ROUTER)
         # An unroutable reply raises instead of vanishing, and a full peer never blocks the loop.
@@ -171,9 +168,7 @@ class Broker:
     def request_stop(self, *_: object) -> None:
         """Safe from a signal handler or another thread: record intent, wake the loop."""
         self._stop = True
-        # A full pipe means the loop is already due to wake.
-        with contextlib.suppress(OSError):
-            self._wake_w.send(b"\0")
+        self._waker.wake()
 
     def install_signal_handlers(self) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -194,14 +189,14 @@ class Broker:
         self.events.publish(Topic.BROKER_STARTED, endpoint=self.endpoint)
         poller = zmq.Poller()
         poller.register(self.router, zmq.POLLIN)
-        poller.register(self._wake_r, zmq.POLLIN)
+        poller.register(self._waker.reader, zmq.POLLIN)
         while not self._drained():
             timeout = max(0.0, self._next_deadline() - time.monotonic())
             ready = dict(poller.poll(int(timeout * 1000) + 1))
             if self.router in ready:
                 self._drain_router()
-            if self._wake_r in ready:
-                self._drain_wake()
+            if self._waker.reader in ready:
+                self._waker.clear()
             self._housekeeping()
         self._shutdown()
 
@@ -237,15 +232,7 @@ class Broker:
         self.store.close()
         self.router.close(linger=0)
         self.pub.close(linger=0)
-        self._wake_r.close()
-        self._wake_w.close()
-
-    def _drain_wake(self) -> None:
-        try:
-            while self._wake_r.recv(4096):
-                pass
-        except BlockingIOError:
-            pass
+        self._waker.close()
 
     def _drain_router(self) -> None:
         for _ in range(_BATCH):

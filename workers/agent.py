@@ -7,7 +7,6 @@ killed, so the next job starts clean.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import signal
@@ -36,6 +35,7 @@ from broker.protocol import (
     unpack_map,
     worker_signal,
 )
+from broker.waker import Waker
 from workers.executor import HELLO, Executor
 
 log = logging.getLogger(__name__)
@@ -88,17 +88,14 @@ class Agent:
         self._next_memory_check = 0.0
         self._connected_at = 0.0
         self._reconnect_at: float | None = None  # when to connect again, once disconnected
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._wake_r.setblocking(False)
-        self._wake_w.setblocking(False)
+        self._waker = Waker()
 
     # -- lifecycle ------------------------------------------------------------------------------
 
     def request_stop(self, *_: object) -> None:
         """SIGTERM: finish the job in hand, then leave; the supervisor bounds how long."""
         self._stop = True
-        with contextlib.suppress(OSError):
-            self._wake_w.send(b"\0")  # ends the current poll now
+        self._waker.wake()  # ends the current poll now
 
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self.request_stop)
@@ -111,13 +108,12 @@ class Agent:
                 self._send(worker_signal(WorkerCommand.DISCONNECT))
                 self.broker.close(linger=500)
             self.executor.stop()
-            self._wake_r.close()
-            self._wake_w.close()
+            self._waker.close()
             log.info("worker %s stopped after %d job(s)", self.settings.identity, self.jobs_done)
 
     def _step(self) -> None:
         poller = zmq.Poller()
-        poller.register(self._wake_r, zmq.POLLIN)
+        poller.register(self._waker.reader, zmq.POLLIN)
         if self.broker is not None:
             poller.register(self.broker, zmq.POLLIN)
         if self.executor.socket is not None:
@@ -131,9 +127,8 @@ class Agent:
             self._from_executor(self.executor.socket.recv())
         if self.broker is not None and self.broker in events:
             self._from_broker()
-        if self._wake_r in events:
-            with contextlib.suppress(BlockingIOError):
-                self._wake_r.recv(4096)
+        if self._waker.reader in events:
+            self._waker.clear()
         self._housekeeping()
 
     def _deadlines(self) -> list[float]:

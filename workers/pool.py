@@ -8,7 +8,6 @@ job in hand), a grace period, then SIGKILL.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -20,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from multiprocessing.process import BaseProcess
 
+from broker.waker import Waker
 from workers.agent import WorkerSettings, worker_main
 from workers.executor import describe_exit
 
@@ -58,13 +58,11 @@ class Pool:
         self.slots = [Slot(i) for i in range(settings.concurrency)]
         self._ctx = multiprocessing.get_context("spawn")
         self._stop = False
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._wake_w.setblocking(False)
+        self._waker = Waker()
 
     def request_stop(self, *_: object) -> None:
         self._stop = True
-        with contextlib.suppress(OSError):
-            self._wake_w.send(b"\0")
+        self._waker.wake()
 
     def install_signal_handlers(self) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -136,12 +134,12 @@ class Pool:
     def _wait(self) -> None:
         """Sleep until a worker dies, a stop is asked for, or a delayed respawn is due."""
         waitables: list = [s.process.sentinel for s in self.slots if s.process is not None]
-        waitables.append(self._wake_r)
+        waitables.append(self._waker.reader)
         pending = [s.restart_at for s in self.slots if s.process is None]
         timeout = max(0.0, min(pending) - time.monotonic()) if pending else None
         for ready in multiprocessing.connection.wait(waitables, timeout):
-            if ready is self._wake_r:
-                self._wake_r.recv(4096)
+            if ready is self._waker.reader:
+                self._waker.clear()
 
     def _shutdown(self) -> None:
         live = [s.process for s in self.slots if s.process is not None and s.process.is_alive()]
@@ -156,5 +154,4 @@ class Pool:
                 log.warning("worker pid %s did not stop in time; killing it", process.pid)
                 process.kill()
                 process.join(5)
-        self._wake_r.close()
-        self._wake_w.close()
+        self._waker.close()
