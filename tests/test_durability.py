@@ -14,7 +14,7 @@ import pytest
 
 from broker.client import BrokerError, Client, JobFailed
 from broker.home import Home
-from tests.conftest import Proc, StartPool, start_broker, wait_for
+from tests.conftest import Events, Proc, StartPool, start_broker, wait_for
 
 pytestmark = pytest.mark.timeout(150)
 
@@ -199,14 +199,17 @@ def test_results_expire_after_their_ttl(home: Home, tmp_path: Path) -> None:
         "[maintenance]\nresult_ttl = 0.5\ncleanup_jobs_interval = 0.5\nfirst_run_after = 0.5\n"
     )
     broker = start_broker(home, tmp_path / "broker.log")
+    events = Events(home)
     try:
         with Client(home=str(home.root), timeout=10) as client:
             job = client.submit("noop", queue="nobody")
             assert client.cancel(job.id) == "cancelled"
             wait_for(lambda: job.status() == "unknown", 30, "the cancelled job to expire")
-            runs = [t for t in client.status()["counts"]]
-            assert runs  # cleanup_jobs runs are jobs in the store too
+        # cleanup_jobs ran as an ordinary job, published like any other.
+        runs = [b for t, b in events.items if t == "job.succeeded" and b["task"] == "cleanup_jobs"]
+        assert runs and runs[0]["queue"] == "maintenance"
     finally:
+        events.close()
         broker.stop()
 
 

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 from pathlib import Path
 from typing import Any
 
-import msgpack
 import psutil
 import pytest
-import zmq
 
 from broker.client import Client, JobFailed
-from broker.home import Home
-from tests.conftest import Proc, StartPool, wait_for
+from tests.conftest import Events, Proc, StartPool, wait_for
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -29,43 +25,6 @@ def _a_text_pdf(corpus: Path) -> Path:
     if not path.exists():
         pytest.skip(f"{path.name} is not in the corpus")
     return path
-
-
-class Events:
-    """Collects the broker's status stream in a thread, from before the test acts."""
-
-    def __init__(self, home: Home) -> None:
-        self.items: list[tuple[str, dict[str, Any]]] = []
-        self._stop = threading.Event()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(home.events_endpoint(),))
-        self._thread.start()
-        self._ready.wait(5)
-
-    def _run(self, endpoint: str) -> None:
-        sock = zmq.Context.instance().socket(zmq.SUB)
-        sock.setsockopt(zmq.SUBSCRIBE, b"")
-        sock.connect(endpoint)
-        self._ready.set()
-        while not self._stop.is_set():
-            if sock.poll(100):
-                topic, body = sock.recv_multipart()
-                self.items.append((topic.decode(), msgpack.unpackb(body)))
-        sock.close(0)
-
-    def topics(self, job: str | None = None) -> list[str]:
-        return [t for t, b in self.items if job is None or b.get("job") == job]
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-
-
-@pytest.fixture
-def events(broker: Proc, home: Home) -> Any:
-    ev = Events(home)
-    yield ev
-    ev.close()
 
 
 def test_documents_from_the_corpus_come_back_as_text(
@@ -221,3 +180,20 @@ def test_status_reports_endpoints_counts_and_workers(client: Client, start_pool:
     assert {"id", "pid", "host", "queues", "state", "job"} <= set(worker)
     assert psutil.pid_exists(worker["pid"])
     assert set(worker["queues"]) == {"documents", "analysis", "maintenance"}
+
+
+def test_a_pool_joins_by_endpoint_for_chosen_queues(client: Client, tmp_path: Path) -> None:
+    """python -m workers --connect ENDPOINT --queues Q1,Q2: a pool for a broker elsewhere."""
+    endpoint = client.status()["broker"]["endpoint"]
+    args = ["-m", "workers", "--connect", endpoint, "--queues", "ocr,archive", "--concurrency", "1"]
+    pool = Proc(args, tmp_path / "pool.log")
+    try:
+        worker = wait_for(lambda: client.status()["workers"], 30, "the worker")[0]
+        assert worker["queues"] == ["ocr", "archive"]
+        assert client.submit("echo", queue="archive", a=1).result(timeout=30) == {"a": 1}
+        other = client.submit("echo", queue="documents", a=2)
+        with pytest.raises(TimeoutError):
+            other.result(timeout=1)  # nobody serves `documents` here
+        assert other.status() == "queued"
+    finally:
+        pool.stop()
