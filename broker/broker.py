@@ -17,7 +17,7 @@ from typing import Any
 
 import zmq
 
-from broker import commands, lifecycle, maintenance
+from broker import commands, lifecycle, maintenance, state
 from broker.events import Publisher
 from broker.home import Home
 from broker.jobs import DEFAULT_QUEUE, Job, JobQueue, new_job_id
@@ -68,6 +68,7 @@ class BrokerSettings:
     synchronous: str = "FULL"  # SQLite: FULL survives power loss, NORMAL only process crashes
     drain_grace: float = 10.0  # on SIGTERM, seconds running jobs get to finish
     commit_delay: float = 0.05  # longest wait before job state changes are written
+    state_interval: float = 2.0  # seconds between `broker.state` events; 0 turns them off
     # Per task: defaults for max_attempts, backoff, backoff_max, timeout, priority, queue.
     task_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     maintenance: maintenance.MaintenanceSettings = field(
@@ -87,6 +88,7 @@ class Worker:
     jobs_done: int = 0
     waiting_in: set[str] = field(default_factory=set)  # services whose idle list holds us
     last_seen: float = field(default_factory=time.time)
+    stats: dict[str, Any] = field(default_factory=dict)  # CPU and memory, from its supervisor
 
     @property
     def name(self) -> str:
@@ -103,6 +105,7 @@ class Worker:
             "job": self.job,
             "jobs_done": self.jobs_done,
             "last_seen": self.last_seen,
+            **self.stats,
         }
 
 
@@ -111,6 +114,7 @@ class Service:
     name: str
     queue: JobQueue = field(default_factory=JobQueue)
     waiting: deque[Worker] = field(default_factory=deque)  # idle workers, oldest first
+    paused: bool = False  # jobs are accepted and kept, but none is started
 
 
 class Broker:
@@ -133,6 +137,7 @@ class Broker:
         self._undispatched: set[str] = set()  # services with new work since the last commit
         self.store_errors = 0
         self._commit_due: float | None = None  # when changes left by earlier passes are written
+        self._next_state = time.monotonic() + settings.state_interval
         self._stop = False
         self._waker = Waker()
 
@@ -414,6 +419,13 @@ class Broker:
                 service.waiting.append(worker)
             self._undispatched.add(name)  # dispatched at the end of the pass, after the commit
 
+    def queue_service(self, name: str) -> Service:
+        return self._service(name)
+
+    def dispatch_later(self, name: str) -> None:
+        """Offer a service's waiting jobs to its idle workers at the end of this pass."""
+        self._undispatched.add(name)
+
     def _service(self, name: str) -> Service:
         service = self.services.get(name)
         if service is None:
@@ -455,8 +467,8 @@ class Broker:
         self._undispatched.add(service.name)  # once this pass has committed
 
     def _dispatch(self, service: Service) -> None:
-        if self.draining:
-            return  # stopping: nothing new starts
+        if self.draining or service.paused:
+            return  # stopping, or paused by hand: nothing new starts
         while service.waiting and len(service.queue):
             worker = service.waiting.popleft()
             worker.waiting_in.discard(service.name)
@@ -547,6 +559,7 @@ class Broker:
             self.maintenance.next_deadline(),
             self._drain_deadline if self.draining else None,
             self._commit_due,
+            self._next_state if self.settings.state_interval > 0 else None,
         ):
             if extra is not None:
                 deadlines.append(extra)
@@ -563,4 +576,7 @@ class Broker:
         self.waiters.expire(self, now)
         lifecycle.release_due(self)
         self.maintenance.run_due(self, now)
+        if self.settings.state_interval > 0 and now >= self._next_state:
+            self._next_state = now + self.settings.state_interval
+            self.events.publish(Topic.BROKER_STATE, state=state.snapshot(self))
         self._end_pass()

@@ -7,13 +7,12 @@ answer to an earlier request from the one it waits for.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from broker import batches
+from broker import batches, state
 from broker.jobs import (
     DEFAULT_BACKOFF,
     DEFAULT_BACKOFF_MAX,
@@ -30,6 +29,7 @@ from broker.protocol import (
     ErrorType,
     JobStatus,
     ProtocolError,
+    Topic,
     client_reply,
     error,
     pack,
@@ -239,45 +239,44 @@ class Waiters:
 
 
 def status(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
-    queues = {
-        name: {
-            "queued": len(service.queue),
-            "workers": sum(name in w.services for w in broker.workers.values()),
-        }
-        for name, service in sorted(broker.services.items())
-    }
-    return {
-        "ok": True,
-        "broker": {
-            "pid": os.getpid(),
-            "endpoint": broker.endpoint,
-            "events": broker.events_endpoint,
-            "started": broker.started,
-            "uptime": time.time() - broker.started,
-            "malformed": broker.malformed,
-            "events_published": broker.events.seq,
-        },
-        "store": {
-            "path": str(broker.store.path),
-            "commits": broker.store.commits,
-            "commit_seconds": broker.store.commit_seconds,
-            "errors": broker.store_errors,
-        },
-        "counts": broker.store.counts(),
-        "retries": [
-            {
-                "id": job.id,
-                "task": job.task,
-                "attempts": job.attempts,
-                "max_attempts": job.max_attempts,
-                "next_run": job.not_before,
-                "error": job.error,
-            }
-            for job in broker.store.waiting_retries(20)
-        ],
-        "queues": queues,
-        "workers": [w.view() for w in broker.workers.values()],
-    }
+    """The broker's whole state (broker/state.py), with the stream position it matches."""
+    return {"ok": True, **state.snapshot(broker)}
+
+
+def pause(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
+    return _set_paused(broker, body, True)
+
+
+def resume(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
+    return _set_paused(broker, body, False)
+
+
+def _set_paused(broker: Broker, body: dict[str, Any], paused: bool) -> dict[str, Any]:
+    """Pause a queue (its jobs wait; running ones finish) or resume it."""
+    name = body.get("queue")
+    if not isinstance(name, str) or not name:
+        raise BadRequest("give the 'queue' to pause or resume")
+    service = broker.queue_service(name)
+    if service.paused != paused:
+        service.paused = paused
+        broker.events.publish(Topic.QUEUE_PAUSED if paused else Topic.QUEUE_RESUMED, queue=name)
+        if not paused:
+            broker.dispatch_later(name)
+    return {"ok": True, "queue": name, "paused": paused}
+
+
+def worker_stats(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
+    """A supervisor's periodic measures of its workers: {"workers": {id: {cpu, rss, ...}}}."""
+    stats = body.get("workers")
+    if not isinstance(stats, dict):
+        raise BadRequest("give 'workers': a map of worker id to measures")
+    known = 0
+    for name, measures in stats.items():
+        worker = broker.worker_by_name(name)
+        if worker is not None and isinstance(measures, dict):
+            worker.stats = {k: v for k, v in measures.items() if isinstance(v, int | float)}
+            known += 1
+    return {"ok": True, "known": known}
 
 
 def cancel(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
@@ -365,5 +364,9 @@ _HANDLERS: dict[str, _Handler] = {
     Command.DEAD.value: dead,
     Command.RETRY.value: retry,
     Command.PURGE.value: purge,
+    Command.SNAPSHOT.value: status,
+    Command.PAUSE.value: pause,
+    Command.RESUME.value: resume,
+    Command.WORKER_STATS.value: worker_stats,
     Command.WORKER_GONE.value: worker_gone,
 }

@@ -48,6 +48,10 @@ class Command(enum.StrEnum):
     DEAD = "docmill.dead"
     RETRY = "docmill.retry"
     PURGE = "docmill.purge"
+    SNAPSHOT = "docmill.snapshot"
+    PAUSE = "docmill.pause"
+    RESUME = "docmill.resume"
+    WORKER_STATS = "docmill.worker_stats"
     WORKER_GONE = "docmill.worker_gone"
 
 
@@ -126,6 +130,9 @@ class Topic(enum.StrEnum):
     WORKER_GONE = "worker.gone"
     BROKER_STARTED = "broker.started"
     BROKER_STOPPING = "broker.stopping"
+    BROKER_STATE = "broker.state"  # the whole state (as docmill.snapshot), every few seconds
+    QUEUE_PAUSED = "queue.paused"
+    QUEUE_RESUMED = "queue.resumed"
 
 
 # -- codec ------------------------------------------------------------------------------------

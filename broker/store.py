@@ -188,6 +188,10 @@ class SqliteStore:
         ).fetchall()
         return [_job(row) for row in rows]
 
+    def live(self) -> list[Job]:
+        """The unfinished jobs (the broker's working set)."""
+        return list(self._live.values())
+
     def waiting_retries(self, limit: int) -> list[Job]:
         """Jobs waiting for a scheduled retry, soonest first."""
         waiting = [j for j in self._live.values() if j.status is JobStatus.RETRY_SCHEDULED]

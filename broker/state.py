@@ -1,0 +1,102 @@
+"""The broker's whole state as one plain map: the answer to `docmill.status` / `docmill.snapshot`,
+and the body of the periodic `broker.state` event on the status stream.
+
+It carries the stream's sequence number at the moment it was taken, so a subscriber that
+starts (or finds a gap) can take a snapshot and then apply only the events numbered after it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import TYPE_CHECKING, Any
+
+import psutil
+
+from broker.protocol import JobStatus
+
+if TYPE_CHECKING:
+    from broker.broker import Broker
+
+
+def host_stats(folder: str) -> dict[str, Any]:
+    """CPU, memory and the disk holding the home folder: what a health check needs."""
+    memory = psutil.virtual_memory()
+    disk = psutil.disk_usage(folder)
+    return {
+        "cpu_percent": psutil.cpu_percent(interval=None),
+        "memory_percent": memory.percent,
+        "memory_available": memory.available,
+        "disk_percent": disk.percent,
+        "disk_free": disk.free,
+    }
+
+
+def snapshot(broker: Broker) -> dict[str, Any]:
+    now = time.time()
+    oldest: dict[str, float] = {}
+    for job in broker.store.live():
+        if job.status is JobStatus.QUEUED and (job.not_before or 0) <= now:
+            oldest[job.queue] = min(oldest.get(job.queue, now), job.created)
+    running = []
+    for worker in broker.workers.values():
+        held = broker.store.get(worker.job) if worker.job else None
+        if held is not None:
+            running.append(
+                {
+                    "job": held.id,
+                    "task": held.task,
+                    "queue": held.queue,
+                    "worker": worker.name,
+                    "attempt": held.attempts,
+                    "elapsed": now - (held.started or now),
+                    "timeout": held.timeout,
+                    "path": held.args.get("path"),
+                }
+            )
+    counts = broker.store.counts()
+    return {
+        "seq": broker.events.seq,
+        "ts": now,
+        "broker": {
+            "pid": os.getpid(),
+            "endpoint": broker.endpoint,
+            "events": broker.events_endpoint,
+            "started": broker.started,
+            "uptime": now - broker.started,
+            "malformed": broker.malformed,
+            "events_published": broker.events.seq,
+            "draining": broker.draining,
+        },
+        "store": {
+            "path": str(broker.store.path),
+            "commits": broker.store.commits,
+            "commit_seconds": broker.store.commit_seconds,
+            "errors": broker.store_errors,
+        },
+        "host": host_stats(str(broker.settings.home.root)),
+        "counts": counts,
+        "dead": counts.get(JobStatus.DEAD.value, 0),
+        "queues": {
+            name: {
+                "queued": len(service.queue),
+                "workers": sum(name in w.services for w in broker.workers.values()),
+                "paused": service.paused,
+                "oldest_age": now - oldest[name] if name in oldest else 0.0,
+            }
+            for name, service in sorted(broker.services.items())
+        },
+        "running": running,
+        "workers": [w.view() for w in broker.workers.values()],
+        "retries": [
+            {
+                "id": job.id,
+                "task": job.task,
+                "attempts": job.attempts,
+                "max_attempts": job.max_attempts,
+                "next_run": job.not_before,
+                "error": job.error,
+            }
+            for job in broker.store.waiting_retries(20)
+        ],
+    }
