@@ -61,7 +61,14 @@ def main(argv: list[str] | None = None) -> int:
         reply = client.call(Command.WORKER_GONE, {"worker": identity, "reason": reason})
         return reply.get("job")
 
-    pool = Pool(PoolSettings(worker, args.concurrency, args.grace), report=report)
+    def report_stats(measures: dict[str, dict[str, float]]) -> None:
+        client.call(Command.WORKER_STATS, {"workers": measures})
+
+    pool = Pool(
+        PoolSettings(worker, args.concurrency, args.grace),
+        report=report,
+        report_stats=report_stats,
+    )
     pool.install_signal_handlers()
     try:
         pool.run()

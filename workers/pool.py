@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from multiprocessing.process import BaseProcess
 
+import psutil
+
 from broker.waker import Waker
 from workers.agent import WorkerSettings, worker_main
 from workers.executor import describe_exit
@@ -30,6 +32,7 @@ _QUICK_DEATH = 2.0
 _MAX_BACKOFF = 30.0
 
 Reporter = Callable[[str, str], "str | None"]
+StatsReporter = Callable[[dict[str, dict[str, float]]], None]
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class PoolSettings:
     worker: WorkerSettings  # the template; each slot gets its own identity
     concurrency: int = 2
     grace: float = 10.0  # seconds a stopping worker may take to finish its job
+    stats_interval: float = 2.0  # seconds between reports of each worker's CPU and memory
 
 
 @dataclass
@@ -51,8 +55,17 @@ class Slot:
 
 
 class Pool:
-    def __init__(self, settings: PoolSettings, report: Reporter | None = None) -> None:
-        """`report(worker, reason)` tells the broker of a death and returns the job it held."""
+    def __init__(
+        self,
+        settings: PoolSettings,
+        report: Reporter | None = None,
+        report_stats: StatsReporter | None = None,
+    ) -> None:
+        """`report(worker, reason)` tells the broker of a death and returns the job it held;
+        `report_stats(measures)` sends each worker's CPU and memory every stats_interval."""
+        self.report_stats = report_stats
+        self._next_stats = time.monotonic() + settings.stats_interval
+        self._measured: dict[int, psutil.Process] = {}
         self.settings = settings
         self.report = report
         self.slots = [Slot(i) for i in range(settings.concurrency)]
@@ -135,11 +148,47 @@ class Pool:
         """Sleep until a worker dies, a stop is asked for, or a delayed respawn is due."""
         waitables: list = [s.process.sentinel for s in self.slots if s.process is not None]
         waitables.append(self._waker.reader)
-        pending = [s.restart_at for s in self.slots if s.process is None]
-        timeout = max(0.0, min(pending) - time.monotonic()) if pending else None
+        deadlines = [s.restart_at for s in self.slots if s.process is None]
+        if self.report_stats is not None:
+            deadlines.append(self._next_stats)
+        timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
         for ready in multiprocessing.connection.wait(waitables, timeout):
             if ready is self._waker.reader:
                 self._waker.clear()
+        if self.report_stats is not None and time.monotonic() >= self._next_stats:
+            self._next_stats = time.monotonic() + self.settings.stats_interval
+            try:
+                self.report_stats(self._measure())
+            except (TimeoutError, OSError) as exc:
+                log.debug("could not report worker measures: %s", exc)
+
+    def _measure(self) -> dict[str, dict[str, float]]:
+        """CPU % and RSS of each worker and its job process (the job's alone as job_rss)."""
+        measures: dict[str, dict[str, float]] = {}
+        for slot in self.slots:
+            if slot.process is None or slot.process.pid is None:
+                continue
+            try:
+                agent = self._process(slot.process.pid)
+                jobs = [self._process(child.pid) for child in agent.children()]
+                job_rss = sum(p.memory_info().rss for p in jobs)
+                measures[slot.identity] = {
+                    "cpu_percent": agent.cpu_percent() + sum(p.cpu_percent() for p in jobs),
+                    "rss": agent.memory_info().rss + job_rss,
+                    "job_rss": job_rss,
+                    "job_pid": jobs[0].pid if jobs else 0,
+                }
+            except psutil.Error:
+                continue  # it just died: the reaper will say why
+        alive = {p.pid for p in self._measured.values() if p.is_running()}
+        self._measured = {pid: p for pid, p in self._measured.items() if pid in alive}
+        return measures
+
+    def _process(self, pid: int) -> psutil.Process:
+        # One Process object per pid, so cpu_percent() measures since the previous report.
+        if pid not in self._measured:
+            self._measured[pid] = psutil.Process(pid)
+        return self._measured[pid]
 
     def _shutdown(self) -> None:
         live = [s.process for s in self.slots if s.process is not None and s.process.is_alive()]
