@@ -22,6 +22,7 @@ from broker.events import Publisher
 from broker.home import Home
 from broker.jobs import DEFAULT_QUEUE, Job, JobQueue, new_job_id
 from broker.lifecycle import Timers
+from broker.metrics import Metrics
 from broker.protocol import (
     HEARTBEAT_INTERVAL,
     HEARTBEAT_LIVENESS,
@@ -123,6 +124,7 @@ class Broker:
         self.context = context or zmq.Context.instance()
         self.store = SqliteStore(settings.home.state / "jobs.db", settings.synchronous)
         self.timers = Timers()
+        self.metrics = Metrics()
         self.batches: dict[str, int] = {}  # open batch -> children still to end
         self.maintenance = maintenance.Schedule(settings.maintenance)
         self.draining = False

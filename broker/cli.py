@@ -18,7 +18,7 @@ from tabulate import tabulate
 from broker.client import BrokerError, Client
 from broker.home import Home, resolve_home
 from broker.jobs import DEFAULT_QUEUE
-from broker.protocol import JobStatus
+from broker.protocol import Command, JobStatus
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT = 0, 1, 2, 3
 
@@ -70,6 +70,14 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--all-dead", action="store_true")
     purge = sub.add_parser("purge", parents=[common], help="delete dead jobs")
     purge.add_argument("--dead", action="store_true", required=True)
+    monitor = sub.add_parser("monitor", parents=[common], help="the live view (or --once)")
+    monitor.add_argument("--once", action="store_true", help="print one snapshot and exit")
+    sub.add_parser("health", parents=[common], help="exit 1, with the reasons, when unhealthy")
+    report = sub.add_parser("report", parents=[common], help="task statistics from the store")
+    report.add_argument("--since", default="24h", help="a span like 90m, 24h, 7d (default 24h)")
+    for name, what in (("pause", "stop starting jobs of a queue"), ("resume", "start again")):
+        action = sub.add_parser(name, parents=[common], help=what)
+        action.add_argument("queue")
     return parser
 
 
@@ -261,6 +269,73 @@ def cmd_cancel(client: Client, args: argparse.Namespace) -> int:
     return EXIT_OK if state == JobStatus.CANCELLED.value else EXIT_FAILED
 
 
+def cmd_monitor(client: Client, args: argparse.Namespace) -> int:
+    from monitor.__main__ import show
+
+    return show(client, _home(args).events_endpoint(), args.once, args.json)
+
+
+def cmd_health(client: Client, args: argparse.Namespace) -> int:
+    from monitor.health import problems
+
+    state = client.status()
+    found = problems(state)
+    verdict = {"healthy": not found, "problems": found, "workers": len(state["workers"])}
+    text = "healthy" if not found else "unhealthy:\n" + "\n".join(f"- {p}" for p in found)
+    _emit(args, verdict, text)
+    return EXIT_OK if not found else EXIT_FAILED
+
+
+def cmd_report(client: Client, args: argparse.Namespace) -> int:
+    from monitor.report import parse_since, report
+
+    try:
+        since = parse_since(args.since)
+    except ValueError as exc:
+        print(f"docmill: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    data = report(_home(args).state / "jobs.db", since)
+    tasks = [
+        [task, t["counts"].get("succeeded", 0), t["counts"].get("failed", 0),
+         t["counts"].get("dead", 0), _secs(t["p50"]), _secs(t["p95"]), _secs(t["max"])]
+        for task, t in data["tasks"].items()
+    ]  # fmt: skip
+    parts = [
+        f"{data['jobs']} job(s) in the last {args.since}",
+        "",
+        tabulate(tasks, headers=["task", "ok", "failed", "dead", "p50", "p95", "max"]),
+        "",
+        tabulate(sorted(data["errors"].items()), headers=["error", "jobs"]),
+        "",
+        tabulate(
+            [[_secs(s["seconds"]), s["task"], s["path"] or ""] for s in data["slowest"]],
+            headers=["slowest", "task", "path"],
+        ),
+    ]
+    _emit(args, data, "\n".join(parts))
+    return EXIT_OK
+
+
+def _secs(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}s"
+
+
+def _home(args: argparse.Namespace) -> Home:
+    return Home(resolve_home(args.home))
+
+
+def cmd_pause(client: Client, args: argparse.Namespace) -> int:
+    reply = client.call(Command.PAUSE, {"queue": args.queue})
+    _emit(args, reply, f"queue {args.queue} paused")
+    return EXIT_OK
+
+
+def cmd_resume(client: Client, args: argparse.Namespace) -> int:
+    reply = client.call(Command.RESUME, {"queue": args.queue})
+    _emit(args, reply, f"queue {args.queue} resumed")
+    return EXIT_OK
+
+
 _COMMANDS = {
     "submit": cmd_submit,
     "result": cmd_result,
@@ -269,6 +344,11 @@ _COMMANDS = {
     "dead": cmd_dead,
     "retry": cmd_retry,
     "purge": cmd_purge,
+    "monitor": cmd_monitor,
+    "health": cmd_health,
+    "report": cmd_report,
+    "pause": cmd_pause,
+    "resume": cmd_resume,
 }
 
 

@@ -149,6 +149,7 @@ def finish(
         job.status, job.not_before = JobStatus.RETRY_SCHEDULED, time.time() + delay
         broker.store.save(job)
         broker.timers.add(job)
+        broker.metrics.retried(kind)
         broker.events.publish(
             Topic.JOB_RETRY_SCHEDULED,
             job=job.id,
@@ -190,7 +191,9 @@ def _settled(broker: Broker, job: Job, topic: Topic, frames: list[bytes] | None)
         seconds=round(job.finished - (job.started or job.finished), 6),
         error=job.error,
         parent=job.parent,
+        path=job.args.get("path") if isinstance(job.args, dict) else None,
     )
+    broker.metrics.settled(job)
     broker.waiters.settled(broker, job)
     if job.parent is not None:
         batches.child_settled(broker, job)

@@ -86,6 +86,7 @@ def snapshot(broker: Broker) -> dict[str, Any]:
             }
             for name, service in sorted(broker.services.items())
         },
+        "metrics": broker.metrics.summary(now),
         "running": running,
         "workers": [w.view() for w in broker.workers.values()],
         "retries": [

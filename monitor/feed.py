@@ -1,0 +1,52 @@
+"""The status stream as the monitor consumes it: subscribe, snapshot, apply, resynchronise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import zmq
+
+from broker.client import Client
+from broker.protocol import ProtocolError, unpack_map
+from monitor.model import Model
+
+
+class Feed:
+    def __init__(
+        self, client: Client, events_endpoint: str, context: zmq.Context[Any] | None = None
+    ):
+        self.client = client
+        self.model = Model()
+        self.socket = (context or zmq.Context.instance()).socket(zmq.SUB)
+        self.socket.setsockopt(zmq.LINGER, 0)
+        self.socket.setsockopt(zmq.SUBSCRIBE, b"")
+        self.socket.connect(events_endpoint)
+        # Subscribed first, then the snapshot: an event published in between is either in the
+        # snapshot (its seq is not above the snapshot's) or arrives after it.
+        self.resync()
+
+    def resync(self) -> None:
+        self.model.load(self.client.status())
+
+    def poll(self, timeout: float) -> int:
+        """Apply the events that arrive within `timeout` seconds (at least one wait)."""
+        handled = 0
+        if not self.socket.poll(int(timeout * 1000)):
+            return 0
+        while True:
+            try:
+                topic, body = self.socket.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return handled
+            except ValueError:
+                continue  # not two frames: not ours
+            try:
+                event = unpack_map(body)
+            except ProtocolError:
+                continue
+            handled += 1
+            if not self.model.apply(topic.decode(errors="replace"), event):
+                self.resync()
+
+    def close(self) -> None:
+        self.socket.close(0)

@@ -1,0 +1,62 @@
+"""Is the system healthy? A verdict from one snapshot of the broker, for people and scripts.
+
+"Alive" is not enough: a worker that heartbeats but whose job has run past its time limit is
+stalled, and a queue whose oldest job keeps waiting is not being served, whatever the worker
+count says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+STALL_AFTER = 900.0  # seconds a job without a time limit may run before its worker is "stalled"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    backlog_age: float = 600.0  # oldest waiting job, seconds
+    disk_free: int = 1 << 30  # bytes free on the home folder's disk
+    disk_percent: float = 95.0
+    memory_percent: float = 95.0
+    dead_letters: int | None = None  # more dead jobs than this is unhealthy; None: not checked
+
+
+def problems(state: dict[str, Any], limits: Thresholds | None = None) -> list[str]:
+    """Every reason the system is unhealthy; empty when it is healthy."""
+    limits = limits or Thresholds()
+    found: list[str] = []
+    workers = state.get("workers", [])
+    queues = state.get("queues", {})
+    if not workers:
+        waiting = sum(q.get("queued", 0) for q in queues.values())
+        found.append(f"no workers are connected ({waiting} job(s) waiting)")
+    for run in state.get("running", []):
+        limit = run.get("timeout") or STALL_AFTER
+        if run.get("elapsed", 0) > limit + 30:  # the worker kills a job at its limit
+            found.append(
+                f"worker {run['worker']} stalled: job {run['job']} has run "
+                f"{run['elapsed']:.0f}s, past its {limit:g}s limit"
+            )
+    for name, queue in queues.items():
+        if queue.get("paused"):
+            continue
+        age = queue.get("oldest_age", 0.0)
+        if age > limits.backlog_age:
+            found.append(
+                f"queue {name}: oldest job waiting {age:.0f}s (limit {limits.backlog_age:g}s)"
+            )
+    host = state.get("host", {})
+    if host.get("disk_free", limits.disk_free) < limits.disk_free or (
+        host.get("disk_percent", 0) > limits.disk_percent
+    ):
+        found.append(
+            f"disk low: {host.get('disk_free', 0) / 2**30:.1f} GiB free "
+            f"({host.get('disk_percent', 0):.0f}% used)"
+        )
+    if host.get("memory_percent", 0) > limits.memory_percent:
+        found.append(f"memory low: {host['memory_percent']:.0f}% used")
+    dead = state.get("dead", 0)
+    if limits.dead_letters is not None and dead > limits.dead_letters:
+        found.append(f"{dead} dead job(s) (limit {limits.dead_letters})")
+    return found

@@ -1,0 +1,171 @@
+"""The monitor: the live view in a real pseudo-terminal, snapshots, health, report, pause."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import select
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+import pyte
+import pytest
+
+from broker.client import Client
+from broker.home import Home
+from monitor.model import Model
+from tests.conftest import ROOT, StartPool, wait_for
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def docmill(home: Home, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "broker.cli", "--home", str(home.root), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+class Terminal:
+    """A program on a real pseudo-terminal, its screen read back through a terminal emulator."""
+
+    def __init__(self, args: list[str], columns: int = 110, lines: int = 32) -> None:
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        self.proc = subprocess.Popen(
+            args, cwd=ROOT, stdin=slave, stdout=slave, stderr=slave, start_new_session=True
+        )
+        os.close(slave)
+        self.screen = pyte.Screen(columns, lines)
+        self.stream = pyte.ByteStream(self.screen)
+
+    def read(self) -> str:
+        while select.select([self.master], [], [], 0.1)[0]:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            self.stream.feed(data)
+        return "\n".join(self.screen.display)
+
+    def press(self, key: str) -> None:
+        os.write(self.master, key.encode())
+
+    def close(self) -> int:
+        try:
+            return self.proc.wait(10)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait(5)
+            os.close(self.master)
+
+
+def test_the_live_view_shows_the_real_system(
+    home: Home, client: Client, start_pool: StartPool
+) -> None:
+    start_pool(2)
+    client.gather(client.submit_many("noop", [{}] * 20), timeout=30)
+    failed = client.submit("process_document", path="/no/such/report.pdf")
+    wait_for(lambda: failed.status() == "failed", 30, "the failure")
+    workers = [w["id"] for w in client.status()["workers"]]
+    term = Terminal([sys.executable, "-m", "monitor", "--home", str(home.root)])
+    try:
+
+        def shows_workers() -> str | None:
+            screen = term.read()
+            return screen if all(w in screen for w in workers) else None
+
+        screen = wait_for(shows_workers, 30, "the view")
+        assert "documents" in screen and "analysis" in screen
+        assert "/no/such/report.pdf" in screen and "not_found" in screen
+        assert "succeeded 20" in screen
+        term.press("p")
+        wait_for(lambda: "[PAUSED]" in term.read(), 10, "the pause marker")
+        term.press("q")
+        assert term.proc.wait(10) == 0
+    finally:
+        term.close()
+
+
+def test_a_monitor_started_mid_run_shows_the_whole_state(
+    home: Home, client: Client, start_pool: StartPool
+) -> None:
+    start_pool(2)
+    jobs = client.submit_many("noop", [{"seconds": 0.02}] * 300)
+    wait_for(lambda: client.status()["counts"].get("succeeded", 0) >= 50, 30, "the run to be going")
+    view = json.loads(docmill(home, "monitor", "--once", "--json").stdout)
+    status = json.loads(docmill(home, "status", "--json").stdout)
+    assert sum(view["counts"].values()) == sum(status["counts"].values()) == 300
+    assert sorted(w["id"] for w in view["workers"]) == sorted(w["id"] for w in status["workers"])
+    assert set(view["queues"]) == set(status["queues"])
+    assert view["stats"]["ended"]["succeeded"] >= 50  # statistics from before it started
+    assert view["stats"]["latency"]["noop"]["p50"] >= 0.02
+    client.gather(jobs, timeout=60)
+
+
+def test_health_fails_without_workers_and_recovers(
+    home: Home, client: Client, start_pool: StartPool
+) -> None:
+    pool = start_pool(1)
+    assert docmill(home, "health").returncode == 0
+    pool.stop()
+    wait_for(lambda: not client.status()["workers"], 30, "the worker to be gone")
+    sick = docmill(home, "health", "--json")
+    assert sick.returncode == 1
+    assert "no workers" in json.loads(sick.stdout)["problems"][0]
+    start_pool(1)
+    assert docmill(home, "health").stdout.strip() == "healthy"
+
+
+def test_health_says_when_no_broker_answers(tmp_path: Path) -> None:
+    home = Home(tmp_path / "empty").ensure()
+    proc = docmill(home, "health")
+    assert proc.returncode == 3 and "no broker" in proc.stderr
+
+
+def test_report_reads_the_store(home: Home, client: Client, start_pool: StartPool) -> None:
+    start_pool(2)
+    client.gather(client.submit_many("echo", [{"i": i} for i in range(30)]), timeout=30)
+    bad = client.enqueue("crash", {}, max_attempts=1)
+    wait_for(lambda: bad.status() == "dead", 30, "the dead job")
+    data = json.loads(docmill(home, "report", "--since", "1h", "--json").stdout)
+    assert data["tasks"]["echo"]["counts"] == {"succeeded": 30}
+    assert data["tasks"]["crash"]["counts"] == {"dead": 1}
+    assert data["errors"] == {"worker_died": 1}
+    assert docmill(home, "report", "--since", "soon").returncode == 2
+
+
+def test_pause_and_resume_a_queue(home: Home, client: Client, start_pool: StartPool) -> None:
+    start_pool(1)
+    assert docmill(home, "pause", "documents").returncode == 0
+    held = client.submit("echo", queue="documents", n=1)
+    other = client.submit("echo", queue="analysis", n=2)
+    assert other.result(timeout=30) == {"n": 2}  # the worker is free, and serves other queues
+    assert held.status() == "queued"
+    assert client.status()["queues"]["documents"]["paused"] is True
+    assert docmill(home, "resume", "documents").returncode == 0
+    assert held.result(timeout=30) == {"n": 1}
+
+
+def test_the_model_resynchronises_on_gaps_and_restarts() -> None:
+    model = Model()
+    model.load({"seq": 10, "broker": {"pid": 1}})
+    assert model.apply("job.started", {"seq": 9, "pid": 1})  # already in the snapshot
+    assert model.apply("job.started", {"seq": 11, "pid": 1})
+    assert not model.apply("job.started", {"seq": 13, "pid": 1})  # 12 was lost
+    assert not model.apply("broker.started", {"seq": 1, "pid": 2})  # another broker
+    assert model.gaps == 2
+    state = {"seq": 11, "broker": {"pid": 1}, "counts": {"queued": 3}}
+    assert model.apply("broker.state", {"seq": 12, "pid": 1, "state": state})
+    assert model.view()["counts"] == {"queued": 3}
