@@ -18,6 +18,7 @@ from typing import Any
 import zmq
 
 from broker import commands, lifecycle, maintenance, state
+from broker.checks import CheckSettings
 from broker.events import Publisher
 from broker.home import Home
 from broker.jobs import DEFAULT_QUEUE, Job, JobQueue, new_job_id
@@ -75,6 +76,7 @@ class BrokerSettings:
     maintenance: maintenance.MaintenanceSettings = field(
         default_factory=maintenance.MaintenanceSettings
     )
+    checks: CheckSettings = field(default_factory=CheckSettings)
 
 
 @dataclass(eq=False)
@@ -126,7 +128,7 @@ class Broker:
         self.timers = Timers()
         self.metrics = Metrics()
         self.batches: dict[str, int] = {}  # open batch -> children still to end
-        self.maintenance = maintenance.Schedule(settings.maintenance)
+        self.maintenance = maintenance.Schedule(settings.maintenance, settings.checks)
         self.draining = False
         self._drain_deadline = 0.0
         self.services: dict[str, Service] = {}

@@ -276,7 +276,7 @@ def cmd_monitor(client: Client, args: argparse.Namespace) -> int:
 
 
 def cmd_health(client: Client, args: argparse.Namespace) -> int:
-    from monitor.health import problems
+    from broker.health import problems
 
     state = client.status()
     found = problems(state)

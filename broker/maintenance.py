@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from broker import lifecycle
+from broker.checks import Checks, CheckSettings
 from broker.jobs import Job, new_job_id
 from broker.protocol import ErrorType
 
@@ -39,12 +40,16 @@ class MaintenanceSettings:
 
 
 class Schedule:
-    def __init__(self, settings: MaintenanceSettings) -> None:
+    def __init__(self, settings: MaintenanceSettings, checks: CheckSettings | None = None) -> None:
         self.settings = settings
+        self.checks = Checks(checks or CheckSettings())
         start = time.monotonic() + settings.first_run_after
+        every = self.checks.settings.interval
         self._due = {
             "cleanup_jobs": start if settings.cleanup_jobs_interval > 0 else None,
             "cleanup_outputs": start if settings.cleanup_outputs_interval > 0 else None,
+            "health_check": time.monotonic() + every if every > 0 else None,
+            "queue_check": time.monotonic() + every if every > 0 else None,
         }
 
     def next_deadline(self) -> float | None:
@@ -57,6 +62,11 @@ class Schedule:
         if due is not None and now >= due:
             self._due["cleanup_jobs"] = now + self.settings.cleanup_jobs_interval
             cleanup_jobs(broker, self.settings.result_ttl, self.settings.batch)
+        for check in ("health_check", "queue_check"):
+            due = self._due[check]
+            if due is not None and now >= due:
+                self._due[check] = now + self.checks.settings.interval
+                self.checks.run(broker, check)
         due = self._due["cleanup_outputs"]
         if due is not None and now >= due:
             self._due["cleanup_outputs"] = now + self.settings.cleanup_outputs_interval

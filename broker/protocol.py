@@ -133,6 +133,7 @@ class Topic(enum.StrEnum):
     BROKER_STATE = "broker.state"  # the whole state (as docmill.snapshot), every few seconds
     QUEUE_PAUSED = "queue.paused"
     QUEUE_RESUMED = "queue.resumed"
+    ALERT = "alert"  # a periodic check found a critical condition
 
 
 # -- codec ------------------------------------------------------------------------------------

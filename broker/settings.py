@@ -13,6 +13,12 @@
     cleanup_outputs_interval = 21600
     first_run_after = 60
 
+    [checks]
+    interval = 30               # health_check and queue_check every 30 s; 0 turns them off
+    alert_command = "notify-send docmill"  # run on each new alert, the alert (JSON) on stdin
+    backlog_age = 600           # seconds the oldest waiting job may wait
+    disk_free = 1073741824      # bytes that must stay free on the home folder's disk
+
     [tasks.process_document]    # a policy per task: what its submits leave out
     max_attempts = 3
     backoff = 1.0               # retry delay base (s), doubled per attempt, full jitter
@@ -30,6 +36,7 @@ import tomllib
 from typing import Any
 
 from broker.broker import BrokerSettings
+from broker.checks import CheckSettings
 from broker.home import Home
 from broker.maintenance import MaintenanceSettings
 
@@ -64,6 +71,8 @@ def load_broker_settings(home: Home, **overrides: Any) -> BrokerSettings:
             data = tomllib.loads(path.read_text())
         except tomllib.TOMLDecodeError as exc:
             raise SettingsError(f"{path}: {exc}") from exc
+    check_keys = {f.name for f in dataclasses.fields(CheckSettings)}
+    checks = CheckSettings(**_section(data, "checks", check_keys))
     maintenance_keys = {f.name for f in dataclasses.fields(MaintenanceSettings)}
     maintenance = MaintenanceSettings(**_section(data, "maintenance", maintenance_keys))
     tasks = data.get("tasks", {})
@@ -72,4 +81,6 @@ def load_broker_settings(home: Home, **overrides: Any) -> BrokerSettings:
     policies = {name: _section(tasks, name, _POLICY_KEYS) for name in tasks}
     broker = _section(data, "broker", _BROKER_KEYS)
     broker.update({k: v for k, v in overrides.items() if v is not None})
-    return BrokerSettings(home=home, maintenance=maintenance, task_policies=policies, **broker)
+    return BrokerSettings(
+        home=home, maintenance=maintenance, checks=checks, task_policies=policies, **broker
+    )

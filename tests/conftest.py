@@ -126,9 +126,19 @@ def events(broker: Proc, home: Home) -> Any:
     ev.close()
 
 
+# Periodic checks and clean-ups are jobs too; tests that count jobs must not meet them by
+# chance, so a test's home has them off unless the test writes its own settings.
+QUIET = (
+    "[checks]\ninterval = 0\n"
+    "[maintenance]\ncleanup_jobs_interval = 0\ncleanup_outputs_interval = 0\n"
+)
+
+
 @pytest.fixture
 def home(tmp_path: Path) -> Home:
-    return Home(tmp_path / "h").ensure()
+    home = Home(tmp_path / "h").ensure()
+    (home.root / "docmill.toml").write_text(QUIET)
+    return home
 
 
 def start_broker(home: Home, log: Path) -> Proc:

@@ -169,3 +169,27 @@ def test_the_model_resynchronises_on_gaps_and_restarts() -> None:
     state = {"seq": 11, "broker": {"pid": 1}, "counts": {"queued": 3}}
     assert model.apply("broker.state", {"seq": 12, "pid": 1, "state": state})
     assert model.view()["counts"] == {"queued": 3}
+
+
+def test_checks_raise_alerts_and_run_the_notification_command(
+    home: Home, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    alert_file, notify = tmp_path / "alert.json", tmp_path / "notify.py"
+    notify.write_text(f"import sys\nopen({str(alert_file)!r}, 'w').write(sys.stdin.read())\n")
+    command = json.dumps(f"{sys.executable} {notify}")  # a TOML basic string
+    (home.root / "docmill.toml").write_text(
+        f"[checks]\ninterval = 0.3\nalert_command = {command}\n"
+    )
+    request.getfixturevalue("broker")
+    events = request.getfixturevalue("events")
+    wait_for(lambda: alert_file.exists() and alert_file.read_text(), 30, "the alert command")
+    alert = json.loads(alert_file.read_text())
+    assert alert["check"] == "health_check"
+    assert any("no workers" in p for p in alert["problems"])
+    published = [b for t, b in events.items if t == "alert"]
+    assert published and published[0]["new"] == alert["new"]
+    checks = [b for t, b in events.items if t == "job.succeeded" and b["task"].endswith("_check")]
+    assert checks, "each check runs as an ordinary job"
+    # The same problem is not alerted again at every run.
+    wait_for(lambda: len([b for t, b in events.items if t == "job.succeeded"]) >= 6, 30, "runs")
+    assert len([t for t, _ in events.items if t == "alert"]) == 1

@@ -1,4 +1,5 @@
-"""Is the system healthy? A verdict from one snapshot of the broker, for people and scripts.
+"""Is the system healthy? A verdict from one snapshot of the broker: for `docmill health`, and
+for the broker's own periodic health_check and queue_check (broker/checks.py).
 
 "Alive" is not enough: a worker that heartbeats but whose job has run past its time limit is
 stalled, and a queue whose oldest job keeps waiting is not being served, whatever the worker
@@ -25,6 +26,11 @@ class Thresholds:
 def problems(state: dict[str, Any], limits: Thresholds | None = None) -> list[str]:
     """Every reason the system is unhealthy; empty when it is healthy."""
     limits = limits or Thresholds()
+    return system_problems(state, limits) + queue_problems(state, limits)
+
+
+def system_problems(state: dict[str, Any], limits: Thresholds) -> list[str]:
+    """Workers present and making progress; disk, memory and dead letters within limits."""
     found: list[str] = []
     workers = state.get("workers", [])
     queues = state.get("queues", {})
@@ -37,14 +43,6 @@ def problems(state: dict[str, Any], limits: Thresholds | None = None) -> list[st
             found.append(
                 f"worker {run['worker']} stalled: job {run['job']} has run "
                 f"{run['elapsed']:.0f}s, past its {limit:g}s limit"
-            )
-    for name, queue in queues.items():
-        if queue.get("paused"):
-            continue
-        age = queue.get("oldest_age", 0.0)
-        if age > limits.backlog_age:
-            found.append(
-                f"queue {name}: oldest job waiting {age:.0f}s (limit {limits.backlog_age:g}s)"
             )
     host = state.get("host", {})
     if host.get("disk_free", limits.disk_free) < limits.disk_free or (
@@ -59,4 +57,16 @@ def problems(state: dict[str, Any], limits: Thresholds | None = None) -> list[st
     dead = state.get("dead", 0)
     if limits.dead_letters is not None and dead > limits.dead_letters:
         found.append(f"{dead} dead job(s) (limit {limits.dead_letters})")
+    return found
+
+
+def queue_problems(state: dict[str, Any], limits: Thresholds) -> list[str]:
+    """Queues whose oldest waiting job has waited too long (paused queues excepted)."""
+    found = []
+    for name, queue in state.get("queues", {}).items():
+        age = queue.get("oldest_age", 0.0)
+        if not queue.get("paused") and age > limits.backlog_age:
+            found.append(
+                f"queue {name}: oldest job waiting {age:.0f}s (limit {limits.backlog_age:g}s)"
+            )
     return found

@@ -1,0 +1,89 @@
+"""health_check and queue_check: the broker looks at itself on a schedule and raises alerts.
+
+Each run is an ordinary job (stored, published, visible in reports). When a check finds a
+critical condition that it did not find last time (all workers gone, a backlog older than its
+limit, disk or memory low, dead letters growing), the broker publishes an `alert` event and
+runs the configured notification command, with the alert as JSON on its standard input. The
+command runs in the background; the loop never waits for it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shlex
+import subprocess
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from broker import lifecycle, state
+from broker.health import Thresholds, queue_problems, system_problems
+from broker.jobs import Job, new_job_id
+from broker.protocol import Topic
+
+if TYPE_CHECKING:
+    from broker.broker import Broker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    interval: float = 30.0  # seconds between runs of each check; 0 turns them off
+    alert_command: str | None = None  # run on each new alert, the alert as JSON on stdin
+    backlog_age: float = 600.0  # seconds the oldest waiting job may wait
+    disk_free: int = 1 << 30  # bytes that must stay free on the home folder's disk
+
+
+class Checks:
+    def __init__(self, settings: CheckSettings) -> None:
+        self.settings = settings
+        self.limits = Thresholds(backlog_age=settings.backlog_age, disk_free=settings.disk_free)
+        self._last: dict[str, frozenset[str]] = {}
+        self._dead = 0
+        self._children: list[subprocess.Popen[bytes]] = []
+
+    def run(self, broker: Broker, name: str) -> None:
+        """Run one check as a job; alert on problems it did not report last time."""
+        job = Job(id=new_job_id(), task=name, queue="maintenance")
+        lifecycle.record(broker, job)
+        lifecycle.start(broker, job, "broker")
+        snapshot = state.snapshot(broker)
+        if name == "queue_check":
+            found = queue_problems(snapshot, self.limits)
+        else:
+            found = system_problems(snapshot, self.limits)
+            dead = snapshot.get("dead", 0)
+            if dead > self._dead:
+                found.append(f"dead letters growing: {dead} (was {self._dead})")
+            self._dead = dead
+        lifecycle.finish(broker, job, {"ok": True, "result": {"problems": found}})
+        new = frozenset(found) - self._last.get(name, frozenset())
+        self._last[name] = frozenset(found)
+        if new:
+            self._alert(broker, name, sorted(new), found)
+        self._reap()
+
+    def _alert(self, broker: Broker, check: str, new: list[str], found: list[str]) -> None:
+        alert: dict[str, Any] = {"check": check, "new": new, "problems": found, "ts": time.time()}
+        log.warning("alert from %s: %s", check, "; ".join(new))
+        broker.events.publish(Topic.ALERT, **alert)
+        if not self.settings.alert_command:
+            return
+        try:
+            child = subprocess.Popen(
+                shlex.split(self.settings.alert_command),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            assert child.stdin is not None
+            child.stdin.write(json.dumps(alert).encode())
+            child.stdin.close()
+            self._children.append(child)
+        except OSError as exc:
+            log.error("the alert command %r failed: %s", self.settings.alert_command, exc)
+
+    def _reap(self) -> None:
+        self._children = [c for c in self._children if c.poll() is None]
