@@ -127,6 +127,7 @@ class Broker:
         self.store = SqliteStore(settings.home.state / "jobs.db", settings.synchronous)
         self.timers = Timers()
         self.metrics = Metrics()
+        self.pools: dict[str, dict[str, Any]] = {}  # worker pools by id: size, and size wanted
         self.batches: dict[str, int] = {}  # open batch -> children still to end
         self.maintenance = maintenance.Schedule(settings.maintenance, settings.checks)
         self.draining = False

@@ -75,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("health", parents=[common], help="exit 1, with the reasons, when unhealthy")
     report = sub.add_parser("report", parents=[common], help="task statistics from the store")
     report.add_argument("--since", default="24h", help="a span like 90m, 24h, 7d (default 24h)")
+    scale = sub.add_parser("scale", parents=[common], help="grow or shrink the worker pools")
+    scale.add_argument("size", help="a number of workers, or +k / -k")
+    scale.add_argument("--pool", help="one pool's id (see status --json); default: all")
     for name, what in (("pause", "stop starting jobs of a queue"), ("resume", "start again")):
         action = sub.add_parser(name, parents=[common], help=what)
         action.add_argument("queue")
@@ -324,6 +327,20 @@ def _home(args: argparse.Namespace) -> Home:
     return Home(resolve_home(args.home))
 
 
+def cmd_scale(client: Client, args: argparse.Namespace) -> int:
+    text = args.size.strip()
+    try:
+        body = {"delta": int(text)} if text[:1] in "+-" else {"concurrency": int(text)}
+    except ValueError:
+        print(f"docmill: scale takes a number or +k/-k, not {text!r}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.pool:
+        body["pool"] = args.pool
+    pools = client.call(Command.SCALE, body)["pools"]
+    _emit(args, pools, "\n".join(f"pool {k}: {v} worker(s) asked for" for k, v in pools.items()))
+    return EXIT_OK
+
+
 def cmd_pause(client: Client, args: argparse.Namespace) -> int:
     reply = client.call(Command.PAUSE, {"queue": args.queue})
     _emit(args, reply, f"queue {args.queue} paused")
@@ -348,6 +365,7 @@ _COMMANDS = {
     "health": cmd_health,
     "report": cmd_report,
     "pause": cmd_pause,
+    "scale": cmd_scale,
     "resume": cmd_resume,
 }
 

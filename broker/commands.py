@@ -270,13 +270,41 @@ def worker_stats(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> di
     stats = body.get("workers")
     if not isinstance(stats, dict):
         raise BadRequest("give 'workers': a map of worker id to measures")
+    pool, concurrency = body.get("pool"), body.get("concurrency")
+    wanted = None
+    if isinstance(pool, str) and isinstance(concurrency, int):
+        record = broker.pools.setdefault(pool, {"wanted": None})
+        record.update(concurrency=concurrency, seen=time.time())
+        wanted = record["wanted"]
+        if wanted == concurrency:
+            record["wanted"] = None  # done
     known = 0
     for name, measures in stats.items():
         worker = broker.worker_by_name(name)
         if worker is not None and isinstance(measures, dict):
             worker.stats = {k: v for k, v in measures.items() if isinstance(v, int | float)}
             known += 1
-    return {"ok": True, "known": known}
+    return {"ok": True, "known": known, "concurrency": wanted}
+
+
+def scale(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
+    """Ask worker pools to grow or shrink: `concurrency` N, or `delta` +k/-k; one `pool` or all.
+
+    Each pool hears it with its next report (every 2 s) and answers by resizing itself.
+    """
+    target, delta = body.get("concurrency"), body.get("delta")
+    if not isinstance(target, int) and not isinstance(delta, int):
+        raise BadRequest("give 'concurrency' (a number of workers) or 'delta' (+k or -k)")
+    chosen = body.get("pool")
+    pools = {k: v for k, v in broker.pools.items() if chosen in (None, k)}
+    if not pools:
+        raise BadRequest(
+            "no worker pool has reported to this broker" if chosen is None else f"no pool {chosen}"
+        )
+    for record in pools.values():
+        current = record["wanted"] if record["wanted"] is not None else record["concurrency"]
+        record["wanted"] = max(1, target if isinstance(target, int) else current + delta)
+    return {"ok": True, "pools": {k: v["wanted"] for k, v in pools.items()}}
 
 
 def cancel(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
@@ -368,5 +396,6 @@ _HANDLERS: dict[str, _Handler] = {
     Command.PAUSE.value: pause,
     Command.RESUME.value: resume,
     Command.WORKER_STATS.value: worker_stats,
+    Command.SCALE.value: scale,
     Command.WORKER_GONE.value: worker_gone,
 }

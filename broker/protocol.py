@@ -52,6 +52,7 @@ class Command(enum.StrEnum):
     PAUSE = "docmill.pause"
     RESUME = "docmill.resume"
     WORKER_STATS = "docmill.worker_stats"
+    SCALE = "docmill.scale"
     WORKER_GONE = "docmill.worker_gone"
 
 

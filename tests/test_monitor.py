@@ -193,3 +193,18 @@ def test_checks_raise_alerts_and_run_the_notification_command(
     # The same problem is not alerted again at every run.
     wait_for(lambda: len([b for t, b in events.items if t == "job.succeeded"]) >= 6, 30, "runs")
     assert len([t for t, _ in events.items if t == "alert"]) == 1
+
+
+def test_scale_grows_and_shrinks_the_pool(
+    home: Home, client: Client, start_pool: StartPool
+) -> None:
+    start_pool(1)
+    wait_for(lambda: client.status()["pools"], 30, "the pool's first report")
+    assert docmill(home, "scale", "3").returncode == 0
+    wait_for(lambda: len(client.status()["workers"]) == 3, 30, "three workers")
+    busy = client.submit("noop", seconds=1.5)
+    wait_for(lambda: busy.status() == "running", 30, "a busy worker")
+    assert docmill(home, "scale", "-2").returncode == 0
+    wait_for(lambda: len(client.status()["workers"]) == 1, 30, "one worker left")
+    assert busy.result(timeout=30) is None  # a retiring worker finished its job first
+    assert busy.info()["attempts"] == 1

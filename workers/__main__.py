@@ -61,8 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         reply = client.call(Command.WORKER_GONE, {"worker": identity, "reason": reason})
         return reply.get("job")
 
-    def report_stats(measures: dict[str, dict[str, float]]) -> None:
-        client.call(Command.WORKER_STATS, {"workers": measures})
+    def report_stats(
+        pool: str, concurrency: int, measures: dict[str, dict[str, float]]
+    ) -> int | None:
+        body = {"pool": pool, "concurrency": concurrency, "workers": measures}
+        return client.call(Command.WORKER_STATS, body).get("concurrency")
 
     pool = Pool(
         PoolSettings(worker, args.concurrency, args.grace),

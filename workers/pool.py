@@ -21,6 +21,7 @@ from multiprocessing.process import BaseProcess
 
 import psutil
 
+from broker.client import BrokerError
 from broker.waker import Waker
 from workers.agent import WorkerSettings, worker_main
 from workers.executor import describe_exit
@@ -32,7 +33,8 @@ _QUICK_DEATH = 2.0
 _MAX_BACKOFF = 30.0
 
 Reporter = Callable[[str, str], "str | None"]
-StatsReporter = Callable[[dict[str, dict[str, float]]], None]
+# report_stats(pool id, concurrency, measures) -> the concurrency the broker asks for, if any
+StatsReporter = Callable[[str, int, dict[str, dict[str, float]]], "int | None"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Slot:
     started: float = 0.0
     failures: int = 0  # quick deaths in a row
     restart_at: float = 0.0
+    retiring: bool = False  # the pool is shrinking: stop this one and do not replace it
 
 
 class Pool:
@@ -110,13 +113,32 @@ class Pool:
         slot.started = time.monotonic()
         log.info("started worker %s (pid %s)", slot.identity, slot.process.pid)
 
+    @property
+    def id(self) -> str:
+        return f"{socket.gethostname()}/{os.getpid()}"
+
+    def resize(self, concurrency: int) -> None:
+        """Grow at once; shrink by letting the last workers finish their job and leave."""
+        concurrency = max(1, concurrency)
+        active = [s for s in self.slots if not s.retiring]
+        if concurrency > len(active):
+            log.info("growing the pool from %d to %d workers", len(active), concurrency)
+            start = max((s.index for s in self.slots), default=-1) + 1
+            self.slots += [Slot(start + i) for i in range(concurrency - len(active))]
+        for slot in active[concurrency:]:
+            log.info("retiring worker %s", slot.identity)
+            slot.retiring = True
+            if slot.process is not None and slot.process.is_alive():
+                slot.process.terminate()  # SIGTERM: it finishes its job first
+
     def _reconcile(self) -> None:
         now = time.monotonic()
         for slot in self.slots:
             if slot.process is not None and not slot.process.is_alive():
                 self._reap(slot, now)
-            if slot.process is None and now >= slot.restart_at:
+            if slot.process is None and now >= slot.restart_at and not slot.retiring:
                 self._spawn(slot)
+        self.slots = [s for s in self.slots if not (s.retiring and s.process is None)]
 
     def _reap(self, slot: Slot, now: float) -> None:
         assert slot.process is not None
@@ -129,7 +151,7 @@ class Pool:
         if self.report is not None:
             try:
                 held = self.report(slot.identity, f"pid {pid} {reason}")
-            except (TimeoutError, OSError) as exc:
+            except (TimeoutError, OSError, BrokerError) as exc:
                 log.warning("could not tell the broker that %s died: %s", slot.identity, exc)
         log.warning(
             "worker %s (pid %s) %s%s",
@@ -158,8 +180,11 @@ class Pool:
         if self.report_stats is not None and time.monotonic() >= self._next_stats:
             self._next_stats = time.monotonic() + self.settings.stats_interval
             try:
-                self.report_stats(self._measure())
-            except (TimeoutError, OSError) as exc:
+                active = sum(not s.retiring for s in self.slots)
+                wanted = self.report_stats(self.id, active, self._measure())
+                if wanted is not None and wanted != active:
+                    self.resize(wanted)
+            except (TimeoutError, OSError, BrokerError) as exc:
                 log.debug("could not report worker measures: %s", exc)
 
     def _measure(self) -> dict[str, dict[str, float]]:
