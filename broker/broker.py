@@ -143,6 +143,7 @@ class Broker:
         self.store_errors = 0
         self._commit_due: float | None = None  # when changes left by earlier passes are written
         self._next_state = time.monotonic() + settings.state_interval
+        self.state_seq = 0  # numbers the broker.state events, for subscribers of those alone
         self._stop = False
         self._waker = Waker()
 
@@ -583,5 +584,8 @@ class Broker:
         self.maintenance.run_due(self, now)
         if self.settings.state_interval > 0 and now >= self._next_state:
             self._next_state = now + self.settings.state_interval
-            self.events.publish(Topic.BROKER_STATE, state=state.snapshot(self))
+            self.state_seq += 1
+            self.events.publish(
+                Topic.BROKER_STATE, state=state.snapshot(self), state_seq=self.state_seq
+            )
         self._end_pass()

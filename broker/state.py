@@ -57,6 +57,7 @@ def snapshot(broker: Broker) -> dict[str, Any]:
     counts = broker.store.counts()
     return {
         "seq": broker.events.seq,
+        "state_seq": broker.state_seq,
         "ts": now,
         "broker": {
             "pid": os.getpid(),

@@ -19,7 +19,7 @@ class Feed:
         self.model = Model()
         self.socket = (context or zmq.Context.instance()).socket(zmq.SUB)
         self.socket.setsockopt(zmq.LINGER, 0)
-        self.socket.setsockopt(zmq.SUBSCRIBE, b"")
+        self.socket.setsockopt(zmq.SUBSCRIBE, b"broker.")
         self.socket.connect(events_endpoint)
         # Subscribed first, then the snapshot: an event published in between is either in the
         # snapshot (its seq is not above the snapshot's) or arrives after it.

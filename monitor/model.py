@@ -1,11 +1,11 @@
 """The monitor's picture of a running system: the broker's last snapshot, kept current.
 
-A snapshot (docmill.status) carries the stream position (`seq`) it matches; the broker also
-publishes its whole state as a `broker.state` event every few seconds. Events numbered at or
-below the picture's position are already in it; the next one must be `seq + 1`. Anything else
-is a gap (the monitor fell behind, or the broker restarted), and the caller takes a fresh
-snapshot. Statistics (throughput, latency, failures) are kept by the broker and come with
-every snapshot, so a restarted monitor shows them at once.
+The monitor asks for a snapshot (docmill.status) when it starts, then follows the `broker.state`
+events, each the broker's whole state, published every few seconds and numbered by
+`state_seq`. It subscribes to `broker.*` alone: the job events, thousands a second under
+load, would cost it (and the machine) CPU for nothing, since the broker already aggregates
+them into the statistics every state carries. A missing number is a gap, and an event from
+another broker (a restart) is one too: the caller then takes a fresh snapshot.
 """
 
 from __future__ import annotations
@@ -22,22 +22,23 @@ class Model:
 
     def load(self, snapshot: dict[str, Any]) -> None:
         self.state = snapshot
-        self.seq = int(snapshot.get("seq", 0))
+        self.seq = int(snapshot.get("state_seq", 0))
 
     def apply(self, topic: str, body: dict[str, Any]) -> bool:
         """Take one event; False means a gap: take a snapshot before applying more."""
-        seq = int(body.get("seq", 0))
         if body.get("pid") != self._broker_pid():
             self.gaps += 1
             return False  # another broker (restarted): its numbering starts again
-        if seq <= self.seq:
-            return True  # already in the picture
-        if seq != self.seq + 1:
+        if topic != "broker.state" or not isinstance(body.get("state"), dict):
+            return True
+        number = int(body.get("state_seq", 0))
+        if number <= self.seq:
+            return True  # older than the picture
+        if number != self.seq + 1:
             self.gaps += 1
             return False
-        self.seq = seq
-        if topic == "broker.state" and isinstance(body.get("state"), dict):
-            self.state = body["state"]
+        self.seq = number
+        self.state = body["state"]
         return True
 
     def _broker_pid(self) -> Any:

@@ -160,15 +160,17 @@ def test_pause_and_resume_a_queue(home: Home, client: Client, start_pool: StartP
 
 def test_the_model_resynchronises_on_gaps_and_restarts() -> None:
     model = Model()
-    model.load({"seq": 10, "broker": {"pid": 1}})
-    assert model.apply("job.started", {"seq": 9, "pid": 1})  # already in the snapshot
-    assert model.apply("job.started", {"seq": 11, "pid": 1})
-    assert not model.apply("job.started", {"seq": 13, "pid": 1})  # 12 was lost
-    assert not model.apply("broker.started", {"seq": 1, "pid": 2})  # another broker
+    model.load({"state_seq": 10, "broker": {"pid": 1}})
+
+    def state(n: int, pid: int = 1) -> dict[str, object]:
+        return {"pid": pid, "state_seq": n, "state": {"broker": {"pid": pid}, "counts": {"n": n}}}
+
+    assert model.apply("broker.state", state(9))  # older than the snapshot: ignored
+    assert model.apply("broker.state", state(11))
+    assert model.view()["counts"] == {"n": 11}
+    assert not model.apply("broker.state", state(13))  # 12 was lost
+    assert not model.apply("broker.started", {"pid": 2})  # another broker
     assert model.gaps == 2
-    state = {"seq": 11, "broker": {"pid": 1}, "counts": {"queued": 3}}
-    assert model.apply("broker.state", {"seq": 12, "pid": 1, "state": state})
-    assert model.view()["counts"] == {"queued": 3}
 
 
 def test_checks_raise_alerts_and_run_the_notification_command(
