@@ -116,6 +116,7 @@ class Supervisor:
         )
         self.stopping = 0  # signals received
         self._waker = Waker()
+        self.view: subprocess.Popen[bytes] | None = None  # the monitor on this terminal
 
     def _signal(self, signum: int, _frame: object) -> None:
         if signum != getattr(signal, "SIGCHLD", None):
@@ -128,7 +129,7 @@ class Supervisor:
                             os.killpg(child.popen.pid, signal.SIGKILL)
         self._waker.wake()
 
-    def run(self) -> int:
+    def run(self, show_view: bool = False) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGCHLD", None)):
             if sig is not None:
                 signal.signal(sig, self._signal)
@@ -139,7 +140,14 @@ class Supervisor:
                 return 1
             self.pool.start()
             self._announce()
+            if show_view:
+                # Same session and terminal: the view reads the keys; quitting it stops docmill.
+                monitor = [sys.executable, "-m", "monitor", "--home", str(self.home.root)]
+                self.view = subprocess.Popen(monitor)
             while not self.stopping:
+                if self.view is not None and self.view.poll() is not None:
+                    log.info("the monitor view was closed: stopping")
+                    break
                 timeout = self._reconcile()
                 # SIGCHLD and stop signals write to the wake socket.
                 with contextlib.suppress(InterruptedError):
@@ -194,6 +202,9 @@ class Supervisor:
         )
 
     def shutdown(self) -> None:
+        if self.view is not None and self.view.poll() is None:
+            self.view.terminate()
+            self.view.wait(5)
         log.info("stopping: workers first (they finish their jobs), then the broker")
         self.pool.stop(POOL_GRACE + STOP_TIMEOUT)
         self.broker.stop(STOP_TIMEOUT)
@@ -207,11 +218,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--headless", action="store_true", help="never show the monitor view")
     args = parser.parse_args(argv)
     home = Home(resolve_home(args.home)).ensure()
+    show_view = not args.headless and sys.stdin.isatty() and sys.stdout.isatty()
     setup_logging()
     handler = logging.FileHandler(home.logs / "run_all.log")
-    handler.setFormatter(logging.getLogger().handlers[0].formatter)
-    logging.getLogger().addHandler(handler)
-    return Supervisor(home, max(1, args.workers)).run()
+    root = logging.getLogger()
+    handler.setFormatter(root.handlers[0].formatter)
+    if show_view:  # the view owns the terminal: log to the file alone
+        root.handlers.clear()
+    root.addHandler(handler)
+    return Supervisor(home, max(1, args.workers)).run(show_view)
 
 
 if __name__ == "__main__":

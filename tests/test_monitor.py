@@ -13,6 +13,7 @@ import sys
 import termios
 from pathlib import Path
 
+import psutil
 import pyte
 import pytest
 
@@ -210,3 +211,23 @@ def test_scale_grows_and_shrinks_the_pool(
     wait_for(lambda: len(client.status()["workers"]) == 1, 30, "one worker left")
     assert busy.result(timeout=30) is None  # a retiring worker finished its job first
     assert busy.info()["attempts"] == 1
+
+
+def test_run_all_shows_the_view_on_a_terminal_and_q_stops_everything(tmp_path: Path) -> None:
+    home = Home(tmp_path / "h")
+    term = Terminal([sys.executable, "run_all.py", "--home", str(home.root), "--workers", "1"])
+    try:
+
+        def ready() -> str | None:
+            screen = term.read()
+            return screen if "idle" in screen and "documents" in screen else None
+
+        screen = wait_for(ready, 60, "the view with an idle worker")
+        assert "documents" in screen
+        family = psutil.Process(term.proc.pid).children(recursive=True)
+        term.press("q")
+        assert term.proc.wait(60) == 0
+        _, alive = psutil.wait_procs(family, timeout=10)
+        assert not alive, f"left behind: {[p.pid for p in alive]}"
+    finally:
+        term.close()
