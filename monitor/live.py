@@ -20,7 +20,7 @@ import zmq
 
 from broker.client import BrokerError
 from monitor.feed import Feed
-from monitor.view import render
+from monitor.view import render, selectable
 
 REFRESH = 1.0
 
@@ -88,8 +88,8 @@ def run(feed: Feed, out: TextIO = sys.stdout) -> None:
             if detail is not None:
                 detail = None
                 continue
-            failures = frame.get("failures", [])
-            chosen = failures[selected]["job"] if 0 <= selected < len(failures) else None
+            choices = selectable(frame)
+            chosen = choices[selected] if 0 <= selected < len(choices) else None
             if key in ("q", "Q"):
                 return
             if key == "p":
@@ -97,7 +97,7 @@ def run(feed: Feed, out: TextIO = sys.stdout) -> None:
             elif key == "\x1b[A":
                 selected = max(0, selected - 1)
             elif key == "\x1b[B":
-                selected = min(max(0, len(failures) - 1), selected + 1)
+                selected = min(max(0, len(choices) - 1), selected + 1)
             elif key in ("\r", "\n") and chosen:
                 detail = _details(feed, chosen)
             elif key in ("r", "c") and chosen:

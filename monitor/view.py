@@ -39,6 +39,13 @@ def sparkline(counts: list[int]) -> str:
     return "".join(_SPARK[round(c * (len(_SPARK) - 1) / top)] for c in counts)
 
 
+def selectable(view: dict[str, Any]) -> list[str]:
+    """The jobs the arrow keys move through: running ones (in worker order), then failures."""
+    running = {r["worker"]: r["job"] for r in view.get("running", [])}
+    jobs = [running[w["id"]] for w in view.get("workers", []) if w["id"] in running]
+    return jobs + [f["job"] for f in view.get("failures", [])]
+
+
 def render(
     view: dict[str, Any],
     width: int = 80,
@@ -87,6 +94,8 @@ def render(
     ).splitlines()
     lines.append("")
     running = {r["worker"]: r for r in view.get("running", [])}
+    choices = selectable(view)
+    chosen = choices[selected] if 0 <= selected < len(choices) else None
     rows = []
     for w in view.get("workers", []):
         run = running.get(w["id"])
@@ -98,7 +107,9 @@ def render(
                 w["id"],
                 w.get("pid"),
                 state,
-                (run["job"][:8] + " " + str(run["task"])) if run else "",
+                ((">" if run["job"] == chosen else "") + run["job"][:8] + " " + str(run["task"]))
+                if run
+                else "",
                 (_age(run["elapsed"]) + limit) if run else "",
                 _mib(w.get("rss")),
                 f"{w.get('cpu_percent', 0):.0f}%",
@@ -111,8 +122,8 @@ def render(
     failures = view.get("failures", [])
     if failures:
         lines += ["", "recent failures"]
-        for i, f in enumerate(failures):
-            mark = ">" if i == selected else " "
+        for f in failures:
+            mark = ">" if f["job"] == chosen else " "
             when = time.strftime("%H:%M:%S", time.localtime(f.get("ts") or now))
             what = f.get("path") or f.get("task") or ""
             lines.append(f"{mark} {when} {f.get('status')} {f.get('error')}: {what}")

@@ -231,3 +231,31 @@ def test_run_all_shows_the_view_on_a_terminal_and_q_stops_everything(tmp_path: P
         assert not alive, f"left behind: {[p.pid for p in alive]}"
     finally:
         term.close()
+
+
+def test_the_view_fits_80x24_and_keys_act_on_the_selected_job(
+    home: Home, client: Client, start_pool: StartPool
+) -> None:
+    start_pool(1)
+    running = client.submit("noop", seconds=60)
+    wait_for(lambda: running.status() == "running", 30, "a running job")
+    once = subprocess.run(
+        [sys.executable, "-m", "monitor", "--home", str(home.root), "--once"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "80", "LINES": "24"},
+    )
+    lines = once.stdout.rstrip("\n").split("\n")
+    assert len(lines) == 24 and max(len(line) for line in lines) <= 80
+    assert "documents" in once.stdout and running.id[:8] in once.stdout
+    term = Terminal([sys.executable, "-m", "monitor", "--home", str(home.root)], 80, 24)
+    try:
+        wait_for(lambda: ">" + running.id[:8] in term.read(), 30, "the running job selected")
+        term.press("c")  # cancel the selected job: its process is stopped
+        wait_for(lambda: running.status() == "cancelled", 30, "the cancel")
+        term.press("q")
+        assert term.proc.wait(10) == 0
+    finally:
+        term.close()
