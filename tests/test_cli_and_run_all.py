@@ -14,21 +14,11 @@ import pytest
 
 from broker.client import Client
 from broker.home import Home
-from tests.conftest import ROOT, Proc, StartPool, wait_for
+from tests.conftest import ROOT, Proc, StartPool, docmill, wait_for
 
 pytestmark = pytest.mark.timeout(90)
 
 TXT = "Unstructured-IO__unstructured/example-docs/book-war-and-peace-1p.txt"
-
-
-def docmill(home: Home, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "broker.cli", "--home", str(home.root), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_cli_submit_wait_result_and_status(

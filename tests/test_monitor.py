@@ -20,19 +20,9 @@ import pytest
 from broker.client import Client
 from broker.home import Home
 from monitor.model import Model
-from tests.conftest import ROOT, StartPool, wait_for
+from tests.conftest import ROOT, StartPool, docmill, wait_for
 
 pytestmark = pytest.mark.timeout(90)
-
-
-def docmill(home: Home, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "broker.cli", "--home", str(home.root), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 class Terminal:
