@@ -1,8 +1,9 @@
 """Start docmill on the embedded default: python run_all.py [--home DIR] [--workers N] [--headless]
 
-Creates the home folder on first run, starts the broker and the worker pool as child processes
-(each logging to home/logs), restarts a child that dies, and on Ctrl-C or SIGTERM stops them in
-order within a bounded time: the pool first (workers finish the job in hand), then the broker.
+Creates the home folder on first run, starts the broker, the worker pool and the watcher as
+child processes (each logging to home/logs), shows the live monitor on a terminal, restarts a
+child that dies, and on Ctrl-C or SIGTERM stops them in order within a bounded time: intake
+first (the watcher), then the pool (workers finish the job in hand), then the broker.
 A second Ctrl-C kills at once.
 """
 
@@ -114,6 +115,9 @@ class Supervisor:
             ],
             home.logs / "workers.log",
         )
+        self.watcher = Child(
+            "watcher", ["-m", "watcher", "--home", root], home.logs / "watcher.log"
+        )
         self.stopping = 0  # signals received
         self._waker = Waker()
         self.view: subprocess.Popen[bytes] | None = None  # the monitor on this terminal
@@ -123,7 +127,7 @@ class Supervisor:
             self.stopping += 1
             if self.stopping > 1:
                 log.warning("second stop signal: killing everything now")
-                for child in (self.pool, self.broker):
+                for child in (self.watcher, self.pool, self.broker):
                     if child.popen is not None:
                         with contextlib.suppress(OSError):
                             os.killpg(child.popen.pid, signal.SIGKILL)
@@ -139,6 +143,7 @@ class Supervisor:
                 log.error("the broker did not start; see %s", self.broker.log_file)
                 return 1
             self.pool.start()
+            self.watcher.start()
             self._announce()
             if show_view:
                 # Same session and terminal: the view reads the keys; quitting it stops docmill.
@@ -174,7 +179,7 @@ class Supervisor:
         """Restart children that died; returns seconds until the next restart that is due."""
         now = time.monotonic()
         next_due = 5.0  # the longest sleep; covers platforms without SIGCHLD
-        for child in (self.broker, self.pool):
+        for child in (self.broker, self.pool, self.watcher):
             if child.alive():
                 continue
             if child.restart_at == 0.0:
@@ -205,7 +210,10 @@ class Supervisor:
         if self.view is not None and self.view.poll() is None:
             self.view.terminate()
             self.view.wait(5)
-        log.info("stopping: workers first (they finish their jobs), then the broker")
+        log.info(
+            "stopping: intake (the watcher), then workers (they finish their jobs), then the broker"
+        )
+        self.watcher.stop(STOP_TIMEOUT)
         self.pool.stop(POOL_GRACE + STOP_TIMEOUT)
         self.broker.stop(STOP_TIMEOUT)
         self._waker.close()

@@ -128,6 +128,7 @@ class Broker:
         self.timers = Timers()
         self.metrics = Metrics()
         self.pools: dict[str, dict[str, Any]] = {}  # worker pools by id: size, and size wanted
+        self.watchers: dict[str, dict[str, Any]] = {}  # watchers by id: their counters
         self.batches: dict[str, int] = {}  # open batch -> children still to end
         self.maintenance = maintenance.Schedule(settings.maintenance, settings.checks)
         self.draining = False

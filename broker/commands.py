@@ -287,6 +287,30 @@ def worker_stats(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> di
     return {"ok": True, "known": known, "concurrency": wanted}
 
 
+_WATCHER_TOPICS = {
+    t.value.removeprefix("watcher."): t for t in Topic if t.value.startswith("watcher.")
+}
+
+
+def watcher_stats(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
+    """A watcher's counters, and its file events to publish on the status stream."""
+    name, counters, events = body.get("watcher"), body.get("counters"), body.get("events", [])
+    if not isinstance(name, str) or not isinstance(counters, dict) or not isinstance(events, list):
+        raise BadRequest("give 'watcher' (its id), 'counters' (a map) and 'events' (a list)")
+    broker.watchers[name] = {
+        "counters": {k: v for k, v in counters.items() if isinstance(v, int)},
+        "seen": time.time(),
+    }
+    for event in events:
+        kind = event.get("event") if isinstance(event, dict) else None
+        topic = _WATCHER_TOPICS.get(kind) if isinstance(kind, str) else None
+        if topic is not None:
+            broker.events.publish(
+                topic, watcher=name, **{k: v for k, v in event.items() if k != "event"}
+            )
+    return {"ok": True}
+
+
 def scale(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
     """Ask worker pools to grow or shrink: `concurrency` N, or `delta` +k/-k; one `pool` or all.
 
@@ -397,5 +421,6 @@ _HANDLERS: dict[str, _Handler] = {
     Command.RESUME.value: resume,
     Command.WORKER_STATS.value: worker_stats,
     Command.SCALE.value: scale,
+    Command.WATCHER_STATS.value: watcher_stats,
     Command.WORKER_GONE.value: worker_gone,
 }

@@ -53,6 +53,7 @@ class Command(enum.StrEnum):
     RESUME = "docmill.resume"
     WORKER_STATS = "docmill.worker_stats"
     SCALE = "docmill.scale"
+    WATCHER_STATS = "docmill.watcher_stats"
     WORKER_GONE = "docmill.worker_gone"
 
 
@@ -135,6 +136,10 @@ class Topic(enum.StrEnum):
     QUEUE_PAUSED = "queue.paused"
     QUEUE_RESUMED = "queue.resumed"
     ALERT = "alert"  # a periodic check found a critical condition
+    WATCHER_SEEN = "watcher.seen"  # a complete new or changed file
+    WATCHER_SUBMITTED = "watcher.submitted"
+    WATCHER_DUPLICATE = "watcher.duplicate"  # same content as a file already processed
+    WATCHER_ERROR = "watcher.error"
 
 
 # -- codec ------------------------------------------------------------------------------------

@@ -90,6 +90,7 @@ def snapshot(broker: Broker) -> dict[str, Any]:
         "metrics": broker.metrics.summary(now),
         "running": running,
         "pools": broker.pools,
+        "watchers": broker.watchers,
         "workers": [w.view() for w in broker.workers.values()],
         "retries": [
             {

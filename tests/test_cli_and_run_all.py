@@ -91,8 +91,17 @@ def test_run_all_start_submit_sigterm_leaves_nothing_behind(corpus: Path, tmp_pa
             wait_for(lambda: len(client.status()["workers"]) == 2, 30, "two workers")
             job = client.submit("process_document", path=str(corpus / TXT))
             assert "Genoa" in job.result(timeout=30)["text"]
+            # A file dropped in the inbox is found by the watcher and processed.
+            (home.inbox / "dropped.txt").write_text("Dropped in the inbox, read by docmill.")
+
+            def counters() -> dict[str, int]:
+                watchers = client.status()["watchers"]
+                return next(iter(watchers.values()))["counters"] if watchers else {}
+
+            watched = wait_for(lambda: counters().get("done") == 1 and counters(), 30, "the file")
+            assert watched["errors"] == 0
         family = run.tree()
-        assert len(family) >= 6  # run_all, broker, pool, 2 workers, their job processes
+        assert len(family) >= 7  # run_all, broker, pool, 2 workers, their job processes, watcher
         run.popen.send_signal(signal.SIGTERM)
         assert run.popen.wait(30) == 0
         _, alive = psutil.wait_procs(family, timeout=10)

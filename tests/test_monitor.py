@@ -20,7 +20,7 @@ import pytest
 from broker.client import Client
 from broker.home import Home
 from monitor.model import Model
-from tests.conftest import ROOT, StartPool, docmill, wait_for
+from tests.conftest import ROOT, Events, Proc, StartPool, docmill, wait_for
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -249,3 +249,22 @@ def test_the_view_fits_80x24_and_keys_act_on_the_selected_job(
         assert term.proc.wait(10) == 0
     finally:
         term.close()
+
+
+def test_watcher_events_and_counters_reach_the_stream(
+    home: Home, client: Client, events: Events, start_pool: StartPool, tmp_path: Path
+) -> None:
+    start_pool(1)
+    watcher = Proc(["-m", "watcher", "--home", str(home.root)], tmp_path / "watcher.log")
+    try:
+        (home.inbox / "a.txt").write_text("alpha")
+        (home.inbox / "b.txt").write_text("alpha")  # the same content: a duplicate
+        wait_for(lambda: "watcher.duplicate" in events.topics(), 30, "the duplicate event")
+        seen = [b["path"] for t, b in events.items if t == "watcher.seen"]
+        submitted = [b for t, b in events.items if t == "watcher.submitted"]
+        assert sorted(Path(p).name for p in seen) == ["a.txt", "b.txt"]
+        assert len(submitted) == 1 and submitted[0]["job"]
+        counters = wait_for(lambda: next(iter(client.status()["watchers"].values()), None), 30, "")
+        assert counters["counters"]["duplicates"] == 1
+    finally:
+        watcher.stop()
