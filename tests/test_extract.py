@@ -108,8 +108,10 @@ def test_binary_under_text_name_is_unsupported(tmp_path: Path) -> None:
     assert error_of(target).type is ErrorType.UNSUPPORTED
 
 
-def test_text_under_unknown_extension_is_unsupported() -> None:
-    assert error_of(UNS / "eml" / "fake-email.eml").type is ErrorType.UNSUPPORTED
+def test_text_under_unknown_extension_is_unsupported(tmp_path: Path) -> None:
+    target = tmp_path / "notes.xyz"
+    target.write_bytes((UNS / "fake-text.txt").read_bytes())
+    assert error_of(target).type is ErrorType.UNSUPPORTED
 
 
 # -- PDF ---------------------------------------------------------------------------------------
@@ -313,13 +315,16 @@ def test_truncated_docx_is_malformed(tmp_path: Path) -> None:
     [
         UNS / "fake.doc",
         UNS / "simple.doc",
-        UNS / "fake-power-point.pptx",
-        UNS / "stanley-cups.xlsx",
+        UNS / "fake-power-point.ppt",
+        UNS / "tests-example.xls",
+        UNS / "fake-email.msg",
     ],
     ids=lambda p: p.name,
 )
-def test_legacy_office_and_other_zips_are_unsupported(path: Path) -> None:
-    assert error_of(path).type is ErrorType.UNSUPPORTED
+def test_legacy_office_files_are_unsupported(path: Path) -> None:
+    error = error_of(path)
+    assert error.type is ErrorType.UNSUPPORTED
+    assert path.suffix in error.message  # the format is named
 
 
 # -- the file itself ---------------------------------------------------------------------------
@@ -354,8 +359,8 @@ def test_permission_error_on_open_is_permission(monkeypatch: pytest.MonkeyPatch)
     def denied(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    # Shadow the builtin for workers.extract only: what a file without read access gives.
-    monkeypatch.setattr("workers.extract.open", denied, raising=False)
+    # Shadow the builtin for workers.formats.base only: what a file without read access gives.
+    monkeypatch.setattr("workers.formats.base.open", denied, raising=False)
     assert error_of(UNS / "fake-text.txt").type is ErrorType.PERMISSION
 
 
@@ -369,7 +374,7 @@ def test_permission_error_on_open_is_permission(monkeypatch: pytest.MonkeyPatch)
 )
 def test_result_survives_msgpack(path: Path) -> None:
     result = run(path)
-    assert set(result) == {"kind", "text", "pages", "metadata", "warnings", "status"}
+    assert set(result) == {"kind", "mime", "text", "pages", "metadata", "warnings", "status"}
     assert unpack(pack(result)) == result
 
 

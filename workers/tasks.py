@@ -27,11 +27,20 @@ def echo(**args: Any) -> dict[str, Any]:
     return args
 
 
-def process_document(path: str) -> dict[str, Any]:
-    """Text and metadata of one document (txt, pdf, docx)."""
-    from workers.extract import extract  # parsers load when the first document arrives
+def process_document(
+    path: str, chunk_size: int = 1000, chunk_overlap: int = 200, outbox: str | None = None
+) -> dict[str, Any]:
+    """Text, metadata and chunks of one document; outputs go to `outbox` (else $DOCMILL_OUTBOX)."""
+    from workers import document  # parsers load when the first document arrives
 
-    return extract(path)
+    return document.process_document(path, chunk_size, chunk_overlap, outbox)
+
+
+def extract_metadata(path: str) -> dict[str, Any]:
+    """Kind, size, page count, title, author and dates, without extracting the full text."""
+    from workers.extract import extract_metadata as run
+
+    return run(path)
 
 
 def cleanup_outputs(folder: str, older_than: float) -> dict[str, int]:
@@ -60,6 +69,7 @@ BUILTIN: dict[str, Task] = {
     "noop": noop,
     "echo": echo,
     "process_document": process_document,
+    "extract_metadata": extract_metadata,
     "cleanup_outputs": cleanup_outputs,
 }
 

@@ -1,0 +1,123 @@
+"""The document task's work: extract, chunk, build the result record of DESIGN §4, and write it
+to the outbox as `<doc_id>.json` plus `<doc_id>.chunks.jsonl` (LangChain/LlamaIndex shape).
+
+doc_id is the sha256 of the file's bytes, so a redelivered job finds its outputs already there
+and leaves them alone; each file is written atomically, the record last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from workers.chunking import chunk
+from workers.extract import DEFAULT_MAX_BYTES, check_file, extract
+from workers.formats.base import os_error
+from workers.outputs import write_atomic
+
+EXTRACTOR_VERSION = "docmill-extract/2"
+OUTBOX_ENV = "DOCMILL_OUTBOX"
+
+
+def process_document(
+    path: str,
+    chunk_size: int = 1000,
+    chunk_overlap: int = 200,
+    outbox: str | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> dict[str, Any]:
+    """Extract and chunk the document at `path`; write its outputs when there is an outbox.
+
+    Returns doc_id, kind, status, metadata, warnings, text and the two output paths (None
+    without an outbox); the chunks stay in the outbox to keep the reply small.
+    """
+    began = time.perf_counter()
+    record = build_record(path, chunk_size, chunk_overlap, max_bytes=max_bytes)
+    folder = outbox or os.environ.get(OUTBOX_ENV) or None
+    json_path = chunks_path = None
+    if folder:
+        json_path, chunks_path = write_outputs(Path(folder), record)
+    record["timings"]["total_s"] = round(time.perf_counter() - began, 6)
+    reply = {key: record[key] for key in ("doc_id", "kind", "status", "metadata", "warnings")}
+    reply |= {
+        "text": record["text"],
+        "json_path": str(json_path) if json_path else None,
+        "chunks_path": str(chunks_path) if chunks_path else None,
+    }
+    return reply
+
+
+def build_record(
+    path: str,
+    chunk_size: int = 1000,
+    chunk_overlap: int = 200,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> dict[str, Any]:
+    """The full result record of DESIGN §4 for the document at `path` (nothing written)."""
+    began = time.perf_counter()
+    check_file(path, max_bytes)
+    doc_id = file_sha256(path)
+    result = extract(path, max_bytes=max_bytes)
+    extracted = time.perf_counter()
+    pages = result["pages"] or None
+    chunks = chunk(result["text"], chunk_size, chunk_overlap, pages)
+    chunked = time.perf_counter()
+    return {
+        "doc_id": doc_id, "source": os.path.abspath(path), "kind": result["kind"],
+        "mime": result["mime"], "status": result["status"], "text": result["text"],
+        "pages": result["pages"], "metadata": result["metadata"], "chunks": chunks,
+        "warnings": result["warnings"],
+        "timings": {
+            "extract_s": round(extracted - began, 6), "chunk_s": round(chunked - extracted, 6),
+            "total_s": round(chunked - began, 6),
+        },
+        "extractor_version": EXTRACTOR_VERSION,
+    }  # fmt: skip
+
+
+def write_outputs(outbox: Path, record: dict[str, Any]) -> tuple[Path, Path]:
+    """Write `<doc_id>.chunks.jsonl` then `<doc_id>.json`, unless both exist already."""
+    doc_id = record["doc_id"]
+    json_path = outbox / f"{doc_id}.json"
+    chunks_path = outbox / f"{doc_id}.chunks.jsonl"
+    if json_path.is_file() and chunks_path.is_file():
+        return json_path, chunks_path  # a redelivery: the same bytes gave these outputs
+    lines = [
+        json.dumps(
+            {
+                "text": item["text"],
+                "metadata": {
+                    "source": record["source"],
+                    "doc_id": doc_id,
+                    "page_start": item["page_start"],
+                    "page_end": item["page_end"],
+                    "chunk_index": item["index"],
+                    "start_char": item["start_char"],
+                },
+            },
+            ensure_ascii=False,
+        )
+        for item in record["chunks"]
+    ]
+    write_atomic(chunks_path, "".join(f"{line}\n" for line in lines).encode("utf-8"))
+    # The record goes last: its presence says the document's outputs are complete.
+    write_atomic(json_path, json.dumps(record, ensure_ascii=False).encode("utf-8"))
+    return json_path, chunks_path
+
+
+def file_sha256(path: str) -> str:
+    """Hex sha256 of the file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise os_error(exc, path) from exc
+    return digest.hexdigest()

@@ -1,0 +1,164 @@
+"""What every format module shares: the result record, typed errors, safe reads of files,
+zip members and XML, and the clean-up of metadata values."""
+
+from __future__ import annotations
+
+import errno
+import struct
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from broker.protocol import ErrorType
+from workers.errors import TaskError
+
+if TYPE_CHECKING:
+    import zipfile
+    from xml.etree.ElementTree import Element
+
+# Parsers signal bad input with many exception types beyond their own error classes; these are
+# caught around parser calls only, so a bug in docmill still surfaces as itself.
+PARSER_ERRORS: tuple[type[Exception], ...] = (
+    ValueError, LookupError, TypeError, AttributeError, ArithmeticError, AssertionError,
+    RecursionError, NotImplementedError, EOFError, struct.error, zlib.error,
+)  # fmt: skip
+
+
+@dataclass
+class Extracted:
+    """What a format module found: text, pages (number, text) where the format has pages,
+    metadata fields of DESIGN §4, and `kind` when the content proved to be another kind."""
+
+    text: str
+    pages: list[dict[str, Any]] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    kind: str | None = None
+
+
+def os_error(exc: OSError, path: str) -> TaskError:
+    """Translate a filesystem error on `path` into the TaskError a person can act on."""
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG, errno.ELOOP):
+        return TaskError(ErrorType.NOT_FOUND, f"no such file: {path}")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return TaskError(ErrorType.PERMISSION, f"permission denied reading {path}")
+    if exc.errno == errno.EISDIR:
+        return TaskError(ErrorType.UNSUPPORTED, f"{path} is a directory")
+    return TaskError(ErrorType.TASK_ERROR, f"could not read {path}: {exc.strerror or exc}")
+
+
+def read(path: str, size: int = -1) -> bytes:
+    """Return the first `size` bytes of `path` (all when -1), as TaskError on failure."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(size)
+    except OSError as exc:
+        raise os_error(exc, path) from exc
+
+
+def describe(exc: BaseException) -> str:
+    """Return a short one-line description of a parser exception."""
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def iso(value: Any) -> str | None:
+    """Return a datetime as an ISO 8601 UTC string (naive taken as UTC), anything else as None."""
+    if not isinstance(value, datetime):
+        return None
+    try:
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC).isoformat()
+        return value.astimezone(UTC).isoformat()
+    except (OverflowError, ValueError):  # offsets that push a date outside datetime's range
+        return None
+
+
+def iso_text(value: str | None) -> str | None:
+    """Return an ISO 8601 date string as stored in OOXML/ODF/OPF properties, normalised to UTC."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        return iso(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError:
+        return None
+
+
+def clean(value: Any) -> str | None:
+    """Return a metadata value as a plain stripped str, or None when absent or not text."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    if not isinstance(value, str):
+        return None
+    return str(value).replace("\x00", "").strip() or None
+
+
+def open_zip(path: str, what: str) -> zipfile.ZipFile:
+    """Open `path` as a zip, a damaged container being MALFORMED."""
+    import zipfile  # with its bz2/lzma/shutil imports, only once a zip arrives
+
+    errors: tuple[type[Exception], ...] = (zipfile.BadZipFile, *PARSER_ERRORS)
+    try:
+        return zipfile.ZipFile(path)
+    except errors as exc:
+        raise TaskError(ErrorType.MALFORMED, f"damaged {what} container: {describe(exc)}") from exc
+    except OSError as exc:
+        raise os_error(exc, path) from exc
+
+
+def member(zf: zipfile.ZipFile, name: str, limit: int) -> bytes | None:
+    """Return the bytes of zip member `name` (None when absent), at most `limit` bytes."""
+    import zipfile
+
+    errors: tuple[type[Exception], ...] = (zipfile.BadZipFile, NotImplementedError, *PARSER_ERRORS)
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > limit:
+        raise TaskError(ErrorType.TOO_LARGE, f"{name} expands to {info.file_size} bytes")
+    try:
+        with zf.open(info) as fh:
+            return fh.read(limit + 1)[:limit]
+    except RuntimeError as exc:  # zipfile's word for an encrypted member
+        raise TaskError(ErrorType.ENCRYPTED, f"{name} is encrypted") from exc
+    except errors as exc:
+        raise TaskError(ErrorType.MALFORMED, f"unreadable {name}: {describe(exc)}") from exc
+
+
+def parse_xml(data: bytes, what: str) -> Element:
+    """Parse untrusted XML; expat ≥ 2.4 refuses entity expansion bombs, no external entities."""
+    from xml.etree import ElementTree
+
+    errors: tuple[type[Exception], ...] = (ElementTree.ParseError, *PARSER_ERRORS)
+    try:
+        return ElementTree.fromstring(data)
+    except errors as exc:
+        raise TaskError(ErrorType.MALFORMED, f"unreadable XML in {what}: {describe(exc)}") from exc
+
+
+def local(tag: Any) -> str:
+    """Return an element tag without its namespace ("" for comments and processing)."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def dublin_core(root: Element) -> dict[str, Any]:
+    """Metadata from Dublin Core / OOXML core / ODF meta elements anywhere under `root`."""
+    meta: dict[str, Any] = {}
+    names = {
+        "title": "title", "creator": "author", "initial-creator": "author", "subject": "subject",
+        "description": "subject", "keyword": "keywords", "keywords": "keywords",
+        "language": "language", "created": "created", "creation-date": "created",
+        "date": "modified", "modified": "modified", "generator": "producer",
+    }  # fmt: skip
+    for element in root.iter():
+        key = names.get(local(element.tag))
+        text = clean("".join(element.itertext()))
+        if key is None or text is None or meta.get(key):
+            continue
+        if key in ("created", "modified"):
+            meta[key] = iso_text(text)
+        else:
+            meta[key] = text
+    return meta

@@ -1,0 +1,161 @@
+"""Which kind of document a file holds: magic bytes and zip members first, the name last."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from broker.protocol import ErrorType
+from workers.errors import TaskError
+from workers.formats.base import PARSER_ERRORS, describe, open_zip, read
+
+HEAD_BYTES = 4096
+OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+
+MIME = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "odp": "application/vnd.oasis.opendocument.presentation",
+    "epub": "application/epub+zip",
+    "html": "text/html", "xml": "application/xml", "json": "application/json",
+    "ndjson": "application/x-ndjson", "csv": "text/csv", "tsv": "text/tab-separated-values",
+    "txt": "text/plain", "md": "text/markdown", "rst": "text/x-rst", "org": "text/org",
+    "eml": "message/rfc822", "rtf": "application/rtf",
+}  # fmt: skip
+BY_EXTENSION = {
+    ".txt": "txt", ".text": "txt", ".log": "txt", ".md": "md", ".markdown": "md", ".rst": "rst",
+    ".org": "org", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json",
+    ".ndjson": "ndjson", ".jsonl": "ndjson", ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".xml": "xml", ".eml": "eml", ".rtf": "rtf", "": "txt",
+}  # fmt: skip
+_ODF_MIME = {
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "application/vnd.oasis.opendocument.presentation": "odp",
+    "application/epub+zip": "epub",
+}
+_OOXML_PARTS = {
+    "word/document.xml": "docx",
+    "ppt/presentation.xml": "pptx",
+    "xl/workbook.xml": "xlsx",
+}
+# Names of the streams that identify a legacy format inside an OLE2 compound file (UTF-16 LE).
+_OLE2_STREAMS = (
+    ("EncryptionInfo", None),
+    ("WordDocument", "Word 97-2003 document (.doc)"),
+    ("Workbook", "Excel 97-2003 workbook (.xls)"),
+    ("PowerPoint Document", "PowerPoint 97-2003 presentation (.ppt)"),
+    ("__substg1.0_", "Outlook message (.msg)"),
+)
+_HTML = re.compile(r"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
+_MAIL_HEADER = re.compile(
+    r"^(from|to|subject|date|received|return-path|message-id|mime-version|delivered-to|"
+    r"reply-to|cc|content-type|x-[\w-]+):",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def detect(path: str, max_bytes: int) -> str:
+    """Return the kind of the document at `path`, or raise UNSUPPORTED / ENCRYPTED / MALFORMED."""
+    head = read(path, HEAD_BYTES)
+    ext = os.path.splitext(path)[1].lower()
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(OLE2_MAGIC):
+        raise _ole2_error(path, ext, max_bytes)
+    if head.startswith(b"PK\x03\x04") or (head.startswith(b"PK") and ext in _ZIP_EXTENSIONS):
+        return _zip_kind(path, max_bytes)
+    if head.lstrip().startswith(b"{\\rtf"):
+        return "rtf"
+    if not head:
+        if ext in _BINARY_EXTENSIONS:  # e.g. a download that never arrived
+            raise TaskError(ErrorType.MALFORMED, f"{path} is empty")
+        return BY_EXTENSION.get(ext, "txt")
+    sample = _sample_text(head)
+    stripped = sample.lstrip("\ufeff \t\r\n")
+    if stripped.startswith("<"):
+        if _HTML.search(stripped[:2048]):
+            return "html"
+        if stripped.startswith("<?xml") or ext == ".xml":
+            return "xml"
+    if ext in BY_EXTENSION and BY_EXTENSION[ext] not in ("txt", "md", "rst", "org"):
+        return BY_EXTENSION[ext]
+    if _looks_like_mail(stripped):
+        return "eml"
+    if ext in BY_EXTENSION:
+        return BY_EXTENSION[ext]
+    raise TaskError(
+        ErrorType.UNSUPPORTED, f"not a document format docmill reads ({ext or 'no extension'})"
+    )
+
+
+_ZIP_EXTENSIONS = frozenset({".docx", ".pptx", ".xlsx", ".odt", ".ods", ".odp", ".epub"})
+_BINARY_EXTENSIONS = _ZIP_EXTENSIONS | {".pdf", ".doc", ".xls", ".ppt", ".msg", ".docm"}
+
+
+def _zip_kind(path: str, max_bytes: int) -> str:
+    """Return the document kind a zip container holds, bounding what it expands to."""
+    errors: tuple[type[Exception], ...] = (RuntimeError, OSError, *PARSER_ERRORS)
+    with open_zip(path, "zip") as zf:
+        try:
+            infos = zf.infolist()
+            names = {info.filename for info in infos}
+            mimetype = (
+                zf.read("mimetype")[:100].decode("ascii", "replace").strip()
+                if ("mimetype" in names)
+                else ""
+            )
+        except errors as exc:
+            raise TaskError(ErrorType.MALFORMED, f"damaged zip: {describe(exc)}") from exc
+    kind = _ODF_MIME.get(mimetype) or next(
+        (kind for part, kind in _OOXML_PARTS.items() if part in names), None
+    )
+    if kind is None:
+        raise TaskError(
+            ErrorType.UNSUPPORTED, "zip archive that is not an Office/ODF/EPUB document"
+        )
+    # Parts are inflated into memory, so bound what the archive says it expands to.
+    expanded = sum(info.file_size for info in infos)
+    if expanded > max_bytes:
+        raise TaskError(
+            ErrorType.TOO_LARGE, f"document expands to {expanded} bytes, over {max_bytes}"
+        )
+    return kind
+
+
+def _ole2_error(path: str, ext: str, max_bytes: int) -> TaskError:
+    """UNSUPPORTED naming the legacy format, or ENCRYPTED for a password-protected OOXML file."""
+    data = read(path, max_bytes)
+    for stream, label in _OLE2_STREAMS:
+        if stream.encode("utf-16-le") in data:
+            if label is None:
+                return TaskError(ErrorType.ENCRYPTED, "password-protected Office document")
+            return TaskError(
+                ErrorType.UNSUPPORTED,
+                f"legacy binary {label} is not supported; save it as a modern format or PDF",
+            )
+    return TaskError(
+        ErrorType.UNSUPPORTED,
+        f"legacy OLE2 compound file ({ext or 'no extension'}; .doc/.xls/.ppt/.msg): unsupported",
+    )
+
+
+def _sample_text(head: bytes) -> str:
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            return head[2 : len(head) // 2 * 2].decode(codec, errors="replace")
+    if head[1:2] == b"\x00":
+        return head[: len(head) // 2 * 2].decode("utf-16-le", errors="replace")
+    if head[0:1] == b"\x00":
+        return head[: len(head) // 2 * 2].decode("utf-16-be", errors="replace")
+    return head.decode("utf-8", errors="replace")
+
+
+def _looks_like_mail(text: str) -> bool:
+    """A header block: the first line and at least two more are RFC 5322 header fields."""
+    block = re.split(r"\r?\n\r?\n", text, maxsplit=1)[0]
+    return bool(_MAIL_HEADER.match(block)) and len(_MAIL_HEADER.findall(block)) >= 3

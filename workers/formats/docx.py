@@ -1,0 +1,138 @@
+"""DOCX through python-docx's XML tree: body paragraphs, tables and text boxes in document
+order, headers and footers, core and extended properties."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from broker.protocol import ErrorType
+from workers.errors import TaskError
+from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso, os_error
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_ALTERNATE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"
+_APP_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}"
+
+
+def extract(path: str, warnings: list[str], limit: int) -> Extracted:
+    """Return the text (headers, body with tables and text boxes, footers) and metadata."""
+    import zipfile
+
+    import docx
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.exceptions import OpcError
+    from lxml.etree import LxmlError
+
+    errors: tuple[type[Exception], ...] = (OpcError, LxmlError, zipfile.BadZipFile, *PARSER_ERRORS)
+    try:
+        document = docx.Document(path)
+    except errors as exc:
+        raise TaskError(ErrorType.MALFORMED, f"unreadable DOCX: {describe(exc)}") from exc
+    except OSError as exc:
+        raise os_error(exc, path) from exc
+    body: list[str] = []
+    try:
+        _docx_blocks(document.element.body, body)
+    except RecursionError as exc:  # tables or text boxes nested hundreds deep
+        raise TaskError(ErrorType.MALFORMED, "DOCX content is nested too deeply") from exc
+    headers: list[str] = []
+    footers: list[str] = []
+    seen: set[int] = set()
+    try:
+        for section in document.sections:
+            for hf, out in (
+                (section.header, headers), (section.first_page_header, headers),
+                (section.even_page_header, headers), (section.footer, footers),
+                (section.first_page_footer, footers), (section.even_page_footer, footers),
+            ):  # fmt: skip
+                # A linked header has no part of its own; reading .part would create one.
+                if not hf.is_linked_to_previous and id(hf.part) not in seen:
+                    seen.add(id(hf.part))
+                    _docx_blocks(hf.part.element, out)
+    except errors as exc:
+        warnings.append(f"headers/footers unreadable: {describe(exc)}")
+    meta: dict[str, Any] = {}
+    package = document.part.package
+    rels = {rel.reltype: rel for rel in package.rels.values() if not rel.is_external}
+    try:
+        # python-docx invents default core properties when the part is missing; don't report them.
+        if RT.CORE_PROPERTIES in rels:
+            props = document.core_properties
+            meta |= {
+                "title": clean(props.title), "author": clean(props.author),
+                "subject": clean(props.subject), "created": iso(props.created),
+                "modified": iso(props.modified),
+            }  # fmt: skip
+        if RT.EXTENDED_PROPERTIES in rels:
+            from docx.oxml.parser import parse_xml
+
+            app = parse_xml(rels[RT.EXTENDED_PROPERTIES].target_part.blob)
+            meta["producer"] = clean(app.findtext(f"{_APP_NS}Application"))
+    except errors as exc:
+        warnings.append(f"unreadable DOCX properties: {describe(exc)}")
+    return Extracted("\n".join(headers + body + footers), meta=meta)
+
+
+def _unwrap(parent: Any) -> Iterator[Any]:
+    """Yield the block children of `parent`, looking through content controls and custom XML."""
+    for child in parent:
+        if child.tag == f"{_W}sdt":
+            content = child.find(f"{_W}sdtContent")
+            if content is not None:
+                yield from _unwrap(content)
+        elif child.tag == f"{_W}customXml":
+            yield from _unwrap(child)
+        else:
+            yield child
+
+
+def _docx_blocks(container: Any, out: list[str]) -> None:
+    """Append one line per paragraph and per table row under `container`, in document order."""
+    for child in _unwrap(container):
+        if child.tag == f"{_W}p":
+            _docx_paragraph(child, out)
+        elif child.tag == f"{_W}tbl":
+            for row in _unwrap(child):
+                if row.tag != f"{_W}tr":
+                    continue
+                cells: list[str] = []
+                for cell in _unwrap(row):
+                    if cell.tag != f"{_W}tc":
+                        continue
+                    # Word hides what a vertically merged continuation cell holds; so do we.
+                    merge = cell.find(f"{_W}tcPr/{_W}vMerge")
+                    if merge is not None and merge.get(f"{_W}val", "continue") == "continue":
+                        cells.append("")
+                        continue
+                    lines: list[str] = []
+                    _docx_blocks(cell, lines)
+                    cells.append(" ".join(line for line in lines if line))
+                out.append("\t".join(cells))
+
+
+def _docx_paragraph(paragraph: Any, out: list[str]) -> None:
+    """Append a paragraph's text, then the text of any text boxes anchored in it."""
+    parts: list[str] = []
+    boxes: list[str] = []
+    marks = {f"{_W}tab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
+
+    def visit(element: Any) -> None:
+        for child in element:
+            tag = child.tag
+            if tag == f"{_W}t":
+                parts.append(child.text or "")
+            elif tag in marks:
+                parts.append(marks[tag])
+            elif tag == f"{_W}txbxContent":
+                _docx_blocks(child, boxes)
+            elif tag == _MC_ALTERNATE:
+                # Choice and Fallback hold the same content twice (DrawingML and VML): read one.
+                if len(child):
+                    visit(child[0])
+            elif tag not in (f"{_W}pPr", f"{_W}rPr"):  # properties: w:tab there is a tab stop
+                visit(child)
+
+    visit(paragraph)
+    out.append("".join(parts))
+    out.extend(boxes)

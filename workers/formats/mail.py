@@ -1,0 +1,110 @@
+"""E-mail messages (.eml, RFC 5322/MIME) through the stdlib's email package: subject, sender
+and date as metadata, the text/plain body (else the HTML one as text), attachments listed."""
+
+from __future__ import annotations
+
+from email import policy
+from email.message import EmailMessage, MIMEPart
+from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from broker.protocol import ErrorType
+from workers.errors import TaskError
+from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso, read
+from workers.formats.markup import html_to_text
+from workers.formats.text import decode_text
+
+_ENCRYPTED = ("multipart/encrypted", "application/pkcs7-mime", "application/x-pkcs7-mime")
+
+
+def extract(path: str, warnings: list[str], limit: int) -> Extracted:
+    """Return the body text of the message at `path`, headers and attachments as metadata."""
+    data = read(path)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:1024]:
+        # A message saved as UTF-16: back to bytes the MIME parser reads (headers are ASCII).
+        data = decode_text(data, path, warnings).encode("utf-8", errors="surrogateescape")
+    try:
+        # policy.default builds EmailMessage objects (get_body, iter_attachments).
+        message = BytesParser(policy=policy.default).parsebytes(data)
+        meta = _headers(message, warnings)
+        text = _body(message, warnings)
+        attachments = _attachments(message, warnings)
+    except PARSER_ERRORS as exc:
+        raise TaskError(ErrorType.MALFORMED, f"unreadable e-mail: {describe(exc)}") from exc
+    if not text.strip() and message.get_content_type() in _ENCRYPTED:
+        raise TaskError(ErrorType.ENCRYPTED, "e-mail body is encrypted (PGP/MIME or S/MIME)")
+    meta["attachments"] = attachments
+    return Extracted(text.replace("\r\n", "\n"), meta=meta)
+
+
+def _header(message: EmailMessage, name: str, warnings: list[str]) -> str | None:
+    try:
+        return clean(str(message.get(name, "") or ""))
+    except PARSER_ERRORS as exc:  # an undecodable encoded word or a broken address list
+        warnings.append(f"unreadable {name} header: {describe(exc)}")
+        return None
+
+
+def _headers(message: EmailMessage, warnings: list[str]) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "title": _header(message, "Subject", warnings),
+        "author": _header(message, "From", warnings),
+        "created": None,
+    }
+    date = _header(message, "Date", warnings)
+    if date:
+        try:
+            meta["created"] = iso(parsedate_to_datetime(date))
+        except (TypeError, ValueError, IndexError):
+            warnings.append(f"unparseable Date header: {date[:80]}")
+    for key, name in (("to", "To"), ("cc", "Cc")):
+        value = _header(message, name, warnings)
+        if value:
+            meta[key] = value
+    return meta
+
+
+def _body(message: EmailMessage, warnings: list[str]) -> str:
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    content = _content(part, warnings)
+    if part.get_content_subtype() == "html":
+        return html_to_text(content.encode("utf-8", errors="replace"), warnings, "e-mail body")[0]
+    return content
+
+
+def _content(part: MIMEPart, warnings: list[str]) -> str:
+    """The decoded text of a part; a wrong or unknown charset degrades to replacement chars."""
+    try:
+        content = part.get_content()
+        if isinstance(content, str):
+            return content
+    except PARSER_ERRORS as exc:
+        warnings.append(f"body decoded leniently: {describe(exc)}")
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset, errors="replace")
+    except LookupError:
+        return payload.decode("latin-1")
+
+
+def _attachments(message: EmailMessage, warnings: list[str]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        # A part is a file when it says so or has a name; nameless inline parts are bodies.
+        if part.get_content_disposition() != "attachment" and not part.get_filename():
+            continue
+        payload = part.get_payload(decode=True)
+        out.append({
+            "filename": clean(part.get_filename()),
+            "content_type": part.get_content_type(),
+            "size": len(payload) if isinstance(payload, bytes) else 0,
+        })  # fmt: skip
+    return out

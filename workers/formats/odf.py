@@ -1,0 +1,116 @@
+"""OpenDocument text, spreadsheets and presentations (odt, ods, odp): content.xml for the text,
+meta.xml for the properties; a presentation's draw pages become pages."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from workers.formats.base import Extracted, dublin_core, local, member, open_zip, parse_xml
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+_SKIP = frozenset({"tracked-changes", "annotation", "note", "sequence-decls", "forms", "scripts"})
+_MAX_REPEAT = 100  # spreadsheets repeat empty cells and rows a million times
+
+
+def extract(path: str, warnings: list[str], limit: int) -> Extracted:
+    """Return the text of an OpenDocument file, paragraphs and table rows one per line."""
+    with open_zip(path, "OpenDocument") as zf:
+        content = member(zf, "content.xml", limit)
+    if content is None:
+        warnings.append("OpenDocument file has no content.xml")
+        root = None
+    else:
+        root = parse_xml(content, "content.xml")
+    meta = properties(path, limit)
+    pages: list[dict[str, Any]] = []
+    lines: list[str] = []
+    if root is not None:
+        slides = [el for el in root.iter() if local(el.tag) == "page"]
+        if slides and any(local(el.tag) == "presentation" for el in root.iter()):
+            for number, slide in enumerate(slides, 1):
+                out: list[str] = []
+                _blocks(slide, out)
+                pages.append({"number": number, "text": "\n".join(out)})
+            meta["page_count"] = len(pages)
+            return Extracted("\n\n".join(p["text"] for p in pages), pages, meta)
+        body = next((el for el in root if local(el.tag) == "body"), root)
+        _blocks(body, lines)
+    return Extracted("\n".join(lines), meta=meta)
+
+
+def properties(path: str, limit: int) -> dict[str, Any]:
+    """Title, author, dates and page count from meta.xml."""
+    with open_zip(path, "OpenDocument") as zf:
+        meta_xml = member(zf, "meta.xml", limit)
+    if meta_xml is None:
+        return {}
+    meta_root = parse_xml(meta_xml, "meta.xml")
+    meta = dublin_core(meta_root)
+    for element in meta_root.iter():
+        if local(element.tag) == "document-statistic":
+            count = next((v for k, v in element.attrib.items() if local(k) == "page-count"), "")
+            if count.isdigit():
+                meta["page_count"] = int(count)
+    return meta
+
+
+def _blocks(element: Element, out: list[str]) -> None:
+    """Append one line per paragraph or heading and per table row, in document order."""
+    for child in element:
+        tag = local(child.tag)
+        if tag in ("p", "h"):
+            out.append(_inline(child))
+        elif tag == "table":
+            name = next((v for k, v in child.attrib.items() if local(k) == "name"), None)
+            rows: list[str] = []
+            _blocks(child, rows)
+            if any(rows) and name and _is_spreadsheet(element):
+                out.append(name)
+            out.extend(row for row in rows if row)
+        elif tag == "table-row":
+            row = _row(child)
+            repeat = min(_repeat(child, "number-rows-repeated"), _MAX_REPEAT)
+            out.extend([row] * (repeat if row else 1))
+        elif tag not in _SKIP:
+            _blocks(child, out)
+
+
+def _is_spreadsheet(parent: Element) -> bool:
+    return local(parent.tag) == "spreadsheet"
+
+
+def _row(row: Element) -> str:
+    cells: list[str] = []
+    for cell in row:
+        if local(cell.tag) not in ("table-cell", "covered-table-cell"):
+            continue
+        lines: list[str] = []
+        _blocks(cell, lines)
+        text = " ".join(line for line in lines if line)
+        cells.extend([text] * min(_repeat(cell, "number-columns-repeated"), _MAX_REPEAT))
+    return "\t".join(cells).rstrip()
+
+
+def _repeat(element: Element, name: str) -> int:
+    value = next((v for k, v in element.attrib.items() if local(k) == name), "1")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+def _inline(element: Element) -> str:
+    """The text of a paragraph: spans flattened, text:s / tab / line-break expanded."""
+    parts = [element.text or ""]
+    for child in element:
+        tag = local(child.tag)
+        if tag == "s":
+            count = _repeat(child, "c")
+            parts.append(" " * min(count, 1000))
+        elif tag == "tab":
+            parts.append("\t")
+        elif tag == "line-break":
+            parts.append("\n")
+        elif tag not in _SKIP:
+            parts.append(_inline(child))
+        parts.append(child.tail or "")
+    return "".join(parts)

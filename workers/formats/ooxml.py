@@ -1,0 +1,193 @@
+"""PPTX and XLSX read straight from the OOXML zip: slides in presentation order (one page per
+slide, tables row by row), sheets in workbook order with shared strings, core properties."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import TYPE_CHECKING, Any
+
+from workers.formats.base import Extracted, clean, dublin_core, local, member, open_zip, parse_xml
+
+if TYPE_CHECKING:
+    import zipfile
+    from xml.etree.ElementTree import Element
+
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_CELL_REF = re.compile(r"([A-Z]+)")
+_MAX_COLUMNS = 16384  # Excel's own limit; a larger reference is damage, not data
+
+
+def extract_pptx(path: str, warnings: list[str], limit: int) -> Extracted:
+    """Return the text of each slide as a page, in the order the presentation shows them."""
+    with open_zip(path, "PPTX") as zf:
+        root = _xml(zf, "ppt/presentation.xml", limit)
+        rels = _rels(zf, "ppt/presentation.xml", limit)
+        pages: list[dict[str, Any]] = []
+        for slide_id in root.iter() if root is not None else ():
+            if local(slide_id.tag) != "sldId":
+                continue
+            target = rels.get(slide_id.get(_R_ID, ""))
+            slide = _xml(zf, target, limit) if target else None
+            if slide is None:
+                warnings.append(f"slide {len(pages) + 1}: part {target} is missing")
+                continue
+            lines: list[str] = []
+            _drawing_blocks(slide, lines)
+            pages.append({"number": len(pages) + 1, "text": "\n".join(lines)})
+        meta = _properties(zf, limit)
+    meta["page_count"] = len(pages)
+    return Extracted("\n\n".join(page["text"] for page in pages), pages, meta)
+
+
+def extract_xlsx(path: str, warnings: list[str], limit: int) -> Extracted:
+    """Return each sheet as its name followed by one tab-separated line per non-empty row."""
+    with open_zip(path, "XLSX") as zf:
+        shared = _shared_strings(zf, limit)
+        root = _xml(zf, "xl/workbook.xml", limit)
+        rels = _rels(zf, "xl/workbook.xml", limit)
+        sheets: list[str] = []
+        for sheet in root.iter() if root is not None else ():
+            if local(sheet.tag) != "sheet":
+                continue
+            name = sheet.get("name") or f"Sheet{len(sheets) + 1}"
+            target = rels.get(sheet.get(_R_ID, ""))
+            data = _xml(zf, target, limit) if target else None
+            if data is None:
+                warnings.append(f"sheet {name!r}: part {target} is missing")
+                continue
+            rows = [row for row in _sheet_rows(data, shared) if row]
+            sheets.append("\n".join([name, *rows]) if rows else name)
+        meta = _properties(zf, limit)
+    return Extracted("\n\n".join(sheets), meta=meta)
+
+
+def properties(path: str, limit: int) -> dict[str, Any]:
+    """The core and app properties of an OOXML file, without reading its content."""
+    with open_zip(path, "OOXML") as zf:
+        return _properties(zf, limit)
+
+
+def _xml(zf: zipfile.ZipFile, name: str, limit: int) -> Element | None:
+    data = member(zf, name, limit)
+    return None if data is None else parse_xml(data, name)
+
+
+def _rels(zf: zipfile.ZipFile, part: str, limit: int) -> dict[str, str]:
+    """Map relationship ids of `part` to the zip member names they point at."""
+    folder, name = posixpath.split(part)
+    root = _xml(zf, posixpath.join(folder, "_rels", f"{name}.rels"), limit)
+    out: dict[str, str] = {}
+    for rel in root if root is not None else ():
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External" or not target:
+            continue
+        joined = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+        out[rel.get("Id", "")] = posixpath.normpath(joined)
+    return out
+
+
+def _properties(zf: zipfile.ZipFile, limit: int) -> dict[str, Any]:
+    """Title, author, dates from docProps/core.xml; the producing application from app.xml."""
+    core = _xml(zf, "docProps/core.xml", limit)
+    meta = dublin_core(core) if core is not None else {}
+    meta.pop("producer", None)
+    app = _xml(zf, "docProps/app.xml", limit)
+    if app is not None:
+        for element in app:
+            if local(element.tag) == "Application":
+                meta["producer"] = clean(element.text)
+    return meta
+
+
+def _drawing_blocks(element: Element, out: list[str]) -> None:
+    """Append one line per DrawingML paragraph and per table row, in document order."""
+    for child in element:
+        tag = local(child.tag)
+        if tag == "p":
+            out.append(_paragraph(child))
+        elif tag == "tr":
+            cells = []
+            for cell in child:
+                lines: list[str] = []
+                _drawing_blocks(cell, lines)
+                cells.append(" ".join(line for line in lines if line))
+            out.append("\t".join(cells))
+        elif tag == "AlternateContent":
+            # Choice and Fallback hold the same content twice: read one.
+            if len(child):
+                _drawing_blocks(child[0], out)
+        else:
+            _drawing_blocks(child, out)
+
+
+def _paragraph(paragraph: Element) -> str:
+    parts: list[str] = []
+    for element in paragraph.iter():
+        tag = local(element.tag)
+        if tag == "t":
+            parts.append(element.text or "")
+        elif tag == "br":
+            parts.append("\n")
+        elif tag == "tab":
+            parts.append("\t")
+    return "".join(parts)
+
+
+def _shared_strings(zf: zipfile.ZipFile, limit: int) -> list[str]:
+    root = _xml(zf, "xl/sharedStrings.xml", limit)
+    strings: list[str] = []
+    for item in root if root is not None else ():
+        parts: list[str] = []
+        # Plain text (t) or rich text runs (r/t); phonetic guides (rPh) repeat it in kana.
+        for child in item:
+            if local(child.tag) == "t":
+                parts.append(child.text or "")
+            elif local(child.tag) == "r":
+                parts.extend(e.text or "" for e in child if local(e.tag) == "t")
+        strings.append("".join(parts))
+    return strings
+
+
+def _sheet_rows(sheet: Element, shared: list[str]) -> list[str]:
+    rows: list[str] = []
+    for row in sheet.iter():
+        if local(row.tag) != "row":
+            continue
+        values: list[str] = []
+        for cell in row:
+            if local(cell.tag) != "c":
+                continue
+            value = _cell_value(cell, shared)
+            column = _column(cell.get("r", ""), len(values))
+            if value and column < _MAX_COLUMNS:
+                values.extend([""] * (column - len(values)))
+                values.append(value)
+        rows.append("\t".join(values).rstrip())
+    return rows
+
+
+def _cell_value(cell: Element, shared: list[str]) -> str:
+    kind = cell.get("t", "n")
+    if kind == "inlineStr":
+        return "".join(e.text or "" for e in cell.iter() if local(e.tag) == "t")
+    raw = next((e.text or "" for e in cell if local(e.tag) == "v"), "")
+    if kind == "s":
+        try:
+            return shared[int(raw)]
+        except (ValueError, IndexError):
+            return ""
+    if kind == "b":
+        return "TRUE" if raw == "1" else "FALSE"
+    return raw
+
+
+def _column(ref: str, default: int) -> int:
+    """Zero-based column of a cell reference such as "AB12"; `default` when absent."""
+    match = _CELL_REF.match(ref)
+    if not match:
+        return default
+    number = 0
+    for letter in match.group(1):
+        number = number * 26 + ord(letter) - 64
+    return number - 1
