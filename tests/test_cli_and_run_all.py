@@ -175,11 +175,13 @@ def test_cleanup_outputs_runs_as_a_job(
         "first_run_after = 0.5\ncleanup_jobs_interval = 0\n"
     )
     old, new = home.outbox / "old.json", home.outbox / "new.json"
-    old.write_text("{}")
-    new.write_text("{}")
+    index = home.outbox / ".docmill-simhash.sqlite"  # docmill's own state: kept
+    for path in (old, new, index):
+        path.write_text("{}")
     os.utime(old, (1_000_000_000, 1_000_000_000))
+    os.utime(index, (1_000_000_000, 1_000_000_000))
     request.getfixturevalue("start_pool")(1)
     wait_for(lambda: not old.exists(), 30, "cleanup_outputs to remove the old output")
-    assert new.exists()
+    assert new.exists() and index.exists()
     with Client(home=str(home.root), timeout=10) as client:
         assert client.status()["counts"].get("succeeded", 0) >= 1

@@ -197,3 +197,16 @@ def test_a_pool_joins_by_endpoint_for_chosen_queues(client: Client, tmp_path: Pa
         assert other.status() == "queued"
     finally:
         pool.stop()
+
+
+def test_analysis_queue_flags_a_near_duplicate(
+    corpus: Path, client: Client, start_pool: StartPool, tmp_path: Path
+) -> None:
+    start_pool(1)
+    original = corpus / "Unstructured-IO__unstructured/example-docs/book-war-and-peace-1p.txt"
+    copy = tmp_path / "renamed-copy.txt"
+    copy.write_bytes(original.read_bytes() + b"\nA line added at the end.\n")
+    first = client.submit("analyze_document", queue="analysis", path=str(original))
+    assert first.result(timeout=30)["language"]["code"] == "en"
+    second = client.submit("analyze_document", queue="analysis", path=str(copy)).result(timeout=30)
+    assert [d["path"] for d in second["near_duplicates"]] == [str(original)]

@@ -43,6 +43,14 @@ def extract_metadata(path: str) -> dict[str, Any]:
     return run(path)
 
 
+def analyze_document(path: str, index: str | None = None, near: int = 6) -> dict[str, Any]:
+    """Language, word and sentence counts, keywords, SimHash and near-duplicates of a document;
+    the fingerprint index is `index`, else one in $DOCMILL_OUTBOX."""
+    from workers.analysis import analyze_document as run
+
+    return run(path, index, near)
+
+
 def cleanup_outputs(folder: str, older_than: float) -> dict[str, int]:
     """Remove files in `folder` (recursively) last modified more than `older_than` seconds ago,
     and temporary files of interrupted writes after an hour."""
@@ -54,6 +62,8 @@ def cleanup_outputs(folder: str, older_than: float) -> dict[str, int]:
     stale_part = time.time() - 3600  # a write cut short by a kill leaves its temporary file
     for path in root.rglob("*"):
         try:
+            if path.name.startswith(".docmill-"):
+                continue  # docmill's own state kept beside the outputs (the simhash index)
             is_part = path.name.startswith(".") and path.name.endswith(".part")
             if path.is_file() and path.stat().st_mtime < (stale_part if is_part else cutoff):
                 path.unlink()
@@ -70,6 +80,7 @@ BUILTIN: dict[str, Task] = {
     "echo": echo,
     "process_document": process_document,
     "extract_metadata": extract_metadata,
+    "analyze_document": analyze_document,
     "cleanup_outputs": cleanup_outputs,
 }
 
