@@ -11,22 +11,16 @@ import os
 import signal
 import sqlite3
 import time
-from collections import deque
-from dataclasses import dataclass, field
 from typing import Any
 
 import zmq
 
 from broker import commands, lifecycle, maintenance, state
-from broker.checks import CheckSettings
 from broker.events import Publisher
-from broker.home import Home
-from broker.jobs import DEFAULT_QUEUE, Job, JobQueue, new_job_id
+from broker.jobs import DEFAULT_QUEUE, Job, new_job_id
 from broker.lifecycle import Timers
 from broker.metrics import Metrics
 from broker.protocol import (
-    HEARTBEAT_INTERVAL,
-    HEARTBEAT_LIVENESS,
     MAX_MESSAGE_BYTES,
     MMI_FOUND,
     MMI_NOT_FOUND,
@@ -42,12 +36,16 @@ from broker.protocol import (
     WorkerMessage,
     client_reply,
     error,
+    ok,
     pack,
+    parse_reply,
     parse_router,
     to_worker,
     unpack,
     worker_request,
 )
+from broker.records import Service, Worker
+from broker.settings import BrokerSettings
 from broker.store import SqliteStore
 from broker.waker import Waker
 
@@ -55,69 +53,6 @@ log = logging.getLogger(__name__)
 
 # Messages read per poll wake-up before housekeeping runs again, so a flood cannot starve it.
 _BATCH = 1000
-
-
-@dataclass(frozen=True)
-class BrokerSettings:
-    """Everything the broker process is told; every field has the documented default."""
-
-    home: Home
-    bind: str | None = None  # ROUTER endpoint; default ipc in home/run (loopback TCP on Windows)
-    events_bind: str | None = None  # PUB endpoint; same rule
-    heartbeat_interval: float = HEARTBEAT_INTERVAL
-    heartbeat_liveness: int = HEARTBEAT_LIVENESS
-    max_result_wait: float = 300.0  # longest long-poll a `docmill.result` may ask for
-    synchronous: str = "FULL"  # SQLite: FULL survives power loss, NORMAL only process crashes
-    drain_grace: float = 10.0  # on SIGTERM, seconds running jobs get to finish
-    commit_delay: float = 0.05  # longest wait before job state changes are written
-    state_interval: float = 2.0  # seconds between `broker.state` events; 0 turns them off
-    # Per task: defaults for max_attempts, backoff, backoff_max, timeout, priority, queue.
-    task_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
-    maintenance: maintenance.MaintenanceSettings = field(
-        default_factory=maintenance.MaintenanceSettings
-    )
-    checks: CheckSettings = field(default_factory=CheckSettings)
-
-
-@dataclass(eq=False)
-class Worker:
-    identity: bytes
-    services: list[str]
-    expiry: float
-    native: bool = False  # sent docmill metadata with READY, so its replies are msgpack maps
-    pid: int | None = None
-    host: str | None = None
-    job: str | None = None
-    jobs_done: int = 0
-    waiting_in: set[str] = field(default_factory=set)  # services whose idle list holds us
-    last_seen: float = field(default_factory=time.time)
-    stats: dict[str, Any] = field(default_factory=dict)  # CPU and memory, from its supervisor
-
-    @property
-    def name(self) -> str:
-        ident = self.identity
-        return ident.decode() if ident.isascii() and ident.decode().isprintable() else ident.hex()
-
-    def view(self) -> dict[str, Any]:
-        return {
-            "id": self.name,
-            "pid": self.pid,
-            "host": self.host,
-            "queues": self.services,
-            "state": "busy" if self.job else "idle",
-            "job": self.job,
-            "jobs_done": self.jobs_done,
-            "last_seen": self.last_seen,
-            **self.stats,
-        }
-
-
-@dataclass(eq=False)
-class Service:
-    name: str
-    queue: JobQueue = field(default_factory=JobQueue)
-    waiting: deque[Worker] = field(default_factory=deque)  # idle workers, oldest first
-    paused: bool = False  # jobs are accepted and kept, but none is started
 
 
 class Broker:
@@ -517,7 +452,7 @@ class Broker:
         worker.jobs_done += 1
         frames: list[bytes] | None = list(msg.body)
         try:
-            outcome = self._outcome(worker, msg.body)
+            outcome = parse_reply(msg.body) if worker.native else ok(list(msg.body))
         except ProtocolError as exc:
             self.malformed += 1
             frames = None  # a synchronous caller gets our error map, not the garbled reply
@@ -528,22 +463,6 @@ class Broker:
         if job is not None and job.status is JobStatus.RUNNING:
             self.finish(job, outcome, frames=frames)
         self._idle(worker)
-
-    @staticmethod
-    def _outcome(worker: Worker, body: tuple[bytes, ...]) -> dict[str, Any]:
-        """A native worker answers with an ok/error map; a plain MDP worker with opaque frames."""
-        if not worker.native:
-            return {"ok": True, "result": list(body)}
-        if len(body) != 1:
-            raise ProtocolError(f"native REPLY has {len(body)} body frames, not 1")
-        decoded = unpack(body[0])
-        if not isinstance(decoded, dict) or not isinstance(decoded.get("ok"), bool):
-            raise ProtocolError("native REPLY is not an ok/error map")
-        if not decoded["ok"]:
-            err = decoded.get("error")
-            if not isinstance(err, dict) or not isinstance(err.get("type"), str):
-                raise ProtocolError("native error REPLY has no error type")
-        return decoded
 
     def finish(self, job: Job, outcome: dict[str, Any], frames: list[bytes] | None = None) -> None:
         lifecycle.finish(self, job, outcome, frames)

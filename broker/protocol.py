@@ -159,6 +159,10 @@ class ProtocolError(ValueError):
     """A message that does not follow docs/PROTOCOL.md."""
 
 
+class BadRequest(ValueError):
+    """A well-formed docmill command the broker refuses: answered with `bad_request`."""
+
+
 def pack(obj: Any) -> bytes:
     return msgpack.packb(obj, use_bin_type=True)
 
@@ -272,6 +276,20 @@ def ok(result: Any) -> dict[str, Any]:
 
 def error(kind: ErrorType | str, message: str, **extra: Any) -> dict[str, Any]:
     return {"ok": False, "error": {"type": str(ErrorType(kind).value), "message": message, **extra}}
+
+
+def parse_reply(body: tuple[bytes, ...] | list[bytes]) -> dict[str, Any]:
+    """A native worker's REPLY body: exactly one frame, an ok/error map with a typed error."""
+    if len(body) != 1:
+        raise ProtocolError(f"native REPLY has {len(body)} body frames, not 1")
+    decoded = unpack(body[0])
+    if not isinstance(decoded, dict) or not isinstance(decoded.get("ok"), bool):
+        raise ProtocolError("native REPLY is not an ok/error map")
+    if not decoded["ok"]:
+        err = decoded.get("error")
+        if not isinstance(err, dict) or not isinstance(err.get("type"), str):
+            raise ProtocolError("native error REPLY has no error type")
+    return decoded
 
 
 def error_of(reply_map: dict[str, Any]) -> tuple[str, str]:

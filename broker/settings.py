@@ -33,12 +33,34 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
+from dataclasses import dataclass, field
 from typing import Any
 
-from broker.broker import BrokerSettings
 from broker.checks import CheckSettings
 from broker.home import Home
 from broker.maintenance import MaintenanceSettings
+from broker.protocol import HEARTBEAT_INTERVAL, HEARTBEAT_LIVENESS
+
+
+@dataclass(frozen=True)
+class BrokerSettings:
+    """Everything the broker process is told; every field has the documented default."""
+
+    home: Home
+    bind: str | None = None  # ROUTER endpoint; default ipc in home/run (loopback TCP on Windows)
+    events_bind: str | None = None  # PUB endpoint; same rule
+    heartbeat_interval: float = HEARTBEAT_INTERVAL
+    heartbeat_liveness: int = HEARTBEAT_LIVENESS
+    max_result_wait: float = 300.0  # longest long-poll a `docmill.result` may ask for
+    synchronous: str = "FULL"  # SQLite: FULL survives power loss, NORMAL only process crashes
+    drain_grace: float = 10.0  # on SIGTERM, seconds running jobs get to finish
+    commit_delay: float = 0.05  # longest wait before job state changes are written
+    state_interval: float = 2.0  # seconds between `broker.state` events; 0 turns them off
+    # Per task: defaults for max_attempts, backoff, backoff_max, timeout, priority, queue.
+    task_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    maintenance: MaintenanceSettings = field(default_factory=MaintenanceSettings)
+    checks: CheckSettings = field(default_factory=CheckSettings)
+
 
 CONFIG_NAME = "docmill.toml"
 _BROKER_KEYS = {"synchronous", "drain_grace", "max_result_wait", "commit_delay"}

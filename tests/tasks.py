@@ -47,7 +47,7 @@ def crash(code: int = 3) -> None:
 def hog(megabytes: int, seconds: float = 5.0) -> int:
     """Hold `megabytes` of memory for a while."""
     block = b"\x01" * (megabytes * 1024 * 1024)  # written, so every page counts in RSS
-    time.sleep(seconds)
+    time.sleep(seconds)  # sync-ok: the task holds its memory for a while
     return len(block)
 
 
@@ -61,7 +61,7 @@ def write_once(folder: str, name: str, seconds: float = 0.0) -> dict[str, Any]:
     and only if absent. Each real write is logged, so a test can count writes per output."""
     path = Path(folder) / name
     if seconds:
-        time.sleep(seconds)
+        time.sleep(seconds)  # sync-ok: the task itself is slow work
     if path.exists():
         return {"written": False}
     write_atomic(path, name.encode())

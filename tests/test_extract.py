@@ -223,7 +223,7 @@ def test_pdf_page_failures_become_warnings() -> None:
     # A fuzzed file: most pages raise (some with non-pypdf exception types), two do not.
     result = run(PDFJS / "poppler-90-0-fuzzed.pdf")
     assert [page["number"] for page in result["pages"]] == list(range(1, 17))
-    assert 1 <= len(result["warnings"]) < 16  # every page failing would be MALFORMED
+    assert 0 < len(result["warnings"]) < 16  # every page failing would be MALFORMED
     assert result["warnings"][0].startswith("page 1: text extraction failed")
     assert any("ValueError" in warning for warning in result["warnings"])
 

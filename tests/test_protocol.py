@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from broker.broker import Broker, BrokerSettings
+from broker.broker import Broker
 from broker.home import Home
 from broker.protocol import (
     MDPC,
@@ -32,6 +32,7 @@ from broker.protocol import (
     request,
     unpack,
 )
+from broker.settings import BrokerSettings
 
 pytestmark = pytest.mark.timeout(120)
 
