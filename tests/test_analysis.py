@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import sqlite3
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -87,7 +88,7 @@ def test_near_duplicate_flagged_unrelated_not(corpus: Path, tmp_path: Path) -> N
     assert second["doc_id"] != first["doc_id"]
     (match,) = second["near_duplicates"]
     assert match["doc_id"] == first["doc_id"]
-    assert match["path"] == str(original.resolve())
+    assert match["path"] == os.path.abspath(original)
     assert match["distance"] == hamming(int(first["simhash"], 16), int(second["simhash"], 16))
     assert match["distance"] <= 3
 
