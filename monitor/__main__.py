@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
 import sys
@@ -25,7 +26,9 @@ def show(client: Client, events_endpoint: str, once: bool, as_json: bool) -> int
                 size = shutil.get_terminal_size((100, 40))
                 print("\n".join(render(view, size.columns, size.lines)))
             return 0
-        live.run(feed)
+        # Ctrl-C quits the view like q (the terminal is restored on the way out).
+        with contextlib.suppress(KeyboardInterrupt):
+            live.run(feed)
         return 0
     finally:
         feed.close()
