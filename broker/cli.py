@@ -170,10 +170,12 @@ def cmd_submit(client: Client, args: argparse.Namespace) -> int:
 
 def cmd_result(client: Client, args: argparse.Namespace) -> int:
     job = client.job(args.job)
-    info = client.wait([job], args.timeout)[0] if args.wait else job.info()
+    info = job.info()
     if info["status"] == JobStatus.UNKNOWN.value:
-        _emit(args, info, f"{args.job}: unknown (the broker never saw this id)")
+        _emit(args, info, f"{args.job}: unknown (the broker never saw this id, or forgot it)")
         return EXIT_USAGE
+    if args.wait:
+        info = client.wait([job], args.timeout)[0]
     lines = [f"{key}: {info.get(key)}" for key in ("id", "status", "task", "queue")]
     lines.append(f"attempts: {info['attempts']} of {info['max_attempts']}")
     if info.get("not_before") and not JobStatus(info["status"]).terminal:

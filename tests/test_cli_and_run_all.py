@@ -39,6 +39,8 @@ def test_cli_submit_wait_result_and_status(
     assert table.returncode == 1 and "not_found" in table.stdout
     unknown = docmill(home, "result", "f" * 32)
     assert unknown.returncode == 2 and "unknown" in unknown.stdout
+    waited = docmill(home, "result", "f" * 32, "--wait", "--timeout", "1")
+    assert waited.returncode == 2 and "unknown" in waited.stdout
 
     status = json.loads(docmill(home, "status", "--json").stdout)
     assert status["counts"] == {"succeeded": 1, "failed": 1}
