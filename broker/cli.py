@@ -194,6 +194,10 @@ def cmd_status(client: Client, args: argparse.Namespace) -> int:
     parts = [
         f"broker pid {b['pid']} on {b['endpoint']}, up {b['uptime']:.0f}s, "
         f"{b['malformed']} malformed message(s) dropped",
+        *(
+            f"watcher {name}: " + ", ".join(f"{k} {v}" for k, v in w["counters"].items())
+            for name, w in status.get("watchers", {}).items()
+        ),
         "",
         tabulate(sorted(status["counts"].items()), headers=["state", "jobs"]),
         "",

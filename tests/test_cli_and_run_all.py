@@ -102,6 +102,7 @@ def test_run_all_start_submit_sigterm_leaves_nothing_behind(corpus: Path, tmp_pa
 
             watched = wait_for(lambda: counters().get("done") == 1 and counters(), 30, "the file")
             assert watched["errors"] == 0
+            assert "submitted 1" in docmill(home, "status").stdout  # the watcher's counters
         family = run.tree()
         assert len(family) >= 7  # run_all, broker, pool, 2 workers, their job processes, watcher
         run.popen.send_signal(signal.SIGTERM)
