@@ -26,12 +26,12 @@ def _set_paused(broker: Broker, body: dict[str, Any], paused: bool) -> dict[str,
     name = body.get("queue")
     if not isinstance(name, str) or not name:
         raise BadRequest("give the 'queue' to pause or resume")
-    service = broker.queue_service(name)
+    service = broker.registry.service(name)
     if service.paused != paused:
         service.paused = paused
         broker.events.publish(Topic.QUEUE_PAUSED if paused else Topic.QUEUE_RESUMED, queue=name)
         if not paused:
-            broker.dispatch_later(name)
+            broker.registry.undispatched.add(name)
     return {"ok": True, "queue": name, "paused": paused}
 
 
@@ -50,7 +50,7 @@ def worker_stats(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> di
             record["wanted"] = None  # done
     known = 0
     for name, measures in stats.items():
-        worker = broker.worker_by_name(name)
+        worker = broker.registry.by_name(name)
         if worker is not None and isinstance(measures, dict):
             worker.stats = {k: v for k, v in measures.items() if isinstance(v, int | float)}
             known += 1
@@ -106,6 +106,6 @@ def worker_gone(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dic
     name, reason = body.get("worker"), body.get("reason") or "died"
     if not isinstance(name, str) or not isinstance(reason, str):
         raise BadRequest("give 'worker' and 'reason' as strings")
-    worker = broker.worker_by_name(name)
+    worker = broker.registry.by_name(name)
     held = broker.remove_worker(worker, reason) if worker is not None else None
     return {"ok": True, "job": held}

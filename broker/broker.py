@@ -44,7 +44,7 @@ from broker.protocol import (
     unpack,
     worker_request,
 )
-from broker.records import Service, Worker
+from broker.records import Registry, Service, Worker
 from broker.settings import BrokerSettings
 from broker.store import SqliteStore
 from broker.waker import Waker
@@ -68,14 +68,12 @@ class Broker:
         self.maintenance = maintenance.Schedule(settings.maintenance, settings.checks)
         self.draining = False
         self._drain_deadline = 0.0
-        self.services: dict[str, Service] = {}
-        self.workers: dict[bytes, Worker] = {}
+        self.registry = Registry(settings.heartbeat_interval * settings.heartbeat_liveness)
         self.waiters = commands.Waiters()
         self.malformed = 0
         self.started = time.time()
         # Command replies wait for the pass's commit: (client, service, reply, ids of new jobs).
         self._acks: list[tuple[bytes, bytes, dict[str, Any], set[str]]] = []
-        self._undispatched: set[str] = set()  # services with new work since the last commit
         self.store_errors = 0
         self._commit_due: float | None = None  # when changes left by earlier passes are written
         self._next_state = time.monotonic() + settings.state_interval
@@ -217,9 +215,9 @@ class Broker:
             self.send(client_reply(client, service, [pack(reply)]))
         if self.store.unsaved_new:
             return  # the commit failed: nothing new may run
-        pending, self._undispatched = self._undispatched, set()
+        pending, self.registry.undispatched = self.registry.undispatched, set()
         for name in pending:
-            self._dispatch(self._service(name))
+            self._dispatch(self.registry.service(name))
 
     def _commit(self, acks: list[tuple[bytes, bytes, dict[str, Any], set[str]]]) -> None:
         self._commit_due = None
@@ -270,11 +268,7 @@ class Broker:
         if req.service != MMI_SERVICE:
             return MMI_NOT_IMPLEMENTED
         name = req.body[0].decode(errors="replace") if req.body else ""
-        service = self.services.get(name)
-        return MMI_FOUND if service and self._has_workers(service) else MMI_NOT_FOUND
-
-    def _has_workers(self, service: Service) -> bool:
-        return any(service.name in w.services for w in self.workers.values())
+        return MMI_FOUND if self.registry.serving(name) else MMI_NOT_FOUND
 
     def _call(self, req: ClientRequest) -> None:
         """A plain MDP request: a job like any other, whose reply goes back to the caller."""
@@ -302,20 +296,14 @@ class Broker:
             if msg.command is not WorkerCommand.DISCONNECT:
                 self.send(to_worker(msg.sender, WorkerCommand.DISCONNECT))
         elif msg.command is WorkerCommand.REPLY:
-            self._touch(worker)
+            self.registry.touch(worker)
             self._reply(worker, msg)
         elif msg.command is WorkerCommand.HEARTBEAT:
-            self._touch(worker)
+            self.registry.touch(worker)
         elif msg.command is WorkerCommand.DISCONNECT:
             self.remove_worker(worker, "disconnected")
         else:
             self.remove_worker(worker, f"sent {msg.command.name}", disconnect=True)
-
-    def _touch(self, worker: Worker) -> None:
-        worker.last_seen = time.time()
-        worker.expiry = (
-            time.monotonic() + self.settings.heartbeat_interval * self.settings.heartbeat_liveness
-        )
 
     # -- workers -------------------------------------------------------------------------------
 
@@ -345,43 +333,25 @@ class Broker:
             pid=meta.get("pid") if isinstance(meta.get("pid"), int) else None,
             host=meta.get("host") if isinstance(meta.get("host"), str) else None,
         )
-        self._touch(worker)
-        self.workers[msg.sender] = worker
+        self.registry.add(worker)
         log.info("worker %s ready for %s", worker.name, ", ".join(names))
         self.events.publish(
             Topic.WORKER_READY, worker=worker.name, worker_pid=worker.pid, queues=names
         )
-        self._idle(worker)
+        self.registry.idle(worker)
 
-    def _idle(self, worker: Worker) -> None:
-        for name in worker.services:
-            service = self._service(name)
-            if name not in worker.waiting_in:  # one entry per worker and service, at most
-                worker.waiting_in.add(name)
-                service.waiting.append(worker)
-            self._undispatched.add(name)  # dispatched at the end of the pass, after the commit
+    @property
+    def workers(self) -> dict[bytes, Worker]:
+        return self.registry.workers
 
-    def queue_service(self, name: str) -> Service:
-        return self._service(name)
-
-    def dispatch_later(self, name: str) -> None:
-        """Offer a service's waiting jobs to its idle workers at the end of this pass."""
-        self._undispatched.add(name)
-
-    def _service(self, name: str) -> Service:
-        service = self.services.get(name)
-        if service is None:
-            service = self.services[name] = Service(name)
-        return service
-
-    def worker_by_name(self, name: str) -> Worker | None:
-        return next((w for w in self.workers.values() if w.name == name), None)
+    @property
+    def services(self) -> dict[str, Service]:
+        return self.registry.services
 
     def remove_worker(self, worker: Worker, reason: str, *, disconnect: bool = False) -> str | None:
         """Forget a worker; the job it held goes back to its queue. Returns that job's id."""
-        if self.workers.get(worker.identity) is not worker:
+        if not self.registry.forget(worker):
             return None
-        del self.workers[worker.identity]
         if disconnect:
             self.send(to_worker(worker.identity, WorkerCommand.DISCONNECT))
         held = worker.job
@@ -404,22 +374,17 @@ class Broker:
 
     def queue(self, job: Job) -> None:
         """Put a job in its service's line and hand it to a worker if one is idle."""
-        service = self._service(job.queue or DEFAULT_QUEUE)
+        service = self.registry.service(job.queue or DEFAULT_QUEUE)
         service.queue.push(job)
-        self._undispatched.add(service.name)  # once this pass has committed
+        self.registry.undispatched.add(service.name)  # once this pass has committed
 
     def _dispatch(self, service: Service) -> None:
         if self.draining or service.paused:
             return  # stopping, or paused by hand: nothing new starts
-        while service.waiting and len(service.queue):
-            worker = service.waiting.popleft()
-            worker.waiting_in.discard(service.name)
-            if self.workers.get(worker.identity) is not worker or worker.job is not None:
-                continue  # stale entry: this worker left, or took a job through another queue
+        while len(service.queue) and (worker := self.registry.next_idle(service)) is not None:
             job = self._next_job(service)
             if job is None:
-                service.waiting.appendleft(worker)
-                worker.waiting_in.add(service.name)
+                self.registry.give_back(service, worker)
                 return
             self._start(worker, job)
 
@@ -462,7 +427,7 @@ class Broker:
         job = self.store.get(job_id)
         if job is not None and job.status is JobStatus.RUNNING:
             self.finish(job, outcome, frames=frames)
-        self._idle(worker)
+        self.registry.idle(worker)
 
     def finish(self, job: Job, outcome: dict[str, Any], frames: list[bytes] | None = None) -> None:
         lifecycle.finish(self, job, outcome, frames)
@@ -477,9 +442,8 @@ class Broker:
 
     def _next_deadline(self) -> float:
         deadlines = [self._next_heartbeat]
-        if self.workers:
-            deadlines.append(min(w.expiry for w in self.workers.values()))
         for extra in (
+            self.registry.next_expiry(),
             self.waiters.next_deadline(),
             self.timers.next_deadline(),
             self.maintenance.next_deadline(),
@@ -497,7 +461,7 @@ class Broker:
             for worker in list(self.workers.values()):
                 self.send(to_worker(worker.identity, WorkerCommand.HEARTBEAT))
             self._next_heartbeat = now + self.settings.heartbeat_interval
-        for worker in [w for w in self.workers.values() if w.expiry <= now]:
+        for worker in self.registry.expired(now):
             self.remove_worker(worker, "missed heartbeats")
         self.waiters.expire(self, now)
         lifecycle.release_due(self)

@@ -261,7 +261,7 @@ def cancel(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str
 
 
 def _cancel(broker: Broker, job: Job) -> None:
-    holder = next((w for w in broker.workers.values() if w.job == job.id), None)
+    holder = broker.registry.holder(job.id)
     broker.cancel(job)
     if holder is not None:
         broker.remove_worker(holder, f"cancelled job {job.id}", disconnect=True)

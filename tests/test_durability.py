@@ -37,6 +37,19 @@ def _outputs_intact(folder: Path, names: list[str], kills: int = 0) -> None:
     assert max(writes.values()) == 1, f"written twice: {[n for n, c in writes.items() if c > 1]}"
 
 
+def _workers_of(pool: Proc) -> list[psutil.Process]:
+    """The pool's worker processes that are alive now (one just killed may be a zombie)."""
+    found = []
+    for proc in pool.tree()[1:]:
+        try:
+            alive = proc.ppid() == pool.pid and proc.status() != psutil.STATUS_ZOMBIE
+            if alive and "resource_tracker" not in " ".join(proc.cmdline()):
+                found.append(proc)
+        except psutil.Error:
+            continue  # it ended while we looked
+    return found
+
+
 def test_kill_9_workers_repeatedly_during_500_jobs(
     client: Client, start_pool: StartPool, tmp_path: Path
 ) -> None:
@@ -49,11 +62,7 @@ def test_kill_9_workers_repeatedly_during_500_jobs(
     kills = 0
     for threshold in range(50, 450, 50):
         wait_for(lambda t=threshold: _counts(client)["succeeded"] >= t, 60, f"{threshold} done")
-        agents = [
-            p
-            for p in pool.tree()
-            if p.ppid() == pool.pid and "resource_tracker" not in " ".join(p.cmdline())
-        ]
+        agents = wait_for(lambda: _workers_of(pool), 30, "a live worker process")
         os.kill(rng.choice(agents).pid, signal.SIGKILL)
         kills += 1
     results = client.gather(jobs, timeout=120)
