@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -25,9 +23,8 @@ from tabulate import tabulate
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.system import running  # noqa: E402
 from broker.client import Client  # noqa: E402
-
-QUIET = "[checks]\ninterval = 0\n"
 
 
 def main() -> None:
@@ -39,38 +36,16 @@ def main() -> None:
     with (corpus / "MANIFEST.tsv").open() as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     kinds = {str(corpus / r["relative_path"]): r["kind"] for r in rows}
-    with tempfile.TemporaryDirectory(prefix="dm-") as tmp:
-        home = Path(tmp) / "h"
-        home.mkdir()
-        (home / "docmill.toml").write_text(QUIET)
-        quiet = subprocess.DEVNULL
-        broker = subprocess.Popen(
-            [sys.executable, "-m", "broker", "--home", str(home)], cwd=ROOT, stderr=quiet
-        )
-        while not (home / "run" / "endpoints.json").exists():
-            time.sleep(0.05)
-        pool = subprocess.Popen(
-            [sys.executable, "-m", "workers", "--home", str(home), "--concurrency",
-             str(args.workers), "--log-level", "WARNING"],
-            cwd=ROOT, stderr=quiet,
-        )  # fmt: skip
-        try:
-            with Client(home=str(home), timeout=60) as client:
-                while len(client.status()["workers"]) < args.workers:
-                    time.sleep(0.1)
-                start = time.perf_counter()
-                paths = list(kinds)
-                jobs = client.submit_many("process_document", [{"path": p} for p in paths])
-                infos = client.wait(jobs, timeout=3600)
-                wall = time.perf_counter() - start
-                status = client.status()
-            children = psutil.Process(pool.pid).children(recursive=True)
-        finally:
-            pool.terminate()
-            pool.wait(60)
-            broker.terminate()
-            broker.wait(30)
-        _, leftovers = psutil.wait_procs(children, timeout=10)
+    with running(args.workers) as system, Client(home=str(system.home), timeout=60) as client:
+        start = time.perf_counter()
+        paths = list(kinds)
+        jobs = client.submit_many("process_document", [{"path": p} for p in paths])
+        infos = client.wait(jobs, timeout=3600)
+        wall = time.perf_counter() - start
+        status = client.status()
+        pool = system.procs[1]
+        children = psutil.Process(pool.pid).children(recursive=True)
+    _, leftovers = psutil.wait_procs(children, timeout=10)
     table: dict[str, Counter[str]] = defaultdict(Counter)
     timed = []
     for path, info in zip(paths, infos, strict=True):

@@ -10,57 +10,35 @@ settings run in the same invocation, so the ratio is meaningful on a shared, noi
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.system import QUIET, running  # noqa: E402
 from broker.client import Client  # noqa: E402
 
 
 def run(synchronous: str, jobs: int, workers: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory(prefix="docmill-bench-") as tmp:
-        home = Path(tmp) / "h"
-        home.mkdir()
-        (home / "docmill.toml").write_text(f'[broker]\nsynchronous = "{synchronous}"\n')
-        broker = subprocess.Popen([sys.executable, "-m", "broker", "--home", str(home)], cwd=ROOT)
-        pool = subprocess.Popen(
-            [sys.executable, "-m", "workers", "--home", str(home), "--concurrency", str(workers),
-             "--log-level", "WARNING"],
-            cwd=ROOT,
-        )  # fmt: skip
-        try:
-            deadline = time.monotonic() + 30
-            while not (home / "run" / "endpoints.json").exists():
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the broker did not start")
-                time.sleep(0.05)
-            with Client(home=str(home), timeout=60) as client:
-                while len(client.status()["workers"]) < workers:
-                    time.sleep(0.05)
-                before = client.status()["store"]
-                start = time.perf_counter()
-                handles = client.submit_many("noop", [{} for _ in range(jobs)])
-                submitted = time.perf_counter() - start
-                client.gather(handles, timeout=600)
-                elapsed = time.perf_counter() - start
-                store = client.status()["store"]
-            return {
-                "jobs_per_s": jobs / elapsed,
-                "submit_per_s": jobs / submitted,
-                "commits": store["commits"] - before["commits"],
-                "commit_ms_mean": 1000
-                * (store["commit_seconds"] - before["commit_seconds"])
-                / max(1, store["commits"] - before["commits"]),
-            }
-        finally:
-            for proc in (pool, broker):
-                proc.terminate()
-                proc.wait(30)
+    settings = f'{QUIET}[broker]\nsynchronous = "{synchronous}"\n'
+    with running(workers, settings) as system, Client(home=str(system.home), timeout=60) as client:
+        before = client.status()["store"]
+        start = time.perf_counter()
+        handles = client.submit_many("noop", [{} for _ in range(jobs)])
+        submitted = time.perf_counter() - start
+        client.gather(handles, timeout=600)
+        elapsed = time.perf_counter() - start
+        store = client.status()["store"]
+    commits = store["commits"] - before["commits"]
+    seconds = store["commit_seconds"] - before["commit_seconds"]
+    return {
+        "jobs_per_s": jobs / elapsed,
+        "submit_per_s": jobs / submitted,
+        "commits": commits,
+        "commit_ms_mean": 1000 * seconds / max(1, commits),
+    }
 
 
 def main() -> None:

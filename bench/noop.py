@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,12 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.relay import Relay  # noqa: E402
+from bench.system import running  # noqa: E402
 from broker.client import Client  # noqa: E402
-
-QUIET = (
-    "[checks]\ninterval = 0\n"
-    "[maintenance]\ncleanup_jobs_interval = 0\ncleanup_outputs_interval = 0\n"
-)
 
 
 def _cpu(pids: list[int]) -> float:
@@ -52,45 +47,19 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
 
 
 def bench_docmill(jobs: int, sequential: int, workers: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory(prefix="dm-") as tmp:
-        home = Path(tmp) / "h"
-        home.mkdir()
-        (home / "docmill.toml").write_text(QUIET)
-        quiet = subprocess.DEVNULL
-        broker = subprocess.Popen(
-            [sys.executable, "-m", "broker", "--home", str(home), "--log-level", "WARNING"],
-            cwd=ROOT, stderr=quiet,
-        )  # fmt: skip
-        pool = subprocess.Popen(
-            [sys.executable, "-m", "workers", "--home", str(home), "--concurrency", str(workers),
-             "--log-level", "WARNING"],
-            cwd=ROOT, stderr=quiet,
-        )  # fmt: skip
-        try:
-            deadline = time.monotonic() + 30
-            while not (home / "run" / "endpoints.json").exists():
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the broker did not start")
-                time.sleep(0.05)
-            with Client(home=str(home), timeout=120) as client:
-                while len(client.status()["workers"]) < workers:
-                    time.sleep(0.05)
-                pids = [broker.pid, pool.pid, os.getpid()]
-                cpu0, t0 = _cpu(pids), time.perf_counter()
-                client.gather(client.submit_many("noop", [{} for _ in range(jobs)]), timeout=600)
-                elapsed = time.perf_counter() - t0
-                cpu = _cpu(pids) - cpu0
-                times = []
-                for _ in range(sequential):
-                    start = time.perf_counter()
-                    client.submit("noop").result(timeout=30)
-                    times.append(time.perf_counter() - start)
-            rates = {"jobs_per_s": jobs / elapsed, "cpu_ms_per_job": 1000 * cpu / jobs}
-            return rates | _percentiles(times)
-        finally:
-            for proc in (pool, broker):
-                proc.terminate()
-                proc.wait(30)
+    with running(workers) as system, Client(home=str(system.home), timeout=120) as client:
+        pids = [*(p.pid for p in system.procs), os.getpid()]
+        cpu0, t0 = _cpu(pids), time.perf_counter()
+        client.gather(client.submit_many("noop", [{} for _ in range(jobs)]), timeout=600)
+        elapsed = time.perf_counter() - t0
+        cpu = _cpu(pids) - cpu0
+        times = []
+        for _ in range(sequential):
+            start = time.perf_counter()
+            client.submit("noop").result(timeout=30)
+            times.append(time.perf_counter() - start)
+    rates = {"jobs_per_s": jobs / elapsed, "cpu_ms_per_job": 1000 * cpu / jobs}
+    return rates | _percentiles(times)
 
 
 def bench_relay(jobs: int, sequential: int, workers: int) -> dict[str, float]:
