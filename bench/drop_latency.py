@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -23,40 +21,24 @@ import zmq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.system import running  # noqa: E402
 from broker.client import Client  # noqa: E402
 from broker.home import Home  # noqa: E402
-
-QUIET = "[checks]\ninterval = 0\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=50)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="dm-") as tmp:
-        home = Home(Path(tmp) / "h").ensure()
-        (home.root / "docmill.toml").write_text(QUIET)
-        root, quiet = str(home.root), subprocess.DEVNULL
-        procs = [
-            subprocess.Popen(
-                [sys.executable, "-m", "broker", "--home", root], cwd=ROOT, stderr=quiet
-            )
-        ]
-        deadline = time.monotonic() + 30
-        while not home.read_endpoints() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        for module in ("workers", "watcher"):
-            procs.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", module, "--home", root], cwd=ROOT, stderr=quiet
-                )
-            )
+    with running(2) as system:
+        home = Home(system.home).ensure()
+        system.start("watcher", "--home", str(home.root))
         sub = zmq.Context.instance().socket(zmq.SUB)
         sub.setsockopt(zmq.SUBSCRIBE, b"job.succeeded")
         sub.connect(home.events_endpoint())
         try:
-            with Client(home=root, timeout=30) as client:
-                while len(client.status()["workers"]) < 2 or not client.status()["watchers"]:
+            with Client(home=str(home.root), timeout=30) as client:
+                while not client.status()["watchers"]:
                     time.sleep(0.1)
             time.sleep(1.0)  # idle: let start-up work settle
             latencies = []
@@ -74,9 +56,6 @@ def main() -> None:
                 time.sleep(0.2)  # idle again between drops
         finally:
             sub.close(0)
-            for proc in reversed(procs):
-                proc.terminate()
-                proc.wait(30)
     ms = sorted(1000 * x for x in latencies)
     q = statistics.quantiles(ms, n=100)
     print(f"{args.files} small text files, dropped one at a time into an idle system")
