@@ -14,15 +14,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.system import running  # noqa: E402
 from broker.client import Client  # noqa: E402
 from workers.document import process_document  # noqa: E402
 from workers.errors import TaskError  # noqa: E402
@@ -38,38 +37,15 @@ def serial(paths: list[str]) -> tuple[float, int]:
 
 
 def pooled(paths: list[str], workers: int) -> float:
-    with tempfile.TemporaryDirectory(prefix="dm-") as tmp:
-        home = Path(tmp) / "h"
-        home.mkdir()
-        (home / "docmill.toml").write_text("[checks]\ninterval = 0\n")
-        quiet = subprocess.DEVNULL
-        broker = subprocess.Popen(
-            [sys.executable, "-m", "broker", "--home", str(home)], cwd=ROOT, stderr=quiet
-        )
-        while not (home / "run" / "endpoints.json").exists():
-            time.sleep(0.05)
-        endpoint = Client(home=str(home)).endpoint
+    with running(pool=False) as system, Client(home=str(system.home), timeout=60) as client:
         # --connect without --home: no outbox, so the pool does what the serial run does.
-        pool = subprocess.Popen(
-            [sys.executable, "-m", "workers", "--connect", endpoint, "--concurrency",
-             str(workers), "--log-level", "ERROR"],
-            cwd=ROOT, stderr=quiet,
-        )  # fmt: skip
-        try:
-            with Client(home=str(home), timeout=60) as client:
-                while len(client.status()["workers"]) < workers:
-                    time.sleep(0.1)
-                # Warm each worker's job process (imports) so both runs start equal.
-                client.gather(client.submit_many("noop", [{}] * workers), timeout=60)
-                start = time.perf_counter()
-                jobs = client.submit_many("process_document", [{"path": p} for p in paths])
-                client.wait(jobs, timeout=3600)
-                return time.perf_counter() - start
-        finally:
-            pool.terminate()
-            pool.wait(60)
-            broker.terminate()
-            broker.wait(30)
+        system.start_pool(workers, "--connect", client.endpoint)
+        # Warm each worker's job process (imports) so both runs start equal.
+        client.gather(client.submit_many("noop", [{}] * workers), timeout=60)
+        start = time.perf_counter()
+        jobs = client.submit_many("process_document", [{"path": p} for p in paths])
+        client.wait(jobs, timeout=3600)
+        return time.perf_counter() - start
 
 
 def main() -> None:
