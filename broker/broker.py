@@ -64,7 +64,7 @@ class Broker:
         self.metrics = Metrics()
         self.pools: dict[str, dict[str, Any]] = {}  # worker pools by id: size, and size wanted
         self.watchers: dict[str, dict[str, Any]] = {}  # watchers by id: their counters
-        self.batches: dict[str, int] = {}  # open batch -> children still to end
+        self.batches: dict[str, int] = {}  # parent held open -> children still to end
         self.maintenance = maintenance.Schedule(settings.maintenance, settings.checks)
         self.draining = False
         self._drain_deadline = 0.0

@@ -240,8 +240,8 @@ def status(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str
 
 
 def cancel(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
-    """Cancel a waiting or running job (a running one's worker drops it); a batch, with its
-    children that have not ended."""
+    """Cancel a waiting or running job (a running one's worker drops it); a batch or a job in
+    parts, with its children that have not ended."""
     job_id = body.get("id")
     if not isinstance(job_id, str):
         raise BadRequest("give the job's 'id'")
@@ -250,13 +250,12 @@ def cancel(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str
         return {"ok": True, "status": JobStatus.UNKNOWN.value}
     if job.status.terminal:
         return {"ok": True, "status": job.status.value}
+    children = batches.children(broker, job) if job.id in broker.batches else []
+    broker.batches.pop(job.id, None)
     _cancel(broker, job)
-    if job.task == batches.TASK:
-        broker.batches.pop(job.id, None)
-        for child in broker.store.children(job.id):
-            live = broker.store.get(child.id)  # the live record, if it is still running
-            if live is not None and not live.status.terminal:
-                _cancel(broker, live)
+    for child in children:
+        if not child.status.terminal:
+            _cancel(broker, child)
     return {"ok": True, "status": job.status.value}
 
 

@@ -85,20 +85,24 @@ class Job:
 
 
 class JobQueue:
-    """Waiting job ids of one service: highest priority first, then first come first served."""
+    """Waiting job ids of one service: highest priority first, then oldest first.
+
+    Age is the job's creation time, so a job back in line (a retry, a dead worker's job, a job
+    whose parts are done) takes its old place, and the parts of a job take their parent's.
+    """
 
     def __init__(self) -> None:
-        self._heap: list[tuple[int, int, str]] = []
+        self._heap: list[tuple[int, float, int, str]] = []
         self._seq = itertools.count()
 
     def push(self, job: Job) -> None:
-        heapq.heappush(self._heap, (-job.priority, next(self._seq), job.id))
+        heapq.heappush(self._heap, (-job.priority, job.created, next(self._seq), job.id))
 
     def pop(self) -> str | None:
-        return heapq.heappop(self._heap)[2] if self._heap else None
+        return heapq.heappop(self._heap)[3] if self._heap else None
 
     def ids(self) -> set[str]:
-        return {entry[2] for entry in self._heap}
+        return {entry[3] for entry in self._heap}
 
     def __len__(self) -> int:
         return len(self._heap)

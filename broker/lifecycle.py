@@ -62,7 +62,7 @@ def accept(broker: Broker, job: Job) -> None:
     """A new job: store it, publish it, and queue it, schedule it, or fan it out."""
     record(broker, job)
     if job.task == batches.TASK:
-        batches.fan_out(broker, job)
+        batches.fan_out_batch(broker, job)
     else:
         _line_up(broker, job)
 
@@ -128,6 +128,10 @@ def finish(
     `frames` is the worker's reply as it came, passed on unchanged to a synchronous caller.
     """
     job.worker = None
+    if outcome.get("ok") and "fan_out" in outcome:
+        spec = outcome["fan_out"]
+        batches.fan_out(broker, job, spec["task"], spec["parts"])
+        return
     if outcome.get("ok"):
         job.status, job.result, job.error = JobStatus.SUCCEEDED, outcome.get("result"), None
         _settled(broker, job, Topic.JOB_SUCCEEDED, frames)
@@ -209,7 +213,7 @@ def recover(broker: Broker) -> int:
     """Take back the unfinished jobs of the last run; returns how many."""
     jobs = broker.store.unfinished()
     for job in jobs:
-        if job.task == batches.TASK:
+        if batches.held(job):
             continue  # counted again below, once its children are known
         if job.status is JobStatus.RUNNING:
             # Its attempt was cut short by the broker's end: that attempt counts (the job may
@@ -217,7 +221,7 @@ def recover(broker: Broker) -> int:
             requeue(broker, job, "the broker restarted while it ran")
         else:
             _line_up(broker, job)
-    batches.recover(broker, [job for job in jobs if job.task == batches.TASK])
+    batches.recover(broker, [job for job in jobs if batches.held(job)])
     if jobs:
         log.info("recovered %d unfinished job(s) from %s", len(jobs), broker.store.path)
     return len(jobs)

@@ -146,6 +146,7 @@ class Topic(enum.StrEnum):
 
 # Bounds for every decode: a hostile or corrupt body can cost at most this much memory.
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+MAX_PARTS = 10_000  # children of one job: a batch's files, a fanned-out job's parts
 _UNPACK_LIMITS = dict(
     max_str_len=MAX_MESSAGE_BYTES,
     max_bin_len=MAX_MESSAGE_BYTES,
@@ -274,6 +275,11 @@ def ok(result: Any) -> dict[str, Any]:
     return {"ok": True, "result": result}
 
 
+def fan_out(task: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """A worker's reply that hands its job back in parts (see workers.errors.FanOut)."""
+    return {"ok": True, "fan_out": {"task": task, "parts": parts}}
+
+
 def error(kind: ErrorType | str, message: str, **extra: Any) -> dict[str, Any]:
     return {"ok": False, "error": {"type": str(ErrorType(kind).value), "message": message, **extra}}
 
@@ -289,6 +295,17 @@ def parse_reply(body: tuple[bytes, ...] | list[bytes]) -> dict[str, Any]:
         err = decoded.get("error")
         if not isinstance(err, dict) or not isinstance(err.get("type"), str):
             raise ProtocolError("native error REPLY has no error type")
+    elif "fan_out" in decoded:
+        spec = decoded["fan_out"]
+        parts = spec.get("parts") if isinstance(spec, dict) else None
+        if not (
+            isinstance(spec, dict)
+            and isinstance(spec.get("task"), str)
+            and isinstance(parts, list)
+            and 0 < len(parts) <= MAX_PARTS
+            and all(isinstance(part, dict) for part in parts)
+        ):
+            raise ProtocolError(f"fan_out needs a 'task' and 1 to {MAX_PARTS} 'parts' maps")
     return decoded
 
 

@@ -197,11 +197,6 @@ class SqliteStore:
         waiting = [j for j in self._live.values() if j.status is JobStatus.RETRY_SCHEDULED]
         return sorted(waiting, key=lambda j: j.not_before or 0.0)[:limit]
 
-    def children(self, parent: str) -> list[Job]:
-        self.commit()
-        rows = self.db.execute(f"{_SELECT} WHERE parent = ? ORDER BY created", (parent,))
-        return [_job(row) for row in rows.fetchall()]
-
     def delete(self, job_ids: Iterable[str]) -> int:
         """Forget finished jobs; unfinished ones are never deleted."""
         ids = [i for i in job_ids if i not in self._live]

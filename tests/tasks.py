@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from broker.protocol import ErrorType
+from workers.errors import FanOut, TaskError
 from workers.outputs import write_atomic
 
 
@@ -112,3 +114,21 @@ def grow(megabytes: int) -> int:
 
 
 TASKS["grow"] = grow
+
+
+def total(numbers: list[int], seconds: float = 0.0, parts: list[int] | None = None) -> int:
+    """Fan out one `square` job per number, then add up what they returned."""
+    if parts is None:
+        raise FanOut("square", [{"n": n, "seconds": seconds} for n in numbers])
+    return sum(parts)
+
+
+def square(n: int, seconds: float = 0.0) -> int:
+    """n squared, after `seconds` of work; a negative n is a permanent error."""
+    time.sleep(seconds)
+    if n < 0:
+        raise TaskError(ErrorType.MALFORMED, f"{n} is negative")
+    return n * n
+
+
+TASKS |= {"total": total, "square": square}

@@ -34,6 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--outbox", help="folder for task outputs (default: the home folder's outbox)"
     )
+    parser.add_argument(
+        "--split-pages",
+        type=int,
+        default=50,
+        help="read PDFs of more pages in ranges of about this many, on several workers (0: never)",
+    )
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
@@ -54,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         recycle_rss_mb=args.recycle_rss_mb,
         log_level=args.log_level,
         outbox=outbox,
+        split_pages=args.split_pages,
     )
     client = Client(endpoint=endpoint, timeout=2.0)
 

@@ -57,6 +57,8 @@ class WorkerSettings:
     recycle_rss_mb: int = 512  # replace it when, between jobs, its RSS is above this; 0: never
     log_level: str = "INFO"
     outbox: str | None = None  # where tasks write their outputs (DOCMILL_OUTBOX in the job)
+    # PDFs of more pages are read in page ranges by several workers (DOCMILL_SPLIT_PAGES); 0: never
+    split_pages: int = 50
 
 
 @dataclass
@@ -75,7 +77,9 @@ class Agent:
     def __init__(self, settings: WorkerSettings, context: zmq.Context[Any] | None = None) -> None:
         self.settings = settings
         self.context = context or zmq.Context()
-        env = {"DOCMILL_OUTBOX": settings.outbox} if settings.outbox else {}
+        env = {"DOCMILL_SPLIT_PAGES": str(settings.split_pages)}
+        if settings.outbox:
+            env["DOCMILL_OUTBOX"] = settings.outbox
         self.executor = Executor(self.context, list(settings.task_modules), settings.log_level, env)
         self.broker: zmq.Socket[bytes] | None = None
         self.running: Running | None = None

@@ -21,6 +21,7 @@ from workers.outputs import write_atomic
 
 EXTRACTOR_VERSION = "docmill-extract/2"
 OUTBOX_ENV = "DOCMILL_OUTBOX"
+SPLIT_ENV = "DOCMILL_SPLIT_PAGES"  # set by the pool: PDFs longer than this are read in parts
 
 
 def process_document(
@@ -30,14 +31,22 @@ def process_document(
     outbox: str | None = None,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    split_pages: int | None = None,
+    parts: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Extract and chunk the document at `path`; write its outputs when there is an outbox.
 
     Returns doc_id, kind, status, metadata, warnings, text and the two output paths (None
-    without an outbox); the chunks stay in the outbox to keep the reply small.
+    without an outbox); the chunks stay in the outbox to keep the reply small. A PDF of more
+    than `split_pages` pages (else $DOCMILL_SPLIT_PAGES; 0 or unset: never) is handed back to
+    the broker in page ranges, and finished when it comes back with their `parts`.
     """
     began = time.perf_counter()
-    record = build_record(path, chunk_size, chunk_overlap, max_bytes=max_bytes)
+    if split_pages is None:
+        split_pages = int(os.environ.get(SPLIT_ENV) or 0)
+    record = build_record(
+        path, chunk_size, chunk_overlap, max_bytes=max_bytes, split_pages=split_pages, parts=parts
+    )
     folder = outbox or os.environ.get(OUTBOX_ENV) or None
     json_path = chunks_path = None
     if folder:
@@ -58,12 +67,14 @@ def build_record(
     chunk_overlap: int = 200,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    split_pages: int = 0,
+    parts: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The full result record of DESIGN §4 for the document at `path` (nothing written)."""
     began = time.perf_counter()
     check_file(path, max_bytes)
+    result = extract(path, max_bytes=max_bytes, split_pages=split_pages, parts=parts)
     doc_id = file_sha256(path)
-    result = extract(path, max_bytes=max_bytes)
     extracted = time.perf_counter()
     pages = result["pages"] or None
     chunks = chunk(result["text"], chunk_size, chunk_overlap, pages)

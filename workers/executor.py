@@ -22,8 +22,8 @@ from typing import Any
 import zmq
 
 from broker.logs import setup_logging
-from broker.protocol import ErrorType, ProtocolError, error, ok, pack, unpack_map
-from workers.errors import TaskError
+from broker.protocol import ErrorType, ProtocolError, error, fan_out, ok, pack, unpack_map
+from workers.errors import FanOut, TaskError
 from workers.lifeline import die_with_parent, ignore_interrupts
 from workers.tasks import Task, load_tasks
 
@@ -52,6 +52,8 @@ def run_task(tasks: dict[str, Task], data: bytes) -> bytes:
         result = fn(**args)
     except TaskError as exc:
         return pack(error(exc.type, exc.message))
+    except FanOut as exc:
+        return pack(fan_out(exc.task, exc.parts))
     except Exception as exc:  # the crash barrier: whatever a task raises costs only its job
         log.warning("task %s raised %s", name, type(exc).__name__, exc_info=True)
         return pack(

@@ -42,14 +42,18 @@ METADATA_FIELDS = (
 )  # fmt: skip
 
 
-def extract(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, Any]:
-    """Extract the text and basic metadata of the document at `path`."""
+def extract(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, **paging: Any) -> dict[str, Any]:
+    """Extract the text and basic metadata of the document at `path`.
+
+    `paging` (split_pages, parts) goes to the PDF extractor: see workers.formats.pdf.extract.
+    """
     st = check_file(path, max_bytes)
     warnings: list[str] = []
     kind = detect(path, max_bytes)
     module, function = EXTRACTORS[kind]
     extractor = getattr(importlib.import_module(f"workers.formats.{module}"), function)
-    found: Extracted = extractor(path, warnings, max_bytes)
+    options = paging if kind == "pdf" else {}
+    found: Extracted = extractor(path, warnings, max_bytes, **options)
     kind = found.kind or kind
     text = found.text
     metadata: dict[str, Any] = dict.fromkeys(METADATA_FIELDS)

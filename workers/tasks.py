@@ -28,12 +28,30 @@ def echo(**args: Any) -> dict[str, Any]:
 
 
 def process_document(
-    path: str, chunk_size: int = 1000, chunk_overlap: int = 200, outbox: str | None = None
+    path: str,
+    chunk_size: int = 1000,
+    chunk_overlap: int = 200,
+    outbox: str | None = None,
+    split_pages: int | None = None,
+    parts: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Text, metadata and chunks of one document; outputs go to `outbox` (else $DOCMILL_OUTBOX)."""
+    """Text, metadata and chunks of one document; outputs go to `outbox` (else $DOCMILL_OUTBOX).
+
+    A PDF of more than `split_pages` pages (else the pool's setting) is read in page ranges by
+    `extract_pages` jobs on any worker; the broker then runs this again with their `parts`.
+    """
     from workers import document  # parsers load when the first document arrives
 
-    return document.process_document(path, chunk_size, chunk_overlap, outbox)
+    return document.process_document(
+        path, chunk_size, chunk_overlap, outbox, split_pages=split_pages, parts=parts
+    )
+
+
+def extract_pages(path: str, first: int, last: int) -> dict[str, Any]:
+    """The text of pages `first` to `last` of a PDF: one part of a long process_document."""
+    from workers.formats.pdf import extract_pages as run
+
+    return run(path, first, last)
 
 
 def extract_metadata(path: str) -> dict[str, Any]:
@@ -79,6 +97,7 @@ BUILTIN: dict[str, Task] = {
     "noop": noop,
     "echo": echo,
     "process_document": process_document,
+    "extract_pages": extract_pages,
     "extract_metadata": extract_metadata,
     "analyze_document": analyze_document,
     "cleanup_outputs": cleanup_outputs,

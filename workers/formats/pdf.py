@@ -2,20 +2,70 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from broker.protocol import ErrorType
-from workers.errors import TaskError
+from workers.errors import FanOut, TaskError
 from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso, os_error
 
+PART_TASK = "extract_pages"
 
-def extract(path: str, warnings: list[str], limit: int) -> Extracted:
-    """Return the pages and metadata of a PDF, trying the empty password if it is encrypted."""
+
+def extract(
+    path: str,
+    warnings: list[str],
+    limit: int,
+    *,
+    split_pages: int = 0,
+    parts: list[dict[str, Any]] | None = None,
+) -> Extracted:
+    """Return the pages and metadata of a PDF, trying the empty password if it is encrypted.
+
+    With `split_pages`, a PDF of more pages than that is handed back as page ranges of about
+    that many pages (FanOut) for other workers to read at the same time; with `parts`, the
+    results of those ranges, the pages are taken from them instead of read again.
+    """
     reader, errors = _open(path)
     page_count = len(reader.pages)
+    if parts is not None and sum(len(part["pages"]) for part in parts) == page_count:
+        pages = [page for part in parts for page in part["pages"]]
+        warnings.extend(warning for part in parts for warning in part["warnings"])
+        failed = sum(part["failed"] for part in parts)
+    elif split_pages > 0 and page_count > split_pages:
+        count = -(-page_count // split_pages)  # ranges of nearly equal size, none over split
+        bounds = [page_count * i // count for i in range(count + 1)]
+        raise FanOut(
+            PART_TASK,
+            [{"path": path, "first": a + 1, "last": b} for a, b in itertools.pairwise(bounds)],
+        )
+    else:
+        if parts is not None:
+            warnings.append("the file changed while its parts were read: read again whole")
+        pages, failed = _read(reader, 1, page_count, warnings, errors)
+    if page_count and failed == page_count:
+        raise TaskError(ErrorType.MALFORMED, f"no page of the PDF could be read ({warnings[0]})")
+    meta = {"page_count": page_count, **_info(reader, warnings, errors)}
+    return Extracted("\n\n".join(page["text"] for page in pages), pages, meta)
+
+
+def extract_pages(path: str, first: int, last: int) -> dict[str, Any]:
+    """Pages `first` to `last` (from 1, inclusive) of a PDF: one part of a long document."""
+    reader, errors = _open(path)
+    if not 1 <= first <= last <= len(reader.pages):
+        raise TaskError(ErrorType.BAD_REQUEST, f"pages {first}-{last} are not in {path}")
+    warnings: list[str] = []
+    pages, failed = _read(reader, first, last, warnings, errors)
+    return {"pages": pages, "warnings": warnings, "failed": failed}
+
+
+def _read(
+    reader: Any, first: int, last: int, warnings: list[str], errors: tuple[type[Exception], ...]
+) -> tuple[list[dict[str, Any]], int]:
+    """The text of pages `first` to `last`, and how many of them could not be read."""
     pages: list[dict[str, Any]] = []
     failed = 0
-    for number in range(1, page_count + 1):
+    for number in range(first, last + 1):
         try:
             text = reader.pages[number - 1].extract_text() or ""
         except errors as exc:
@@ -23,10 +73,7 @@ def extract(path: str, warnings: list[str], limit: int) -> Extracted:
             text = ""
             warnings.append(f"page {number}: text extraction failed: {describe(exc)}")
         pages.append({"number": number, "text": text})
-    if page_count and failed == page_count:
-        raise TaskError(ErrorType.MALFORMED, f"no page of the PDF could be read ({warnings[0]})")
-    meta = {"page_count": page_count, **_info(reader, warnings, errors)}
-    return Extracted("\n\n".join(page["text"] for page in pages), pages, meta)
+    return pages, failed
 
 
 def metadata(path: str, warnings: list[str]) -> dict[str, Any]:
