@@ -27,6 +27,7 @@ from broker.client import Client
 from broker.home import Home, resolve_home
 from broker.logs import setup_logging
 from broker.waker import Waker
+from watcher.settings import SettingsError, load_settings
 
 log = logging.getLogger("run_all")
 
@@ -96,6 +97,17 @@ def rotate(path: Path) -> None:
     path.replace(path.with_suffix(".log.1"))
 
 
+def watched_roots(home: Home) -> list[str]:
+    """`--allowed-root` for each folder the watcher watches: the pool must read what it submits
+    (besides the roots in docmill.toml, which the pool reads itself)."""
+    try:
+        folders = load_settings(home.root).folders
+    except SettingsError as exc:
+        log.error("cannot tell which folders the watcher watches: %s", exc)
+        return []  # the watcher fails on the same settings, and says so in its log
+    return [arg for folder in folders for arg in ("--allowed-root", str(folder.path))]
+
+
 class Supervisor:
     def __init__(self, home: Home, workers: int) -> None:
         self.home = home
@@ -112,6 +124,7 @@ class Supervisor:
                 str(workers),
                 "--grace",
                 str(POOL_GRACE),
+                *watched_roots(home),
             ],
             home.logs / "workers.log",
         )

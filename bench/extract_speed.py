@@ -52,12 +52,15 @@ def cpu_of_tree(pid: int) -> float:
     return total
 
 
-def pooled(paths: list[str], workers: int, split_pages: int) -> tuple[float, float]:
+def pooled(paths: list[str], workers: int, split_pages: int, corpus: Path) -> tuple[float, float]:
     """Wall time of the pool over every file, and the CPU time its processes spent on them."""
     with running(pool=False) as system, Client(home=str(system.home), timeout=60) as client:
         # --connect without --home: no outbox, so the pool does what the serial run does.
+        # With no home, a pool may read no path unless told which folders it may read.
         pool = system.start_pool(
-            workers, "--connect", client.endpoint, "--split-pages", str(split_pages)
+            workers,
+            *("--connect", client.endpoint, "--split-pages", str(split_pages)),
+            *("--allowed-root", str(corpus)),
         )
         # Warm each worker's job process (imports) so both runs start equal.
         client.gather(client.submit_many("noop", [{}] * workers), timeout=60)
@@ -74,7 +77,7 @@ def main() -> None:
     parser.add_argument("--kinds", default="", help="comma-separated kinds (default: all)")
     parser.add_argument("--skip", default="", help="comma-separated file names to leave out")
     parser.add_argument(
-        "--split-pages", type=int, default=50, help="the pool's page range size for long PDFs"
+        "--split-pages", type=int, default=100, help="the pool's page range size for long PDFs"
     )
     args = parser.parse_args()
     corpus = Path(args.corpus)
@@ -87,7 +90,7 @@ def main() -> None:
     rows.sort(key=lambda r: -int(r["bytes"]))
     paths = [str(corpus / r["relative_path"]) for r in rows]
     serial_s, serial_cpu, pages = serial(paths)
-    pool_s, pool_cpu = pooled(paths, args.workers, args.split_pages)
+    pool_s, pool_cpu = pooled(paths, args.workers, args.split_pages, corpus)
     n = len(paths)
     print(
         f"{n} documents, {pages} pages; serial in one process vs a pool of {args.workers} "

@@ -18,12 +18,15 @@ sys.path.insert(0, str(ROOT))
 from broker.client import Client  # noqa: E402
 
 QUIET = "[checks]\ninterval = 0\n"  # periodic checks are jobs too: keep them out of the figures
+CORPUS = ROOT.parent / "shared" / "corpus"
 
 
 @dataclass
 class System:
     home: Path
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    # Folders its pools' path jobs may read, besides the home's own (the inbox by default).
+    roots: tuple[Path, ...] = (CORPUS,)
 
     def start(self, module: str, *args: str) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(
@@ -46,6 +49,7 @@ class System:
     def start_pool(self, workers: int, *args: str) -> subprocess.Popen[bytes]:
         """A pool on this home (or as `args` say), once all its workers have registered."""
         where = list(args) if "--connect" in args else ["--home", str(self.home), *args]
+        where += [arg for root in self.roots for arg in ("--allowed-root", str(root))]
         pool = self.start("workers", *where, "--concurrency", str(workers), "--log-level", "ERROR")
         with Client(home=str(self.home), timeout=30) as client:
             while len(client.status()["workers"]) < workers:

@@ -1,4 +1,4 @@
-"""python -m broker [--home DIR] [--bind ENDPOINT] [--events ENDPOINT]"""
+"""python -m broker [--home DIR] [--bind ENDPOINT] [--events ENDPOINT] [--insecure]"""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 from broker.broker import Broker
 from broker.home import Home, resolve_home
 from broker.logs import setup_logging
+from broker.security import SecurityError
 from broker.settings import SettingsError, load_broker_settings
 
 
@@ -16,15 +17,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--home", help="home folder (default $DOCMILL_HOME or ./docmill-home)")
     parser.add_argument("--bind", help="ROUTER endpoint for clients and workers")
     parser.add_argument("--events", help="PUB endpoint for the status stream")
+    parser.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow binding TCP beyond loopback without CURVE (anyone who reaches it gets in)",
+    )
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
     home = Home(resolve_home(args.home)).ensure()
     try:
-        settings = load_broker_settings(home, bind=args.bind, events_bind=args.events)
-    except SettingsError as exc:
+        settings = load_broker_settings(
+            home, bind=args.bind, events_bind=args.events, insecure=args.insecure or None
+        )
+        broker = Broker(settings)
+    except (SettingsError, SecurityError) as exc:
         parser.error(str(exc))
-    broker = Broker(settings)
     broker.install_signal_handlers()
     try:
         broker.run()

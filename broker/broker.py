@@ -16,6 +16,7 @@ from typing import Any
 import zmq
 
 from broker import commands, lifecycle, maintenance, state
+from broker.blobs import Blobs
 from broker.events import Publisher
 from broker.jobs import DEFAULT_QUEUE, Job, new_job_id
 from broker.lifecycle import Timers
@@ -45,6 +46,7 @@ from broker.protocol import (
     worker_request,
 )
 from broker.records import Registry, Service, Worker
+from broker.security import Guard, check_bind
 from broker.settings import BrokerSettings
 from broker.store import SqliteStore
 from broker.waker import Waker
@@ -58,9 +60,16 @@ _BATCH = 1000
 class Broker:
     def __init__(self, settings: BrokerSettings, context: zmq.Context[Any] | None = None) -> None:
         self.settings = settings
+        security = settings.security
+        curve = security.curve_on()
+        bind = settings.bind or settings.home.default_endpoint("broker")
+        events_bind = settings.events_bind or settings.home.default_endpoint("events")
+        for endpoint in (bind, events_bind):  # before anything is opened
+            check_bind(endpoint, curve, security.insecure)
         self.context = context or zmq.Context.instance()
         self.store = SqliteStore(settings.home.state / "jobs.db", settings.synchronous)
         self.timers = Timers()
+        self.blobs = Blobs(settings.home.state / "blobs", security.max_inline_bytes)
         self.metrics = Metrics()
         self.pools: dict[str, dict[str, Any]] = {}  # worker pools by id: size, and size wanted
         self.watchers: dict[str, dict[str, Any]] = {}  # watchers by id: their counters
@@ -90,12 +99,14 @@ class Broker:
         self.router.setsockopt(zmq.LINGER, 0)
         self.pub = self.context.socket(zmq.PUB)
         self.pub.setsockopt(zmq.LINGER, 0)
-        self.endpoint = self._bind(
-            self.router, settings.bind or settings.home.default_endpoint("broker")
-        )
-        self.events_endpoint = self._bind(
-            self.pub, settings.events_bind or settings.home.default_endpoint("events")
-        )
+        self.pub.setsockopt(zmq.MAXMSGSIZE, 64 * 1024)  # what comes in is subscriptions only
+        # CURVE: the broker's key pair on both sockets, and a ZAP handler admitting the allow-list.
+        self.guard = Guard(self.context, security.keys) if curve else None
+        for sock in (self.router, self.pub):
+            if self.guard is not None:
+                self.guard.serve(sock)
+        self.endpoint = self._bind(self.router, bind)
+        self.events_endpoint = self._bind(self.pub, events_bind)
         self.events = Publisher(self.pub)
         self._next_heartbeat = time.monotonic() + settings.heartbeat_interval
 
@@ -177,6 +188,8 @@ class Broker:
         self.store.close()
         self.router.close(linger=0)
         self.pub.close(linger=0)
+        if self.guard is not None:
+            self.guard.stop()
         self._waker.close()
 
     def _drain_router(self) -> None:
@@ -386,7 +399,13 @@ class Broker:
             if job is None:
                 self.registry.give_back(service, worker)
                 return
-            self._start(worker, job)
+            try:
+                args = self.blobs.args_for(job)
+            except OSError as exc:  # its inline bytes are gone: it ends here, unstarted
+                lifecycle.finish(self, job, error(ErrorType.NOT_FOUND, f"inline content: {exc}"))
+                self.registry.give_back(service, worker)
+                continue
+            self._start(worker, job, args)
 
     def _next_job(self, service: Service) -> Job | None:
         while (job_id := service.queue.pop()) is not None:
@@ -395,13 +414,13 @@ class Broker:
                 return job  # anything else was cancelled while it waited
         return None
 
-    def _start(self, worker: Worker, job: Job) -> None:
+    def _start(self, worker: Worker, job: Job, args: dict[str, Any]) -> None:
         lifecycle.start(self, job, worker.name)
         worker.job = job.id
         if job.body is not None:
             body = job.body
         else:
-            request = {"id": job.id, "task": job.task, "args": job.args, "attempt": job.attempts}
+            request = {"id": job.id, "task": job.task, "args": args, "attempt": job.attempts}
             if job.timeout is not None:
                 request["timeout"] = job.timeout
             body = [pack(request)]

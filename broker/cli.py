@@ -19,6 +19,7 @@ from broker.client import BrokerError, Client
 from broker.home import Home, resolve_home
 from broker.jobs import DEFAULT_QUEUE
 from broker.protocol import Command, JobStatus
+from broker.security import SecurityError, create_keys, keys_of
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT = 0, 1, 2, 3
 
@@ -32,6 +33,8 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
         "--home", default=default, help="home folder (default $DOCMILL_HOME or ./docmill-home)"
     )
     common.add_argument("--endpoint", default=default, help="broker endpoint (no local home)")
+    common.add_argument("--server-key", default=default, help="CURVE: the broker's broker.key")
+    common.add_argument("--key", default=default, help="CURVE: your NAME.key_secret")
     common.add_argument(
         "--timeout", type=float, default=default, help="seconds to wait at most, for jobs or broker"
     )
@@ -58,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     submit.add_argument(
         "--batch", action="store_true", help="one batch job whose result summarises all files"
     )
+    submit.add_argument(
+        "--inline", action="store_true", help="send the files' bytes (no shared filesystem)"
+    )
     result = sub.add_parser("result", parents=[common, waiting], help="a job's state and result")
     result.add_argument("job")
     sub.add_parser("status", parents=[common], help="broker, queues and workers")
@@ -78,6 +84,13 @@ def _parser() -> argparse.ArgumentParser:
     scale = sub.add_parser("scale", parents=[common], help="grow or shrink the worker pools")
     scale.add_argument("size", help="a number of workers, or +k / -k")
     scale.add_argument("--pool", help="one pool's id (see status --json); default: all")
+    keys = sub.add_parser("keys", parents=[common], help="CURVE keys: `keys init [--name N]`")
+    keys.add_argument("action", choices=["init"])
+    keys.add_argument(
+        "--name",
+        action="append",
+        help="a client or worker host to make a key pair for (repeatable); `local` always",
+    )
     for name, what in (("pause", "stop starting jobs of a queue"), ("resume", "start again")):
         action = sub.add_parser(name, parents=[common], help=what)
         action.add_argument("queue")
@@ -87,13 +100,25 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     home = Home(resolve_home(args.home))
+    if args.command == "keys":
+        return cmd_keys(home, args)
     if not args.endpoint and not home.read_endpoints():
         print(
             f"docmill: no broker is running in {home.root} (start it with run_all.py)",
             file=sys.stderr,
         )
         return EXIT_TIMEOUT
-    client = Client(home=str(home.root), endpoint=args.endpoint, timeout=args.timeout or 10.0)
+    try:
+        client = Client(
+            home=str(home.root),
+            endpoint=args.endpoint,
+            timeout=args.timeout or 10.0,
+            server_key=args.server_key,
+            key=args.key,
+        )
+    except SecurityError as exc:
+        print(f"docmill: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         return int(_COMMANDS[args.command](client, args))
     except TimeoutError as exc:
@@ -147,6 +172,12 @@ def cmd_submit(client: Client, args: argparse.Namespace) -> int:
     if args.batch:
         jobs = [client.process_batch(paths, task=args.task, **options)]
         labels = [f"batch of {len(paths)} file(s)"]
+    elif args.inline:
+        jobs = []
+        for p in paths:
+            content = {"content": Path(p).read_bytes(), "name": Path(p).name}
+            jobs.append(client.enqueue(args.task, content, **options))
+        labels = paths
     else:
         jobs = [client.enqueue(args.task, {"path": p}, **options) for p in paths]
         labels = paths
@@ -166,6 +197,25 @@ def cmd_submit(client: Client, args: argparse.Namespace) -> int:
         counts = infos[0]["result"]["counts"]
         return EXIT_OK if set(counts) <= {JobStatus.SUCCEEDED.value} else EXIT_FAILED
     return _exit_code(infos)
+
+
+def cmd_keys(home: Home, args: argparse.Namespace) -> int:
+    """Create the broker's CURVE key pair and one per --name, admitted by the broker."""
+    keys = keys_of(home)
+    try:
+        written = create_keys(keys, args.name or [])
+    except SecurityError as exc:
+        print(f"docmill: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for path in written:
+        print(path)
+    print(
+        f"CURVE is on for a broker on {home.root} from its next start. For a worker or client on "
+        f"another host, copy {keys.broker_public.name} and that host's NAME.key and "
+        "NAME.key_secret there, never broker.key_secret.",
+        file=sys.stderr,
+    )
+    return EXIT_OK
 
 
 def cmd_result(client: Client, args: argparse.Namespace) -> int:
@@ -193,7 +243,8 @@ def cmd_status(client: Client, args: argparse.Namespace) -> int:
     b = status["broker"]
     parts = [
         f"broker pid {b['pid']} on {b['endpoint']}, up {b['uptime']:.0f}s, "
-        f"{b['malformed']} malformed message(s) dropped",
+        f"{b['malformed']} malformed message(s) dropped, "
+        f"{b.get('auth_refused', 0)} connection(s) refused by CURVE",
         *(
             f"watcher {name}: " + ", ".join(f"{k} {v}" for k, v in w["counters"].items())
             for name, w in status.get("watchers", {}).items()

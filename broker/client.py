@@ -30,6 +30,7 @@ from broker.protocol import (
     request,
     unpack_map,
 )
+from broker.security import client_keys
 
 SUBMIT_CHUNK = 1000  # jobs per message in submit_many
 _WAIT_SLICE = 60.0  # longest single long-poll; a longer wait is several of them
@@ -80,9 +81,17 @@ class Client:
         *,
         context: zmq.Context[Any] | None = None,
         timeout: float = 10.0,
+        server_key: str | None = None,
+        key: str | None = None,
     ) -> None:
-        """Find the broker at `endpoint`, else from the home folder; `timeout` bounds each call."""
+        """Find the broker at `endpoint`, else from the home folder; `timeout` bounds each call.
+
+        CURVE: `server_key` (the broker's public key file) and `key` (this client's
+        NAME.key_secret), else $DOCMILL_SERVER_KEY and $DOCMILL_KEY, else the home's keys.
+        """
+        where = Home(resolve_home(home)) if home or not endpoint else None
         self.endpoint = endpoint or Home(resolve_home(home)).broker_endpoint()
+        self.keys = client_keys(where, server_key, key)
         self.context = context or zmq.Context.instance()
         self.timeout = timeout
         self._rids = itertools.count(1)
@@ -95,6 +104,8 @@ class Client:
             sock = self.context.socket(zmq.DEALER)
             sock.setsockopt(zmq.LINGER, 0)
             sock.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+            if self.keys is not None:
+                self.keys.apply(sock)
             sock.connect(self.endpoint)
             self._socket = sock
         return self._socket

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from broker import admin, batches, state
+from broker.blobs import BadContent
 from broker.jobs import (
     DEFAULT_BACKOFF,
     DEFAULT_BACKOFF_MAX,
@@ -145,12 +146,21 @@ def submit(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str
         jobs = [_job_from(spec, broker.settings.task_policies) for spec in specs]
     else:
         jobs = [_job_from(body, broker.settings.task_policies)]
+    try:
+        for job in jobs:
+            broker.blobs.check(job.args)
+    except BadContent as exc:
+        raise BadRequest(str(exc)) from None
+    existing = [broker.store.find_key(job.key) if job.key else None for job in jobs]
+    try:
+        broker.blobs.keep(job for job, known in zip(jobs, existing, strict=True) if known is None)
+    except OSError as exc:
+        return error(ErrorType.UNAVAILABLE, f"cannot keep the documents' bytes: {exc}")
     ids = []
-    for job in jobs:
-        existing = broker.store.find_key(job.key) if job.key else None
-        if existing is None:
+    for job, known in zip(jobs, existing, strict=True):
+        if known is None:
             broker.enqueue(job)
-        ids.append(existing or job.id)
+        ids.append(known or job.id)
     return {"ok": True, "ids": ids} if many else {"ok": True, "id": ids[0]}
 
 
@@ -301,6 +311,7 @@ def purge(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str,
     if body.get("dead") is not True:
         raise BadRequest("give 'dead': true")
     ids = [job.id for job in broker.store.by_status(JobStatus.DEAD, 1_000_000)]
+    broker.blobs.forget(ids)
     return {"ok": True, "deleted": broker.store.delete(ids)}
 
 

@@ -198,6 +198,7 @@ def _settled(broker: Broker, job: Job, topic: Topic, frames: list[bytes] | None)
         path=job.args.get("path") if isinstance(job.args, dict) else None,
     )
     broker.metrics.settled(job)
+    broker.blobs.settled(job)
     broker.waiters.settled(broker, job)
     if job.parent is not None:
         batches.child_settled(broker, job)

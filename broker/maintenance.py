@@ -86,6 +86,7 @@ def cleanup_jobs(broker: Broker, ttl: float, batch: int) -> Job:
     lifecycle.start(broker, job, "broker")
     try:
         expired = broker.store.expired(time.time() - ttl, batch)
+        broker.blobs.forget(expired)
         deleted = broker.store.delete(expired)
     except Exception as exc:  # a store fault costs this run, not the broker
         log.warning("cleanup_jobs failed: %s", exc, exc_info=True)

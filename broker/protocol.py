@@ -99,6 +99,7 @@ class ErrorType(enum.StrEnum):
     MALFORMED = "malformed"
     TOO_LARGE = "too_large"
     LOCKED = "locked"  # in use by another program, or still being written
+    FORBIDDEN = "forbidden"  # outside the folders this worker may read (or write)
     # the machine
     DISK_FULL = "disk_full"
     # anything else a task raised
@@ -145,7 +146,7 @@ class Topic(enum.StrEnum):
 # -- codec ------------------------------------------------------------------------------------
 
 # Bounds for every decode: a hostile or corrupt body can cost at most this much memory.
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+MAX_MESSAGE_BYTES = 65 * 1024 * 1024  # 64 MiB of inline content, and the rest of its message
 MAX_PARTS = 10_000  # children of one job: a batch's files, a fanned-out job's parts
 _UNPACK_LIMITS = dict(
     max_str_len=MAX_MESSAGE_BYTES,

@@ -1,6 +1,8 @@
 """docmill.toml: optional settings in the home folder, read once when a process starts.
 
     [broker]
+    bind = "tcp://10.0.0.5:5555"  # clients and workers (default: ipc in home/run)
+    events_bind = "tcp://10.0.0.5:5556"  # the status stream
     synchronous = "FULL"        # or "NORMAL": see docs/DURABILITY.md
     drain_grace = 10.0          # seconds running jobs get to finish on SIGTERM
     max_result_wait = 300.0     # longest long-poll of docmill.result
@@ -18,6 +20,8 @@
     alert_command = "notify-send docmill"  # run on each new alert, the alert (JSON) on stdin
     backlog_age = 600           # seconds the oldest waiting job may wait
     disk_free = 1073741824      # bytes that must stay free on the home folder's disk
+
+    [security]                  # CURVE, allowed roots, inline content: see broker/security.py
 
     [tasks.process_document]    # a policy per task: what its submits leave out
     max_attempts = 3
@@ -40,6 +44,7 @@ from broker.checks import CheckSettings
 from broker.home import Home
 from broker.maintenance import MaintenanceSettings
 from broker.protocol import HEARTBEAT_INTERVAL, HEARTBEAT_LIVENESS
+from broker.security import SecurityError, SecuritySettings, load_security
 
 
 @dataclass(frozen=True)
@@ -60,10 +65,18 @@ class BrokerSettings:
     task_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     maintenance: MaintenanceSettings = field(default_factory=MaintenanceSettings)
     checks: CheckSettings = field(default_factory=CheckSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
 
 
 CONFIG_NAME = "docmill.toml"
-_BROKER_KEYS = {"synchronous", "drain_grace", "max_result_wait", "commit_delay"}
+_BROKER_KEYS = {
+    "synchronous",
+    "drain_grace",
+    "max_result_wait",
+    "commit_delay",
+    "bind",
+    "events_bind",
+}
 _POLICY_KEYS = {"max_attempts", "backoff", "backoff_max", "timeout", "priority", "queue"}
 
 
@@ -103,6 +116,17 @@ def load_broker_settings(home: Home, **overrides: Any) -> BrokerSettings:
     policies = {name: _section(tasks, name, _POLICY_KEYS) for name in tasks}
     broker = _section(data, "broker", _BROKER_KEYS)
     broker.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        security = load_security(home, data)
+    except SecurityError as exc:
+        raise SettingsError(str(exc)) from exc
+    if broker.pop("insecure", False):
+        security = dataclasses.replace(security, insecure=True)
     return BrokerSettings(
-        home=home, maintenance=maintenance, checks=checks, task_policies=policies, **broker
+        home=home,
+        maintenance=maintenance,
+        checks=checks,
+        task_policies=policies,
+        security=security,
+        **broker,
     )

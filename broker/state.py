@@ -66,6 +66,8 @@ def snapshot(broker: Broker) -> dict[str, Any]:
             "started": broker.started,
             "uptime": now - broker.started,
             "malformed": broker.malformed,
+            "curve": broker.guard is not None,
+            "auth_refused": broker.guard.allow.refused if broker.guard else 0,
             "events_published": broker.events.seq,
             "draining": broker.draining,
         },

@@ -7,7 +7,7 @@ from typing import Any
 import zmq
 
 from broker.client import Client
-from broker.protocol import ProtocolError, unpack_map
+from broker.protocol import MAX_MESSAGE_BYTES, ProtocolError, unpack_map
 from monitor.model import Model
 
 
@@ -20,6 +20,9 @@ class Feed:
         self.socket = (context or zmq.Context.instance()).socket(zmq.SUB)
         self.socket.setsockopt(zmq.LINGER, 0)
         self.socket.setsockopt(zmq.SUBSCRIBE, b"broker.")
+        self.socket.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        if client.keys is not None:
+            client.keys.apply(self.socket)  # the stream is CURVE too when the broker is
         self.socket.connect(events_endpoint)
         # Subscribed first, then the snapshot: an event published in between is either in the
         # snapshot (its seq is not above the snapshot's) or arrives after it.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -145,10 +146,16 @@ QUIET = (
 )
 
 
+def allow(*roots: Path) -> str:
+    """docmill.toml's [security] section letting path jobs read under `roots`."""
+    return f"[security]\nallowed_roots = {json.dumps([str(root) for root in roots])}\n"
+
+
 @pytest.fixture
 def home(tmp_path: Path) -> Home:
     home = Home(tmp_path / "h").ensure()
-    (home.root / "docmill.toml").write_text(QUIET)
+    # Tests submit corpus files and files they write under tmp_path (the inbox included).
+    (home.root / "docmill.toml").write_text(QUIET + allow(CORPUS, tmp_path))
     return home
 
 

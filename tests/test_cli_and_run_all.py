@@ -14,7 +14,7 @@ import pytest
 
 from broker.client import Client
 from broker.home import Home
-from tests.conftest import ROOT, Proc, StartPool, docmill, wait_for
+from tests.conftest import ROOT, Proc, StartPool, allow, docmill, wait_for
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -84,6 +84,8 @@ def test_cli_says_when_no_broker_answers(tmp_path: Path) -> None:
 
 def test_run_all_start_submit_sigterm_leaves_nothing_behind(corpus: Path, tmp_path: Path) -> None:
     home = Home(tmp_path / "h")
+    home.root.mkdir()
+    (home.root / "docmill.toml").write_text(allow(corpus))  # run_all adds the watched inbox
     run = Proc(["run_all.py", "--home", str(home.root), "--workers", "2"], tmp_path / "run.log")
     try:
         wait_for(lambda: "docmill is running" in run.output(), 30, "run_all to announce itself")

@@ -79,7 +79,7 @@ def test_the_live_view_shows_the_real_system(
 
         screen = wait_for(shows_workers, 30, "the view")
         assert "documents" in screen and "analysis" in screen
-        assert "/no/such/report.pdf" in screen and "not_found" in screen
+        assert "/no/such/report.pdf" in screen and "forbidden" in screen  # outside the roots
         assert "succeeded 20" in screen
         term.press("p")
         wait_for(lambda: "[PAUSED]" in term.read(), 10, "the pause marker")

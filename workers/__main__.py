@@ -1,18 +1,46 @@
-"""python -m workers [--connect ENDPOINT | --home DIR] [--queues Q1,Q2] [--concurrency N]"""
+"""python -m workers [--connect ENDPOINT | --home DIR] [--queues Q1,Q2] [--concurrency N]
+[--allowed-root PATH ...]
+
+Path jobs read only files under the allowed roots: with a home (--home, or no --connect) its
+docmill.toml [security] allowed_roots (default: the inbox), plus each --allowed-root. A pool
+with only --connect and no --allowed-root reads no path at all: send such a pool content.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+from pathlib import Path
 
 from broker.client import Client
 from broker.home import Home, resolve_home
 from broker.logs import setup_logging
 from broker.protocol import DEFAULT_QUEUES, Command
+from broker.security import SecurityError, client_keys, load_security
 from workers.agent import WorkerSettings
 from workers.pool import Pool, PoolSettings
 
 log = logging.getLogger("workers")
+
+
+def allowed_roots(home: Home | None, extra: list[str]) -> tuple[str, ...]:
+    """The folders path jobs may read, resolved: the home's [security] allowed_roots (default
+    its inbox) when the pool has a home, plus `extra`. Empty means none, never "anywhere"."""
+    found = list(load_security(home).allowed_roots) if home is not None else []
+    found += [Path(root).expanduser().resolve() for root in extra]
+    roots = tuple(dict.fromkeys(str(root) for root in found))
+    for root in roots:
+        if os.pathsep in root:  # the job process gets them os.pathsep-separated
+            raise SecurityError(f"an allowed root may not contain {os.pathsep!r}: {root}")
+        if not os.path.isdir(root):
+            log.warning("allowed root %s is not a folder (yet)", root)
+    if not roots:
+        log.warning(
+            "no allowed root (no home, no --allowed-root): every job that names a path will "
+            "be forbidden; only documents sent as content can be processed"
+        )
+    return roots
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,9 +65,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--split-pages",
         type=int,
-        default=50,
+        default=100,
         help="read PDFs of more pages in ranges of about this many, on several workers (0: never)",
     )
+    parser.add_argument(
+        "--allowed-root",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a folder path jobs may read (repeatable); with a home, besides docmill.toml's "
+        "[security] allowed_roots (default: the inbox)",
+    )
+    parser.add_argument(
+        "--pdf-backend",
+        choices=["pypdf", "pdfium"],
+        default="pypdf",
+        help="PDF text extraction: pypdf, or pdfium (pip install 'docmill[pdfium]', ~15x faster)",
+    )
+    parser.add_argument("--server-key", help="CURVE: the broker's public key file (broker.key)")
+    parser.add_argument("--key", help="CURVE: this host's key pair (NAME.key_secret)")
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
@@ -50,6 +94,16 @@ def main(argv: list[str] | None = None) -> int:
     queues = tuple(q.strip() for q in args.queues.split(",") if q.strip())
     if not queues or args.concurrency < 1:
         parser.error("give at least one queue and a concurrency of 1 or more")
+    try:
+        keys = client_keys(
+            home if args.home or not args.connect else None, args.server_key, args.key
+        )
+    except SecurityError as exc:
+        parser.error(str(exc))
+    try:
+        roots = allowed_roots(home if args.home or not args.connect else None, args.allowed_root)
+    except SecurityError as exc:
+        parser.error(str(exc))
     worker = WorkerSettings(
         endpoint=endpoint,
         queues=queues,
@@ -61,8 +115,11 @@ def main(argv: list[str] | None = None) -> int:
         log_level=args.log_level,
         outbox=outbox,
         split_pages=args.split_pages,
+        pdf_backend=args.pdf_backend,
+        allowed_roots=roots,
+        keys=keys,
     )
-    client = Client(endpoint=endpoint, timeout=2.0)
+    client = Client(endpoint=endpoint, timeout=2.0, server_key=args.server_key, key=args.key)
 
     def report(identity: str, reason: str) -> str | None:
         reply = client.call(Command.WORKER_GONE, {"worker": identity, "reason": reason})

@@ -35,6 +35,7 @@ from broker.protocol import (
     unpack_map,
     worker_signal,
 )
+from broker.security import ClientKeys
 from broker.waker import Waker
 from workers.executor import HELLO, Executor
 
@@ -57,8 +58,12 @@ class WorkerSettings:
     recycle_rss_mb: int = 512  # replace it when, between jobs, its RSS is above this; 0: never
     log_level: str = "INFO"
     outbox: str | None = None  # where tasks write their outputs (DOCMILL_OUTBOX in the job)
+    keys: ClientKeys | None = None  # CURVE to the broker, when it has keys
     # PDFs of more pages are read in page ranges by several workers (DOCMILL_SPLIT_PAGES); 0: never
-    split_pages: int = 50
+    split_pages: int = 100
+    pdf_backend: str = "pypdf"  # or "pdfium" (the pdfium extra); DOCMILL_PDF_BACKEND in the job
+    # The only folders path jobs may read (DOCMILL_ALLOWED_ROOTS in the job); none: no path job
+    allowed_roots: tuple[str, ...] = ()
 
 
 @dataclass
@@ -77,9 +82,14 @@ class Agent:
     def __init__(self, settings: WorkerSettings, context: zmq.Context[Any] | None = None) -> None:
         self.settings = settings
         self.context = context or zmq.Context()
-        env = {"DOCMILL_SPLIT_PAGES": str(settings.split_pages)}
+        env = {
+            "DOCMILL_SPLIT_PAGES": str(settings.split_pages),
+            "DOCMILL_PDF_BACKEND": settings.pdf_backend,
+        }
         if settings.outbox:
             env["DOCMILL_OUTBOX"] = settings.outbox
+        # Always set, even empty: unset would mean "no check" (a task called as a library).
+        env["DOCMILL_ALLOWED_ROOTS"] = os.pathsep.join(settings.allowed_roots)
         self.executor = Executor(self.context, list(settings.task_modules), settings.log_level, env)
         self.broker: zmq.Socket[bytes] | None = None
         self.running: Running | None = None
@@ -154,6 +164,8 @@ class Agent:
         self.broker.setsockopt(zmq.LINGER, 0)
         self.broker.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         self.broker.setsockopt(zmq.IDENTITY, self.settings.identity.encode())
+        if self.settings.keys is not None:
+            self.settings.keys.apply(self.broker)
         self.broker.connect(self.settings.endpoint)
         self._connected_at = time.monotonic()
         self._reconnect_at = None

@@ -71,13 +71,20 @@ STOP_WORDS: dict[str, frozenset[str]] = {
 }
 
 
-def analyze_document(path: str, index: str | None = None, near: int = 6) -> dict[str, Any]:
+def analyze_document(
+    path: str, index: str | None = None, near: int = 6, *, source: str | None = None
+) -> dict[str, Any]:
     """Analyse the document at `path`; flag earlier documents in the fingerprint index (`index`,
-    else `<outbox>/.docmill-simhash.sqlite`, else none) within Hamming distance `near`."""
+    else `<outbox>/.docmill-simhash.sqlite`, else none) within Hamming distance `near`.
+
+    `source` names the document in the index (default: the absolute `path`). This is the
+    library function; the task a client calls (workers.tasks.analyze_document) confines `path`
+    to the allowed roots and always uses the outbox's index.
+    """
     if isinstance(near, bool) or not isinstance(near, int) or not 0 <= near <= BITS:
         raise TaskError(ErrorType.BAD_REQUEST, f"near must be an integer 0..{BITS}, not {near!r}")
+    result = extract(path)  # first: it refuses what is not a regular file before any read
     doc_id = file_sha256(path)
-    result = extract(path)
     text: str = result["text"]
     tokens = [match.group().lower() for match in WORD_RE.finditer(text)]
     code, confidence = guess_language(tokens)
@@ -85,7 +92,8 @@ def analyze_document(path: str, index: str | None = None, near: int = 6) -> dict
     db = index_path(index)
     duplicates: list[dict[str, Any]] = []
     if db is not None and tokens:  # text-less documents all share one fingerprint: not indexed
-        duplicates = record_fingerprint(db, doc_id, os.path.abspath(path), fingerprint, near)
+        where = source or os.path.abspath(path)
+        duplicates = record_fingerprint(db, doc_id, where, fingerprint, near)
     return {
         "doc_id": doc_id,
         "kind": result["kind"],

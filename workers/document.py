@@ -33,19 +33,31 @@ def process_document(
     max_bytes: int = DEFAULT_MAX_BYTES,
     split_pages: int | None = None,
     parts: list[dict[str, Any]] | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
     """Extract and chunk the document at `path`; write its outputs when there is an outbox.
 
     Returns doc_id, kind, status, metadata, warnings, text and the two output paths (None
     without an outbox); the chunks stay in the outbox to keep the reply small. A PDF of more
     than `split_pages` pages (else $DOCMILL_SPLIT_PAGES; 0 or unset: never) is handed back to
-    the broker in page ranges, and finished when it comes back with their `parts`.
+    the broker in page ranges, and finished when it comes back with their `parts`. `source`
+    names the document in the record (default: the absolute `path`).
+
+    This is the library function: it reads and writes where it is told. The task a client
+    calls (workers.tasks.process_document) confines `path` to the allowed roots and always
+    writes to the worker's own outbox.
     """
     began = time.perf_counter()
     if split_pages is None:
         split_pages = int(os.environ.get(SPLIT_ENV) or 0)
     record = build_record(
-        path, chunk_size, chunk_overlap, max_bytes=max_bytes, split_pages=split_pages, parts=parts
+        path,
+        chunk_size,
+        chunk_overlap,
+        max_bytes=max_bytes,
+        split_pages=split_pages,
+        parts=parts,
+        source=source,
     )
     folder = outbox or os.environ.get(OUTBOX_ENV) or None
     json_path = chunks_path = None
@@ -69,6 +81,7 @@ def build_record(
     max_bytes: int = DEFAULT_MAX_BYTES,
     split_pages: int = 0,
     parts: list[dict[str, Any]] | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
     """The full result record of DESIGN §4 for the document at `path` (nothing written)."""
     began = time.perf_counter()
@@ -80,7 +93,7 @@ def build_record(
     chunks = chunk(result["text"], chunk_size, chunk_overlap, pages)
     chunked = time.perf_counter()
     return {
-        "doc_id": doc_id, "source": os.path.abspath(path), "kind": result["kind"],
+        "doc_id": doc_id, "source": source or os.path.abspath(path), "kind": result["kind"],
         "mime": result["mime"], "status": result["status"], "text": result["text"],
         "pages": result["pages"], "metadata": result["metadata"], "chunks": chunks,
         "warnings": result["warnings"],

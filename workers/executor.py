@@ -22,7 +22,16 @@ from typing import Any
 import zmq
 
 from broker.logs import setup_logging
-from broker.protocol import ErrorType, ProtocolError, error, fan_out, ok, pack, unpack_map
+from broker.protocol import (
+    MAX_MESSAGE_BYTES,
+    ErrorType,
+    ProtocolError,
+    error,
+    fan_out,
+    ok,
+    pack,
+    unpack_map,
+)
 from workers.errors import FanOut, TaskError
 from workers.lifeline import die_with_parent, ignore_interrupts
 from workers.tasks import Task, load_tasks
@@ -64,9 +73,12 @@ def run_task(tasks: dict[str, Task], data: bytes) -> bytes:
             )
         )
     try:
-        return pack(ok(result))
+        packed = pack(ok(result))
     except (TypeError, ValueError, OverflowError) as exc:
         return pack(error(ErrorType.TASK_ERROR, f"{name} returned an unserialisable value: {exc}"))
+    if len(packed) > MAX_MESSAGE_BYTES - 4096:  # room for the frames around it
+        return pack(error(ErrorType.TASK_ERROR, f"{name} returned {len(packed)} bytes, too many"))
+    return packed
 
 
 def executor_main(
@@ -81,6 +93,7 @@ def executor_main(
     context = zmq.Context()
     sock = context.socket(zmq.PAIR)
     sock.setsockopt(zmq.LINGER, 1000)
+    sock.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
     sock.connect(endpoint)
     sock.send(HELLO)
     while True:
@@ -116,6 +129,7 @@ class Executor:
         self.stop(grace=0)
         self.socket = self.context.socket(zmq.PAIR)
         self.socket.setsockopt(zmq.LINGER, 0)
+        self.socket.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         if sys.platform == "win32":
             self.socket.bind("tcp://127.0.0.1:*")
         else:

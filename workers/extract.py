@@ -14,9 +14,11 @@ import logging
 import os
 import stat
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from broker.protocol import ErrorType
+from broker.security import under_roots
 from workers.errors import TaskError
 from workers.formats.base import Extracted, os_error
 from workers.formats.detect import MIME, detect
@@ -24,6 +26,10 @@ from workers.formats.detect import MIME, detect
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+# Set by the worker (os.pathsep-separated): the folders its path jobs may read. Unset, as when a
+# task is called as a library function (the serial benchmark, unit tests), no check applies;
+# set but empty, no path may be read at all.
+ROOTS_ENV = "DOCMILL_ALLOWED_ROOTS"
 # kind -> (module under workers.formats, function)
 EXTRACTORS: dict[str, tuple[str, str]] = {
     "pdf": ("pdf", "extract"), "docx": ("docx", "extract"),
@@ -70,6 +76,39 @@ def extract(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, **paging: Any) -> 
         "kind": kind, "mime": MIME[kind], "text": text, "pages": found.pages,
         "metadata": metadata, "warnings": warnings, "status": status,
     }  # fmt: skip
+
+
+def allowed_roots() -> tuple[Path, ...] | None:
+    """The folders path jobs may read here ($DOCMILL_ALLOWED_ROOTS), or None: no check."""
+    value = os.environ.get(ROOTS_ENV)
+    if value is None:
+        return None
+    return tuple(Path(root).resolve() for root in value.split(os.pathsep) if root)
+
+
+def confine(path: str) -> str:
+    """The path to read for a job's `path`: symbolic links and `..` resolved, and under one of
+    the allowed roots, else a `forbidden` TaskError. Without roots (see ROOTS_ENV), `path`.
+
+    Callers read the returned path, not the one they were given, so the link a client named
+    is not followed a second time. Someone who can write inside a root could still, between
+    this check and the read, put a link in place of the resolved file or one of its folders:
+    the roots bound what a client names, not what the roots' own writers do.
+    """
+    roots = allowed_roots()
+    if roots is None:
+        return path
+    if not isinstance(path, str) or not path or "\x00" in path:
+        raise TaskError(ErrorType.BAD_REQUEST, f"'path' must be a file path, not {path!r}")
+    real = under_roots(path, roots)
+    if real is None:
+        where = ", ".join(str(root) for root in roots) or "nothing (this pool has no roots)"
+        raise TaskError(
+            ErrorType.FORBIDDEN,
+            f"{path} is outside the folders this worker may read ({where}); "
+            "copy it into one of them, or send its content instead of its path",
+        )
+    return str(real)
 
 
 def check_file(path: str, max_bytes: int) -> os.stat_result:

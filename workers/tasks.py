@@ -7,11 +7,18 @@ module's `TASKS` dict is merged over the built-in tasks.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import os
+import stat
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+from broker.protocol import ErrorType
+from broker.security import under_roots
+from workers.errors import TaskError
 
 Task = Callable[..., Any]
 
@@ -28,69 +35,169 @@ def echo(**args: Any) -> dict[str, Any]:
 
 
 def process_document(
-    path: str,
+    path: str | None = None,
     chunk_size: int = 1000,
     chunk_overlap: int = 200,
-    outbox: str | None = None,
     split_pages: int | None = None,
     parts: list[dict[str, Any]] | None = None,
+    content: bytes | None = None,
+    name: str | None = None,
 ) -> dict[str, Any]:
-    """Text, metadata and chunks of one document; outputs go to `outbox` (else $DOCMILL_OUTBOX).
+    """Text, metadata and chunks of one document, its outputs written to the worker's outbox
+    ($DOCMILL_OUTBOX, if any): the file at `path`, or `content` (bytes) named `name`.
 
     A PDF of more than `split_pages` pages (else the pool's setting) is read in page ranges by
     `extract_pages` jobs on any worker; the broker then runs this again with their `parts`.
     """
     from workers import document  # parsers load when the first document arrives
+    from workers.inputs import document_file, inline_meta
 
-    return document.process_document(
-        path, chunk_size, chunk_overlap, outbox, split_pages=split_pages, parts=parts
-    )
+    with document_file(path, content, name) as (readable, source):
+        if content is not None:
+            # The parts of a split PDF are jobs that name the file by path, and this copy lives
+            # only in this job process: inline content is always read whole, here.
+            split_pages = 0
+        reply = document.process_document(
+            readable,
+            chunk_size,
+            chunk_overlap,
+            split_pages=split_pages,
+            parts=parts,
+            source=source,
+        )
+    return inline_meta(reply, content)
 
 
 def extract_pages(path: str, first: int, last: int) -> dict[str, Any]:
     """The text of pages `first` to `last` of a PDF: one part of a long process_document."""
+    from workers.extract import confine
     from workers.formats.pdf import extract_pages as run
 
-    return run(path, first, last)
+    return run(confine(path), first, last)
 
 
-def extract_metadata(path: str) -> dict[str, Any]:
+def extract_metadata(
+    path: str | None = None, content: bytes | None = None, name: str | None = None
+) -> dict[str, Any]:
     """Kind, size, page count, title, author and dates, without extracting the full text."""
     from workers.extract import extract_metadata as run
+    from workers.inputs import document_file, inline_meta
 
-    return run(path)
+    with document_file(path, content, name) as (readable, _):
+        return inline_meta(run(readable), content)
 
 
-def analyze_document(path: str, index: str | None = None, near: int = 6) -> dict[str, Any]:
-    """Language, word and sentence counts, keywords, SimHash and near-duplicates of a document;
-    the fingerprint index is `index`, else one in $DOCMILL_OUTBOX."""
+def analyze_document(
+    path: str | None = None,
+    near: int = 6,
+    content: bytes | None = None,
+    name: str | None = None,
+) -> dict[str, Any]:
+    """Language, word and sentence counts, keywords, SimHash and near-duplicates of a document
+    (the file at `path`, or `content` named `name`); the fingerprint index is the one in the
+    worker's outbox ($DOCMILL_OUTBOX), none without an outbox."""
     from workers.analysis import analyze_document as run
+    from workers.inputs import document_file
 
-    return run(path, index, near)
+    with document_file(path, content, name) as (readable, source):
+        return run(readable, None, near, source=source)
 
 
-def cleanup_outputs(folder: str, older_than: float) -> dict[str, int]:
+def cleanup_outputs(folder: str, older_than: float) -> dict[str, Any]:
     """Remove files in `folder` (recursively) last modified more than `older_than` seconds ago,
-    and temporary files of interrupted writes after an hour."""
+    and temporary files of interrupted writes after an hour.
+
+    `folder` must be the worker's own outbox ($DOCMILL_OUTBOX) or a folder in it, once links
+    are resolved; links inside it are neither followed nor removed.
+    """
+    if isinstance(older_than, bool) or not isinstance(older_than, int | float):
+        raise TaskError(ErrorType.BAD_REQUEST, f"older_than is seconds, not {older_than!r}")
+    from workers.document import OUTBOX_ENV
+
+    if not os.environ.get(OUTBOX_ENV):
+        # A pool on another host with no outbox takes the broker's periodic clean-up too.
+        return {"removed": 0, "kept": 0, "skipped": "this worker has no outbox"}
+    root = _inside_outbox(folder)
     cutoff = time.time() - older_than
+    stale_part = time.time() - 3600  # a write cut short by a kill leaves its temporary file
     removed = kept = 0
-    root = Path(folder)
     if not root.is_dir():
         return {"removed": 0, "kept": 0}
-    stale_part = time.time() - 3600  # a write cut short by a kill leaves its temporary file
-    for path in root.rglob("*"):
-        try:
-            if path.name.startswith(".docmill-"):
+    for names, remove in _files(root):
+        for entry_name, st in names:
+            if entry_name.startswith(".docmill-"):
                 continue  # docmill's own state kept beside the outputs (the simhash index)
-            is_part = path.name.startswith(".") and path.name.endswith(".part")
-            if path.is_file() and path.stat().st_mtime < (stale_part if is_part else cutoff):
-                path.unlink()
-                removed += 1
-            elif path.is_file():
+            is_part = entry_name.startswith(".") and entry_name.endswith(".part")
+            if st.st_mtime < (stale_part if is_part else cutoff):
+                try:
+                    remove(entry_name)
+                    removed += 1
+                except FileNotFoundError:
+                    continue  # removed by someone else meanwhile
+            else:
                 kept += 1
-        except FileNotFoundError:
-            continue  # removed by someone else meanwhile
     return {"removed": removed, "kept": kept}
+
+
+def _inside_outbox(folder: str) -> Path:
+    """`folder`, resolved, if it is the worker's outbox or lies inside it; else `forbidden`."""
+    from workers.document import OUTBOX_ENV
+
+    outbox = os.environ.get(OUTBOX_ENV)
+    if not isinstance(folder, str) or not folder or "\x00" in folder:
+        raise TaskError(ErrorType.BAD_REQUEST, f"'folder' must be a folder path, not {folder!r}")
+    if not outbox:
+        raise TaskError(
+            ErrorType.FORBIDDEN, f"cannot clean {folder}: this worker has no outbox to clean"
+        )
+    real = under_roots(folder, (Path(outbox).resolve(),))
+    if real is None:
+        raise TaskError(
+            ErrorType.FORBIDDEN,
+            f"cannot clean {folder}: a worker removes files only in its own outbox ({outbox})",
+        )
+    return real
+
+
+Remover = Callable[[str], None]
+
+
+def _files(root: Path) -> Iterator[tuple[list[tuple[str, os.stat_result]], Remover]]:
+    """Per folder under `root`: its regular files with their stat, and how to remove one.
+
+    Links are not followed: with os.fwalk (POSIX) each folder is held open and its files are
+    removed relative to it, so a folder swapped for a link meanwhile cannot redirect a removal.
+    """
+    if hasattr(os, "fwalk"):
+        for _, _, filenames, dirfd in os.fwalk(root, follow_symlinks=False):
+            found = []
+            for entry in filenames:
+                try:
+                    st = os.stat(entry, dir_fd=dirfd, follow_symlinks=False)
+                except FileNotFoundError:
+                    continue
+                if stat.S_ISREG(st.st_mode):
+                    found.append((entry, st))
+            yield found, functools.partial(_unlink_at, dirfd=dirfd)
+        return
+    for dirpath, _, filenames in os.walk(root, followlinks=False):
+        found = []
+        for entry in filenames:
+            try:
+                st = os.lstat(os.path.join(dirpath, entry))
+            except FileNotFoundError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                found.append((entry, st))
+        yield found, functools.partial(_unlink_in, dirpath)
+
+
+def _unlink_at(entry: str, dirfd: int) -> None:
+    os.unlink(entry, dir_fd=dirfd)
+
+
+def _unlink_in(dirpath: str, entry: str) -> None:
+    os.unlink(os.path.join(dirpath, entry))
 
 
 BUILTIN: dict[str, Task] = {
