@@ -1,0 +1,103 @@
+"""PDF text through pypdfium2 (PDFium, Apache-2.0): the optional faster backend.
+
+Same contract as the pypdf reader in `workers.formats.pdf`: pages as {"number", "text"}, a page
+that cannot be read becomes "" and a warning. pypdfium2 is imported only when a PDF is read
+with this backend, and every PDFium object is closed before returning: the job process reads
+many documents and PDFium's memory is not Python's to collect in time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from broker.protocol import ErrorType
+from workers.errors import TaskError
+from workers.formats.base import PARSER_ERRORS, describe, os_error, read
+
+MISSING = "the pdfium PDF backend needs the pdfium extra: pip install 'docmill[pdfium]'"
+
+
+def read_pages(
+    path: str, first: int, last: int, warnings: list[str]
+) -> tuple[list[dict[str, Any]], int]:
+    """The text of pages `first` to `last` (from 1, inclusive), and how many could not be read."""
+    if first > last:  # a PDF of no pages: PDFium refuses to open those at all
+        return [], 0
+    pdfium = _import()
+    errors: tuple[type[Exception], ...] = (pdfium.PdfiumError, *PARSER_ERRORS)
+    pages: list[dict[str, Any]] = []
+    failed = 0
+    document = _open(pdfium, path)
+    try:
+        if last > len(document):
+            raise TaskError(ErrorType.BAD_REQUEST, f"pages {first}-{last} are not in {path}")
+        for number in range(first, last + 1):
+            try:
+                text = _page_text(document, number - 1)
+            except errors as exc:
+                failed += 1
+                text = ""
+                warnings.append(f"page {number}: text extraction failed: {describe(exc)}")
+            pages.append({"number": number, "text": text})
+    finally:
+        document.close()
+    return pages, failed
+
+
+def page_count(path: str) -> int:
+    """The number of pages PDFium finds in the PDF at `path`."""
+    pdfium = _import()
+    document = _open(pdfium, path)
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def _page_text(document: Any, index: int) -> str:
+    """The text of one page, its line breaks written as pypdf writes them."""
+    page = document[index]
+    try:
+        textpage = page.get_textpage()
+        try:
+            text: str = textpage.get_text_range()
+        finally:
+            textpage.close()
+    finally:
+        page.close()
+    # PDFium ends lines with "\r\n", and joins a word hyphenated across lines, leaving U+FFFE
+    # (a noncharacter) where the hyphen was: pypdf keeps the hyphen and the line break.
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-\n")
+
+
+def _open(pdfium: Any, path: str) -> Any:
+    """Return the PdfDocument at `path`, opened with the empty password if it is encrypted."""
+    try:
+        return pdfium.PdfDocument(path, password="")
+    except OSError as exc:
+        # pypdfium2 raises a bare FileNotFoundError for anything not a regular file (a directory
+        # too), and PDFium says only "file access error": let the OS say what is wrong.
+        read(path, 1)
+        raise os_error(exc, path) from exc
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code == pdfium.raw.FPDF_ERR_FILE:
+            read(path, 1)
+        if code == pdfium.raw.FPDF_ERR_PASSWORD:
+            # PDFium tries "" as the user password only, never as the owner password as pypdf
+            # does, so a file with an empty owner password and a real user password ends here.
+            raise TaskError(ErrorType.ENCRYPTED, "PDF is password-protected") from exc
+        if code == pdfium.raw.FPDF_ERR_SECURITY:
+            message = "PDF is encrypted in a way PDFium cannot decrypt"
+            raise TaskError(ErrorType.ENCRYPTED, message) from exc
+        raise TaskError(ErrorType.MALFORMED, f"unreadable PDF: {describe(exc)}") from exc
+
+
+def _import() -> Any:
+    """pypdfium2, or UNSUPPORTED when the optional dependency is not installed."""
+    try:
+        import pypdfium2
+        import pypdfium2.raw  # the FPDF_ERR_* codes of a failed open
+    except ImportError as exc:
+        raise TaskError(ErrorType.UNSUPPORTED, MISSING) from exc
+    return pypdfium2
