@@ -18,6 +18,7 @@ from typing import Any
 import zmq
 
 from broker.home import Home, resolve_home
+from broker.jobs import DEFAULT_QUEUE
 from broker.protocol import (
     MAX_MESSAGE_BYTES,
     MDPC,
@@ -235,6 +236,31 @@ class Client:
             reply = self._receive(rid, self.timeout)
             jobs.extend(Job(self, job_id) for job_id in reply["ids"])
         return jobs
+
+    def run(self, task: str, queue: str = DEFAULT_QUEUE, timeout: float = 60.0, **args: Any) -> Any:
+        """Run one job and wait for its result in a single round trip (an RFC 7 request).
+
+        The job is stored and retried like any other, but it has no id to ask about later:
+        if `timeout` passes first, TimeoutError, and the job still runs. Raises JobFailed.
+        """
+        sock = self._connect()
+        sock.send_multipart(request(queue.encode(), [pack({"task": task, "args": args})]))
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            if not sock.poll(int(left * 1000) + 1):
+                break
+            frames = sock.recv_multipart()
+            if len(frames) != 4 or frames[1] != MDPC or frames[2] != queue.encode():
+                continue  # a late answer to a docmill command that timed out
+            try:
+                reply = unpack_map(frames[3])
+            except ProtocolError as exc:
+                raise JobFailed("", ErrorType.TASK_ERROR.value, str(exc)) from None
+            if reply.get("ok"):
+                return reply.get("result")
+            raise JobFailed("", *error_of(reply))
+        self.close()  # its answer must not reach a later call
+        raise TimeoutError(f"{task} did not end within {timeout:.1f}s")
 
     def job(self, job_id: str) -> Job:
         """A handle on a job submitted elsewhere."""

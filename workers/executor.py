@@ -8,6 +8,7 @@ by a process the job cannot stall.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 import multiprocessing
@@ -41,6 +42,11 @@ log = logging.getLogger(__name__)
 HELLO = b"ready"
 
 
+@functools.cache
+def _signature(fn: Task) -> inspect.Signature:
+    return inspect.signature(fn)
+
+
 def run_task(tasks: dict[str, Task], data: bytes) -> bytes:
     """One request map in, one packed ok/error map out; never raises."""
     try:
@@ -54,7 +60,7 @@ def run_task(tasks: dict[str, Task], data: bytes) -> bytes:
     if not isinstance(args, dict):
         return pack(error(ErrorType.BAD_REQUEST, "'args' must be a map"))
     try:
-        inspect.signature(fn).bind(**args)
+        _signature(fn).bind(**args)
     except TypeError as exc:
         return pack(error(ErrorType.BAD_REQUEST, f"{name}: {exc}"))
     try:
