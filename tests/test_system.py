@@ -210,3 +210,18 @@ def test_analysis_queue_flags_a_near_duplicate(
     assert first.result(timeout=30)["language"]["code"] == "en"
     second = client.submit("analyze_document", queue="analysis", path=str(copy)).result(timeout=30)
     assert [d["path"] for d in second["near_duplicates"]] == [str(original)]
+
+
+def test_run_is_one_request_that_answers_when_the_job_ends(
+    client: Client, start_pool: StartPool
+) -> None:
+    start_pool(1)
+    assert client.run("echo", x=1, y=[2]) == {"x": 1, "y": [2]}
+    with pytest.raises(JobFailed) as failed:
+        client.run("burn", seconds="not a number")
+    assert failed.value.type == "task_error"
+    with pytest.raises(TimeoutError):
+        client.run("noop", seconds=5, timeout=0.5)
+    assert client.run("echo", z=3) == {"z": 3}, "a late answer does not reach the next call"
+    counts = client.status()["counts"]
+    assert counts.get("succeeded", 0) >= 2, "run's jobs are stored like any other"
