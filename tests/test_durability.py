@@ -312,3 +312,25 @@ def test_a_task_policy_in_settings_applies_to_its_submits(
         assert info["status"] == "dead" and info["max_attempts"] == 1
         # An explicit value in the submit wins over the policy.
         assert client.enqueue("backtrack", {"n": 1}, max_attempts=4).info()["max_attempts"] == 4
+
+
+def test_a_locked_document_is_retried_until_it_is_free(
+    client: Client, start_pool: StartPool, tmp_path: Path, corpus: Path
+) -> None:
+    start_pool(1)
+    target = tmp_path / "minutes.docx"
+    target.write_bytes(
+        (corpus / "Unstructured-IO__unstructured/example-docs/fake.docx").read_bytes()
+    )
+    lock = tmp_path / f".~lock.{target.name}#"
+    lock.write_text("someone,editing")
+    job = client.enqueue(
+        "process_document", {"path": str(target)}, max_attempts=20, backoff=0.2, backoff_max=0.5
+    )
+    info = wait_for(
+        lambda: (i := job.info())["status"] == "retry_scheduled" and i, 30, "a scheduled retry"
+    )
+    assert info["error"]["type"] == "locked"
+    lock.unlink()  # the editor closed it
+    assert job.result(timeout=60)["status"] == "ok"
+    assert job.info()["attempts"] >= 2

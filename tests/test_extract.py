@@ -386,3 +386,39 @@ def test_import_does_not_load_parsers() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("lock", [".~lock.{name}#", "~${name}", "~${tail}"])
+def test_a_document_open_in_an_office_suite_is_locked(tmp_path: Path, lock: str) -> None:
+    source = UNS / "fake.docx"
+    target = tmp_path / "quarterly-report.docx"
+    target.write_bytes(source.read_bytes())
+    (tmp_path / lock.format(name=target.name, tail=target.name[2:])).write_bytes(b"owner")
+    with pytest.raises(TaskError) as failed:
+        extract(str(target))
+    assert failed.value.type is ErrorType.LOCKED
+    assert "open in another program" in failed.value.message
+
+
+def test_a_file_that_grows_while_read_is_locked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workers.formats import text
+
+    target = tmp_path / "growing.txt"
+    target.write_text("the first half of a log\n")
+    real = text.extract
+
+    def writer_meanwhile(path: str, *args: Any, **kwargs: Any) -> Any:
+        found = real(path, *args, **kwargs)
+        with open(path, "a") as fh:  # the program writing it goes on
+            fh.write("the second half\n")
+        return found
+
+    monkeypatch.setattr(text, "extract", writer_meanwhile)
+    with pytest.raises(TaskError) as failed:
+        extract(str(target))
+    assert failed.value.type is ErrorType.LOCKED
+    assert "still being written" in failed.value.message
+    monkeypatch.setattr(text, "extract", real)
+    assert "second half" in extract(str(target))["text"], "once it has settled, it is read"

@@ -60,6 +60,7 @@ def extract(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, **paging: Any) -> 
     extractor = getattr(importlib.import_module(f"workers.formats.{module}"), function)
     options = paging if kind == "pdf" else {}
     found: Extracted = extractor(path, warnings, max_bytes, **options)
+    unchanged(path, st)
     kind = found.kind or kind
     text = found.text
     metadata: dict[str, Any] = dict.fromkeys(METADATA_FIELDS)
@@ -111,12 +112,47 @@ def confine(path: str) -> str:
     return str(real)
 
 
+def lock_file(path: str) -> str | None:
+    """The lock file an office suite keeps beside a document it has open, if there is one:
+    LibreOffice's `.~lock.NAME#`, Microsoft Office's `~$NAME` (the first two characters of a
+    long NAME dropped)."""
+    folder, name = os.path.split(path)
+    candidates = [f".~lock.{name}#", f"~${name}"]
+    if len(name) > 7:
+        candidates.append(f"~${name[2:]}")
+    for candidate in candidates:
+        if os.path.lexists(os.path.join(folder, candidate)):
+            return candidate
+    return None
+
+
+def unchanged(path: str, before: os.stat_result) -> None:
+    """Raise `locked` (retryable) if `path` changed since `before`: it is still being written,
+    and what was read of it may be half a document."""
+    try:
+        after = os.stat(path)
+    except OSError as exc:
+        raise os_error(exc, path) from exc
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        raise TaskError(
+            ErrorType.LOCKED,
+            f"{path} changed while it was read ({before.st_size} -> {after.st_size} bytes): "
+            "it is still being written; it will be read again",
+        )
+
+
 def check_file(path: str, max_bytes: int) -> os.stat_result:
-    """Return the stat of `path` if it is a regular file within `max_bytes`, else raise."""
+    """Return the stat of `path` if it is a regular file within `max_bytes`, not open in an
+    office suite, else raise."""
     try:
         st = os.stat(path)
     except OSError as exc:
         raise os_error(exc, path) from exc
+    if (lock := lock_file(path)) is not None:
+        raise TaskError(
+            ErrorType.LOCKED,
+            f"{path} is open in another program ({lock} is beside it); it will be read again",
+        )
     if not stat.S_ISREG(st.st_mode):
         raise TaskError(ErrorType.UNSUPPORTED, f"{path} is not a regular file")
     if st.st_size > max_bytes:

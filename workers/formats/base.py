@@ -40,6 +40,8 @@ def os_error(exc: OSError, path: str) -> TaskError:
     """Translate a filesystem error on `path` into the TaskError a person can act on."""
     if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG, errno.ELOOP):
         return TaskError(ErrorType.NOT_FOUND, f"no such file: {path}")
+    if getattr(exc, "winerror", None) in (32, 33):  # a sharing or lock violation on Windows
+        return TaskError(ErrorType.LOCKED, f"{path} is open in another program")
     if exc.errno in (errno.EACCES, errno.EPERM):
         return TaskError(ErrorType.PERMISSION, f"permission denied reading {path}")
     if exc.errno == errno.EISDIR:
