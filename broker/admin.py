@@ -42,6 +42,8 @@ def worker_stats(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> di
         raise BadRequest("give 'workers': a map of worker id to measures")
     pool, concurrency = body.get("pool"), body.get("concurrency")
     wanted = None
+    if isinstance(concurrency, int) and not 0 <= concurrency <= MAX_POOL:
+        raise BadRequest(f"'concurrency' is a number of workers, 0 to {MAX_POOL}")
     if isinstance(pool, str) and isinstance(concurrency, int):
         record = broker.pools.setdefault(pool, {"wanted": None})
         record.update(concurrency=concurrency, seen=time.time())
@@ -56,6 +58,8 @@ def worker_stats(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> di
             known += 1
     return {"ok": True, "known": known, "concurrency": wanted}
 
+
+MAX_POOL = 4096  # workers in one pool: any more is a typo, and must not overflow a reply
 
 _WATCHER_TOPICS = {
     t.value.removeprefix("watcher."): t for t in Topic if t.value.startswith("watcher.")
@@ -75,9 +79,8 @@ def watcher_stats(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> d
         kind = event.get("event") if isinstance(event, dict) else None
         topic = _WATCHER_TOPICS.get(kind) if isinstance(kind, str) else None
         if topic is not None:
-            broker.events.publish(
-                topic, watcher=name, **{k: v for k, v in event.items() if k != "event"}
-            )
+            fields = {k: v for k, v in event.items() if isinstance(k, str) and k != "event"}
+            broker.events.publish(topic, **{**fields, "watcher": name})
     return {"ok": True}
 
 
@@ -89,6 +92,8 @@ def scale(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str,
     target, delta = body.get("concurrency"), body.get("delta")
     if not isinstance(target, int) and not isinstance(delta, int):
         raise BadRequest("give 'concurrency' (a number of workers) or 'delta' (+k or -k)")
+    if any(isinstance(n, int) and abs(n) > MAX_POOL for n in (target, delta)):
+        raise BadRequest(f"a pool has at most {MAX_POOL} workers")
     chosen = body.get("pool")
     pools = {k: v for k, v in broker.pools.items() if chosen in (None, k)}
     if not pools:
@@ -97,7 +102,8 @@ def scale(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str,
         )
     for record in pools.values():
         current = record["wanted"] if record["wanted"] is not None else record["concurrency"]
-        record["wanted"] = max(1, target if isinstance(target, int) else current + delta)
+        wanted = target if isinstance(target, int) else current + delta
+        record["wanted"] = min(MAX_POOL, max(1, wanted))
     return {"ok": True, "pools": {k: v["wanted"] for k, v in pools.items()}}
 
 

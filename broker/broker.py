@@ -225,7 +225,7 @@ class Broker:
         elif self.store.dirty and self._commit_due is None:
             self._commit_due = now + self.settings.commit_delay
         for client, service, reply, _ in acks:
-            self.send(client_reply(client, service, [pack(reply)]))
+            self.send(client_reply(client, service, [self._pack_reply(reply)]))
         if self.store.unsaved_new:
             return  # the commit failed: nothing new may run
         pending, self.registry.undispatched = self.registry.undispatched, set()
@@ -247,6 +247,15 @@ class Broker:
             for i, (client, service, reply, new) in enumerate(acks):
                 if new & ids:
                     acks[i] = (client, service, {**refusal, "rid": reply.get("rid")}, new)
+
+    def _pack_reply(self, reply: dict[str, Any]) -> bytes:
+        """A command's reply; one the codec refuses (a number past 64 bits that a client sent
+        and a command echoed) becomes an error reply, not the broker's end."""
+        try:
+            return pack(reply)
+        except (TypeError, ValueError, OverflowError) as exc:
+            log.warning("could not encode a reply: %s", exc)
+            return pack(error(ErrorType.BAD_REQUEST, f"the reply could not be encoded: {exc}"))
 
     def send(self, frames: list[bytes]) -> bool:
         try:

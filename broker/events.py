@@ -23,10 +23,12 @@ class Publisher:
         self._pid = os.getpid()
         self.seq = 0
 
-    def publish(self, topic: Topic, **fields: Any) -> None:
+    def publish(self, topic: Topic, /, **fields: Any) -> None:
+        """`fields` may hold any string keys (a watcher's event, say); the stream's own
+        `seq`, `ts`, `source` and `pid` are never replaced by them."""
         self.seq += 1
-        body = {"seq": self.seq, "ts": time.time(), "source": self._source, "pid": self._pid}
-        body.update(fields)
+        body = {**fields, "seq": self.seq, "ts": time.time(), "source": self._source}
+        body["pid"] = self._pid
         try:
             # PUB drops rather than blocks at its high-water mark; NOBLOCK makes that explicit.
             self._socket.send_multipart([topic.value.encode(), pack(body)], zmq.NOBLOCK)

@@ -32,6 +32,7 @@ class Worker:
 
     def view(self) -> dict[str, Any]:
         return {
+            **self.stats,  # a pool's measures; never in place of the broker's own fields
             "id": self.name,
             "pid": self.pid,
             "host": self.host,
@@ -40,7 +41,6 @@ class Worker:
             "job": self.job,
             "jobs_done": self.jobs_done,
             "last_seen": self.last_seen,
-            **self.stats,
         }
 
 
