@@ -109,10 +109,14 @@ def watched_roots(home: Home) -> list[str]:
 
 
 class Supervisor:
-    def __init__(self, home: Home, workers: int) -> None:
+    def __init__(self, home: Home, workers: int, broker_args: list[str] | None = None) -> None:
         self.home = home
         root = str(home.root)
-        self.broker = Child("broker", ["-m", "broker", "--home", root], home.logs / "broker.log")
+        self.broker = Child(
+            "broker",
+            ["-m", "broker", "--home", root, *(broker_args or [])],
+            home.logs / "broker.log",
+        )
         self.pool = Child(
             "workers",
             [
@@ -237,7 +241,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--home", help="home folder (default $DOCMILL_HOME or ./docmill-home)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--headless", action="store_true", help="never show the monitor view")
+    parser.add_argument("--bind", help="the broker's endpoint for clients and workers")
+    parser.add_argument("--events", help="the broker's status stream endpoint")
+    parser.add_argument(
+        "--insecure",
+        action="store_true",
+        help="let the broker bind TCP beyond loopback without CURVE",
+    )
     args = parser.parse_args(argv)
+    broker_args = [*("--bind", args.bind)] if args.bind else []
+    broker_args += [*("--events", args.events)] if args.events else []
+    broker_args += ["--insecure"] if args.insecure else []
     home = Home(resolve_home(args.home)).ensure()
     show_view = not args.headless and sys.stdin.isatty() and sys.stdout.isatty()
     setup_logging()
@@ -247,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     if show_view:  # the view owns the terminal: log to the file alone
         root.handlers.clear()
     root.addHandler(handler)
-    return Supervisor(home, max(1, args.workers)).run(show_view)
+    return Supervisor(home, max(1, args.workers), broker_args).run(show_view)
 
 
 if __name__ == "__main__":

@@ -74,6 +74,17 @@ class Job:
         return self.client.gather([self], timeout=timeout)[0]
 
 
+def _bounded(body: bytes) -> bytes:
+    """Refuse here, with a clear error, a message the broker would drop for its size."""
+    if len(body) > MAX_MESSAGE_BYTES - 1024:
+        raise BrokerError(
+            ErrorType.BAD_REQUEST.value,
+            f"a message of {len(body)} bytes is over the broker's limit of {MAX_MESSAGE_BYTES}: "
+            "send fewer jobs per call, or less inline content per job",
+        )
+    return body
+
+
 class Client:
     def __init__(
         self,
@@ -124,7 +135,7 @@ class Client:
 
     def _send(self, command: Command, body: dict[str, Any]) -> int:
         rid = next(self._rids)
-        frames = request(command.value.encode(), [pack({**body, "rid": rid})])
+        frames = request(command.value.encode(), [_bounded(pack({**body, "rid": rid}))])
         self._connect().send_multipart(frames)
         return rid
 
@@ -244,7 +255,7 @@ class Client:
         if `timeout` passes first, TimeoutError, and the job still runs. Raises JobFailed.
         """
         sock = self._connect()
-        sock.send_multipart(request(queue.encode(), [pack({"task": task, "args": args})]))
+        sock.send_multipart(request(queue.encode(), [_bounded(pack({"task": task, "args": args}))]))
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             if not sock.poll(int(left * 1000) + 1):

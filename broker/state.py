@@ -66,6 +66,7 @@ def snapshot(broker: Broker) -> dict[str, Any]:
             "started": broker.started,
             "uptime": now - broker.started,
             "malformed": broker.malformed,
+            "oversized": broker.oversized,
             "curve": broker.guard is not None,
             "auth_refused": broker.guard.allow.refused if broker.guard else 0,
             "events_published": broker.events.seq,

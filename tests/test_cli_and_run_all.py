@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -190,3 +191,25 @@ def test_cleanup_outputs_runs_as_a_job(
     assert new.exists() and index.exists()
     with Client(home=str(home.root), timeout=10) as client:
         assert client.status()["counts"].get("succeeded", 0) >= 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_run_all_binds_where_told(tmp_path: Path) -> None:
+    home = Home(tmp_path / "h")
+    bind, events = (f"tcp://127.0.0.1:{_free_port()}" for _ in range(2))
+    args = ["run_all.py", "--home", str(home.root), "--workers", "1", "--headless"]
+    run = Proc([*args, "--bind", bind, "--events", events], tmp_path / "run.log")
+    try:
+        wait_for(lambda: "docmill is running" in run.output(), 30, "run_all to announce itself")
+        assert home.read_endpoints()["broker"] == bind
+        assert home.read_endpoints()["events"] == events
+        with Client(endpoint=bind, timeout=10) as client:  # no home: the endpoint alone
+            wait_for(lambda: len(client.status()["workers"]) == 1, 30, "the worker")
+            assert client.submit("echo", over="tcp").result(timeout=30) == {"over": "tcp"}
+    finally:
+        run.stop()

@@ -532,13 +532,21 @@ class Fuzzer:
         finally:
             sock.close(linger=0)
 
-    def oversized(self) -> None:
-        """One frame over MAX_MESSAGE_BYTES: ZeroMQ drops the connection before the broker
-        sees the message."""
+    def oversized(self, client: Client) -> None:
+        """A message over MAX_MESSAGE_BYTES is dropped and counted by the broker; one over
+        twice that, by ZeroMQ, with its connection, before the broker sees it."""
         sock = self.socket(zmq.DEALER, b"fuzz-oversized")
         monitor = sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
         try:
-            sock.send(bytes(MAX_MESSAGE_BYTES + 1), copy=False)
+            before = client.status()["broker"]["oversized"]
+            sock.send_multipart([b"", MDPC, b"docmill.status", bytes(MAX_MESSAGE_BYTES + 1)])
+            wait_for(
+                lambda: client.status()["broker"]["oversized"] == before + 1,
+                PROBE_SECONDS,
+                "the oversized message to be counted",
+            )
+            assert not monitor.poll(0), "a message under the hard cap keeps its connection"
+            sock.send(bytes(2 * MAX_MESSAGE_BYTES + 1), copy=False)
             assert monitor.poll(int(PROBE_SECONDS * 1000)), "the broker kept an oversized peer"
             event = recv_monitor_message(monitor)
             assert event["event"] == zmq.EVENT_DISCONNECTED
@@ -621,9 +629,9 @@ def test_broker_survives_fuzzing_of_both_sockets_while_real_jobs_run(
         fuzzer.must_count = 0
 
         before = _malformed(client)
-        fuzzer.oversized()
+        fuzzer.oversized(client)
         _alive(broker)
-        assert _malformed(client) == before, "the oversized message reached the broker"
+        assert _malformed(client) == before, "an oversized message is not a malformed one"
 
         examples = itertools.count(len(echoes))
 

@@ -183,14 +183,19 @@ def test_inline_content_over_the_limit_or_malformed_is_refused(home: Home, tmp_p
         broker.stop()
 
 
-def test_a_message_over_the_limit_costs_only_its_sender(client: Client, home: Home) -> None:
+def test_a_message_over_the_limit_is_refused_and_counted(client: Client, home: Home) -> None:
+    # The client refuses to send one, and says why.
+    with pytest.raises(BrokerError, match="over the broker's limit"):
+        client.submit_many("echo", [{"blob": b"x" * (1 << 20)}] * 70)
+    # A peer that sends one anyway: dropped and counted, and the broker serves on.
     context = zmq.Context.instance()
     sock = context.socket(zmq.DEALER)
     sock.setsockopt(zmq.LINGER, 0)
     sock.connect(home.broker_endpoint())
     try:
         sock.send_multipart([b"", b"MDPC01", b"docmill.status", b"x" * (MAX_MESSAGE_BYTES + 1)])
+        wait_for(lambda: client.status()["broker"]["oversized"] == 1, 20, "the count")
+        assert client.status()["broker"]["malformed"] == 0
         assert client.submit("noop") is not None
-        assert client.status()["broker"]["pid"], "the broker serves on"
     finally:
         sock.close(0)
