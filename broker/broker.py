@@ -1,55 +1,46 @@
 """The broker: one ROUTER for clients and workers (MDP/0.1 + MMI), one PUB for status, one loop.
 
 The loop polls with the next deadline as its timeout (a heartbeat to send, a worker to expire,
-a result waiter to answer), so an idle broker does no work at all.
+a result waiter to answer), so an idle broker does no work at all. Here are the sockets, the
+loop, group commit and dispatch; client_side.py reads clients' requests, worker_side.py
+workers' messages, and drain.py stops the broker in order.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import signal
 import sqlite3
 import time
 from typing import Any
 
 import zmq
 
-from broker import commands, lifecycle, maintenance, state
+from broker import client_side, commands, drain, lifecycle, maintenance, state, worker_side
 from broker.blobs import Blobs
+from broker.client_side import Ack
 from broker.events import Publisher
-from broker.jobs import DEFAULT_QUEUE, Job, new_job_id
+from broker.jobs import DEFAULT_QUEUE, Job
 from broker.lifecycle import Timers
 from broker.metrics import Metrics
 from broker.protocol import (
     MAX_MESSAGE_BYTES,
-    MMI_FOUND,
-    MMI_NOT_FOUND,
-    MMI_NOT_IMPLEMENTED,
-    MMI_PREFIX,
-    MMI_SERVICE,
     ClientRequest,
     ErrorType,
     JobStatus,
     ProtocolError,
     Topic,
-    WorkerCommand,
-    WorkerMessage,
     client_reply,
     error,
-    ok,
     pack,
-    parse_reply,
     parse_router,
-    to_worker,
-    unpack,
     worker_request,
 )
 from broker.records import Registry, Service, Worker
 from broker.security import Guard, check_bind
 from broker.settings import BrokerSettings
 from broker.store import SqliteStore
-from broker.waker import Waker
+from broker.waker import StopOnSignal, Waker
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +48,7 @@ log = logging.getLogger(__name__)
 _BATCH = 1000
 
 
-class Broker:
+class Broker(StopOnSignal):
     def __init__(self, settings: BrokerSettings, context: zmq.Context[Any] | None = None) -> None:
         self.settings = settings
         security = settings.security
@@ -75,15 +66,14 @@ class Broker:
         self.watchers: dict[str, dict[str, Any]] = {}  # watchers by id: their counters
         self.batches: dict[str, int] = {}  # parent held open -> children still to end
         self.maintenance = maintenance.Schedule(settings.maintenance, settings.checks)
-        self.draining = False
-        self._drain_deadline = 0.0
+        self.draining = False  # a stop was asked for: see drain.py
+        self.drain_deadline = 0.0
         self.registry = Registry(settings.heartbeat_interval * settings.heartbeat_liveness)
         self.waiters = commands.Waiters()
         self.malformed = 0
         self.oversized = 0
         self.started = time.time()
-        # Command replies wait for the pass's commit: (client, service, reply, ids of new jobs).
-        self._acks: list[tuple[bytes, bytes, dict[str, Any], set[str]]] = []
+        self._acks: list[Ack] = []  # command replies, waiting for the pass's commit
         self.store_errors = 0
         self._commit_due: float | None = None  # when changes left by earlier passes are written
         self._next_state = time.monotonic() + settings.state_interval
@@ -111,7 +101,7 @@ class Broker:
         self.endpoint = self._bind(self.router, bind)
         self.events_endpoint = self._bind(self.pub, events_bind)
         self.events = Publisher(self.pub)
-        self._next_heartbeat = time.monotonic() + settings.heartbeat_interval
+        self.next_heartbeat = time.monotonic() + settings.heartbeat_interval  # to the workers
 
     @staticmethod
     def _bind(sock: zmq.Socket[bytes], endpoint: str) -> str:
@@ -122,16 +112,7 @@ class Broker:
         sock.bind(endpoint)
         return str(sock.getsockopt_string(zmq.LAST_ENDPOINT))
 
-    # -- lifecycle ------------------------------------------------------------------------------
-
-    def request_stop(self, *_: object) -> None:
-        """Safe from a signal handler or another thread: record intent, wake the loop."""
-        self._stop = True
-        self._waker.wake()
-
-    def install_signal_handlers(self) -> None:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, self.request_stop)
+    # -- lifecycle -----------------------------------------------------------------------------
 
     def run(self) -> None:
         lifecycle.recover(self)
@@ -149,7 +130,7 @@ class Broker:
         poller = zmq.Poller()
         poller.register(self.router, zmq.POLLIN)
         poller.register(self._waker.reader, zmq.POLLIN)
-        while not self._drained():
+        while not (self._stop and drain.drained(self)):
             timeout = max(0.0, self._next_deadline() - time.monotonic())
             ready = dict(poller.poll(int(timeout * 1000) + 1))
             if self.router in ready:
@@ -157,34 +138,7 @@ class Broker:
             if self._waker.reader in ready:
                 self._waker.clear()
             self._housekeeping()
-        self._shutdown()
-
-    def _drained(self) -> bool:
-        """Stopping: no new work starts; done once running jobs end or the grace runs out."""
-        if not self._stop:
-            return False
-        if not self.draining:
-            self.draining = True
-            self._drain_deadline = time.monotonic() + self.settings.drain_grace
-            busy = sum(w.job is not None for w in self.workers.values())
-            log.info("draining: %d running job(s), %gs grace", busy, self.settings.drain_grace)
-            self.events.publish(Topic.BROKER_STOPPING, running=busy)
-        running = [w for w in self.workers.values() if w.job is not None]
-        if running and time.monotonic() < self._drain_deadline:
-            return False
-        for worker in running:  # out of time: back in line for the next start
-            job = self.store.get(worker.job) if worker.job else None
-            worker.job = None
-            if job is not None and job.status is JobStatus.RUNNING:
-                lifecycle.requeue(self, job, "the broker stopped", count_attempt=False)
-        return True
-
-    def _shutdown(self) -> None:
-        log.info("broker stopping: %d worker(s) told to disconnect", len(self.workers))
-        for worker in list(self.workers.values()):
-            self.send(to_worker(worker.identity, WorkerCommand.DISCONNECT))
-        self.close()
-        self.settings.home.endpoints_file.unlink(missing_ok=True)
+        drain.shutdown(self)
 
     def close(self) -> None:
         """Release the sockets (run() does this itself when it stops)."""
@@ -241,7 +195,7 @@ class Broker:
         for name in pending:
             self._dispatch(self.registry.service(name))
 
-    def _commit(self, acks: list[tuple[bytes, bytes, dict[str, Any], set[str]]]) -> None:
+    def _commit(self, acks: list[Ack]) -> None:
         self._commit_due = None
         try:
             self.store.commit()
@@ -280,96 +234,12 @@ class Broker:
     def _handle(self, frames: list[bytes]) -> None:
         msg = parse_router(frames)
         if isinstance(msg, ClientRequest):
-            self._client(msg)
+            if (ack := client_side.handle(self, msg)) is not None:
+                self._acks.append(ack)  # sent once this pass has committed
         else:
-            self._worker(msg)
-
-    def _client(self, req: ClientRequest) -> None:
-        if req.service.startswith(MMI_PREFIX):
-            self.send(client_reply(req.sender, req.service, [self._mmi(req)]))
-        elif req.service.startswith(commands.PREFIX):
-            self.store.take_new()  # anything added outside a command is no one's to refuse
-            reply = commands.dispatch(self, req)
-            if reply is not None:
-                self._acks.append((req.sender, req.service, reply, self.store.take_new()))
-        else:
-            self._call(req)
-
-    def _mmi(self, req: ClientRequest) -> bytes:
-        if req.service != MMI_SERVICE:
-            return MMI_NOT_IMPLEMENTED
-        name = req.body[0].decode(errors="replace") if req.body else ""
-        return MMI_FOUND if self.registry.serving(name) else MMI_NOT_FOUND
-
-    def _call(self, req: ClientRequest) -> None:
-        """A plain MDP request: a job like any other, whose reply goes back to the caller."""
-        name = req.service.decode(errors="replace")
-        task = ""
-        if len(req.body) == 1:
-            try:
-                decoded = unpack(req.body[0])
-                if isinstance(decoded, dict) and isinstance(decoded.get("task"), str):
-                    task = decoded["task"]
-            except ProtocolError:
-                pass  # opaque body: fine for a plain MDP worker
-        job = Job(id=new_job_id(), task=task, queue=name, body=list(req.body), reply_to=req.sender)
-        self.enqueue(job)
-
-    def _worker(self, msg: WorkerMessage) -> None:
-        worker = self.workers.get(msg.sender)
-        if msg.command is WorkerCommand.READY:
-            if worker is not None:
-                # RFC 7: a second READY is a valid but unexpected command.
-                self.remove_worker(worker, "sent READY twice", disconnect=True)
-                return
-            self._register(msg)
-        elif worker is None:
-            if msg.command is not WorkerCommand.DISCONNECT:
-                self.send(to_worker(msg.sender, WorkerCommand.DISCONNECT))
-        elif msg.command is WorkerCommand.REPLY:
-            self.registry.touch(worker)
-            self._reply(worker, msg)
-        elif msg.command is WorkerCommand.HEARTBEAT:
-            self.registry.touch(worker)
-        elif msg.command is WorkerCommand.DISCONNECT:
-            self.remove_worker(worker, "disconnected")
-        else:
-            self.remove_worker(worker, f"sent {msg.command.name}", disconnect=True)
+            worker_side.handle(self, msg)
 
     # -- workers -------------------------------------------------------------------------------
-
-    def _register(self, msg: WorkerMessage) -> None:
-        service = msg.service.decode(errors="replace")
-        meta: dict[str, Any] = {}
-        if msg.body:
-            decoded = unpack(msg.body[0])
-            if not isinstance(decoded, dict):
-                raise ProtocolError("READY metadata is not a map")
-            meta = decoded
-        queues = meta.get("queues", [])
-        if not isinstance(queues, list) or not all(isinstance(q, str) and q for q in queues):
-            raise ProtocolError("READY metadata 'queues' must be a list of queue names")
-        names = [service] + [
-            q for q in meta.get("queues", []) if isinstance(q, str) and q != service
-        ]
-        if any(n.encode().startswith((MMI_PREFIX, commands.PREFIX)) for n in names):
-            # RFC 8: workers may not register in the broker's own namespaces.
-            self.send(to_worker(msg.sender, WorkerCommand.DISCONNECT))
-            return
-        worker = Worker(
-            identity=msg.sender,
-            services=names,
-            expiry=0.0,
-            native=bool(msg.body),
-            pid=meta.get("pid") if isinstance(meta.get("pid"), int) else None,
-            host=meta.get("host") if isinstance(meta.get("host"), str) else None,
-        )
-        self.registry.add(worker)
-        log.info("worker %s ready for %s", worker.name, ", ".join(names))
-        self.events.publish(
-            Topic.WORKER_READY, worker=worker.name, worker_pid=worker.pid, queues=names
-        )
-        self.registry.idle(worker)
 
     @property
     def workers(self) -> dict[bytes, Worker]:
@@ -381,21 +251,7 @@ class Broker:
 
     def remove_worker(self, worker: Worker, reason: str, *, disconnect: bool = False) -> str | None:
         """Forget a worker; the job it held goes back to its queue. Returns that job's id."""
-        if not self.registry.forget(worker):
-            return None
-        if disconnect:
-            self.send(to_worker(worker.identity, WorkerCommand.DISCONNECT))
-        held = worker.job
-        worker.job = None
-        log.info("worker %s gone (%s)%s", worker.name, reason, f", held job {held}" if held else "")
-        self.events.publish(
-            Topic.WORKER_GONE, worker=worker.name, worker_pid=worker.pid, reason=reason, job=held
-        )
-        if held:
-            job = self.store.get(held)
-            if job is not None and job.status is JobStatus.RUNNING:
-                self.finish(job, error(ErrorType.WORKER_DIED, f"worker {worker.name} {reason}"))
-        return held
+        return worker_side.remove(self, worker, reason, disconnect=disconnect)
 
     # -- jobs ----------------------------------------------------------------------------------
 
@@ -445,27 +301,6 @@ class Broker:
         if not self.send(worker_request(worker.identity, job.id.encode(), body)):
             self.remove_worker(worker, "unreachable")
 
-    def _reply(self, worker: Worker, msg: WorkerMessage) -> None:
-        job_id = msg.job_id.decode(errors="replace")
-        if worker.job != job_id:
-            log.warning("worker %s replied for job %s it does not hold", worker.name, job_id)
-            return
-        worker.job = None
-        worker.jobs_done += 1
-        frames: list[bytes] | None = list(msg.body)
-        try:
-            outcome = parse_reply(msg.body) if worker.native else ok(list(msg.body))
-        except ProtocolError as exc:
-            self.malformed += 1
-            frames = None  # a synchronous caller gets our error map, not the garbled reply
-            outcome = error(
-                ErrorType.TASK_ERROR, f"worker {worker.name} sent a malformed reply: {exc}"
-            )
-        job = self.store.get(job_id)
-        if job is not None and job.status is JobStatus.RUNNING:
-            self.finish(job, outcome, frames=frames)
-        self.registry.idle(worker)
-
     def finish(self, job: Job, outcome: dict[str, Any], frames: list[bytes] | None = None) -> None:
         lifecycle.finish(self, job, outcome, frames)
 
@@ -478,13 +313,13 @@ class Broker:
     # -- time ----------------------------------------------------------------------------------
 
     def _next_deadline(self) -> float:
-        deadlines = [self._next_heartbeat]
+        deadlines = [self.next_heartbeat]
         for extra in (
             self.registry.next_expiry(),
             self.waiters.next_deadline(),
             self.timers.next_deadline(),
             self.maintenance.next_deadline(),
-            self._drain_deadline if self.draining else None,
+            self.drain_deadline if self.draining else None,
             self._commit_due,
             self._next_state if self.settings.state_interval > 0 else None,
         ):
@@ -494,12 +329,7 @@ class Broker:
 
     def _housekeeping(self) -> None:
         now = time.monotonic()
-        if now >= self._next_heartbeat:
-            for worker in list(self.workers.values()):
-                self.send(to_worker(worker.identity, WorkerCommand.HEARTBEAT))
-            self._next_heartbeat = now + self.settings.heartbeat_interval
-        for worker in self.registry.expired(now):
-            self.remove_worker(worker, "missed heartbeats")
+        worker_side.heartbeat(self, now)
         self.waiters.expire(self, now)
         lifecycle.release_due(self)
         self.maintenance.run_due(self, now)

@@ -12,7 +12,6 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
-import signal
 import socket
 import time
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from multiprocessing.process import BaseProcess
 import psutil
 
 from broker.client import BrokerError
-from broker.waker import Waker
+from broker.waker import StopOnSignal, Waker
 from workers.agent import WorkerSettings, worker_main
 from workers.executor import describe_exit
 
@@ -57,7 +56,7 @@ class Slot:
     retiring: bool = False  # the pool is shrinking: stop this one and do not replace it
 
 
-class Pool:
+class Pool(StopOnSignal):
     def __init__(
         self,
         settings: PoolSettings,
@@ -75,14 +74,6 @@ class Pool:
         self._ctx = multiprocessing.get_context("spawn")
         self._stop = False
         self._waker = Waker()
-
-    def request_stop(self, *_: object) -> None:
-        self._stop = True
-        self._waker.wake()
-
-    def install_signal_handlers(self) -> None:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, self.request_stop)
 
     def pids(self) -> list[int]:
         return [s.process.pid for s in self.slots if s.process and s.process.pid]
