@@ -26,6 +26,7 @@ import psutil
 from broker.client import Client
 from broker.home import Home, resolve_home
 from broker.logs import setup_logging
+from broker.settings import add_bind_options, bind_options
 from broker.waker import Waker
 from watcher.settings import SettingsError, load_settings
 
@@ -241,17 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--home", help="home folder (default $DOCMILL_HOME or ./docmill-home)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--headless", action="store_true", help="never show the monitor view")
-    parser.add_argument("--bind", help="the broker's endpoint for clients and workers")
-    parser.add_argument("--events", help="the broker's status stream endpoint")
-    parser.add_argument(
-        "--insecure",
-        action="store_true",
-        help="let the broker bind TCP beyond loopback without CURVE",
-    )
+    add_bind_options(parser)
     args = parser.parse_args(argv)
-    broker_args = [*("--bind", args.bind)] if args.bind else []
-    broker_args += [*("--events", args.events)] if args.events else []
-    broker_args += ["--insecure"] if args.insecure else []
+    broker_args = bind_options(args)
     home = Home(resolve_home(args.home)).ensure()
     show_view = not args.headless and sys.stdin.isatty() and sys.stdout.isatty()
     setup_logging()

@@ -9,19 +9,13 @@ from broker.broker import Broker
 from broker.home import Home, resolve_home
 from broker.logs import setup_logging
 from broker.security import SecurityError
-from broker.settings import SettingsError, load_broker_settings
+from broker.settings import SettingsError, add_bind_options, load_broker_settings
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m broker", description="Run the docmill broker.")
     parser.add_argument("--home", help="home folder (default $DOCMILL_HOME or ./docmill-home)")
-    parser.add_argument("--bind", help="ROUTER endpoint for clients and workers")
-    parser.add_argument("--events", help="PUB endpoint for the status stream")
-    parser.add_argument(
-        "--insecure",
-        action="store_true",
-        help="allow binding TCP beyond loopback without CURVE (anyone who reaches it gets in)",
-    )
+    add_bind_options(parser)
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     setup_logging(args.log_level)

@@ -35,6 +35,7 @@ MaintenanceSettings. An unknown key is an error that names the known ones.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import tomllib
 from dataclasses import dataclass, field
@@ -78,6 +79,25 @@ _BROKER_KEYS = {
     "events_bind",
 }
 _POLICY_KEYS = {"max_attempts", "backoff", "backoff_max", "timeout", "priority", "queue"}
+
+
+def add_bind_options(parser: argparse.ArgumentParser) -> None:
+    """--bind, --events and --insecure: where the broker listens, for it and for run_all.py."""
+    parser.add_argument("--bind", help="ROUTER endpoint for clients and workers")
+    parser.add_argument("--events", help="PUB endpoint for the status stream")
+    parser.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow binding TCP beyond loopback without CURVE (anyone who reaches it gets in)",
+    )
+
+
+def bind_options(args: argparse.Namespace) -> list[str]:
+    """The options of add_bind_options as given, to pass on to `python -m broker`."""
+    given = [("--bind", args.bind), ("--events", args.events)]
+    return [word for flag, value in given if value for word in (flag, value)] + (
+        ["--insecure"] if args.insecure else []
+    )
 
 
 class SettingsError(ValueError):

@@ -125,7 +125,7 @@ def total(numbers: list[int], seconds: float = 0.0, parts: list[int] | None = No
 
 def square(n: int, seconds: float = 0.0) -> int:
     """n squared, after `seconds` of work; a negative n is a permanent error."""
-    time.sleep(seconds)
+    time.sleep(seconds)  # sync-ok: the task's own work, which tests wait on by events
     if n < 0:
         raise TaskError(ErrorType.MALFORMED, f"{n} is negative")
     return n * n
