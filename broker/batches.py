@@ -120,9 +120,7 @@ def summary(children: list[Job]) -> dict[str, Any]:
 
 def children(broker: Broker, parent: Job) -> list[Job]:
     """The child jobs of a parent the broker holds open, in the order of its parts."""
-    ids = (parent.result or {}).get("children") or []
-    found = [broker.store.get(job_id) for job_id in ids]
-    return [job for job in found if job is not None]
+    return broker.store.get_many((parent.result or {}).get("children") or [])
 
 
 def _complete(broker: Broker, parent: Job) -> None:
