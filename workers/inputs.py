@@ -9,7 +9,6 @@ folder: it is reduced to a safe base name first.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import shutil
 import tempfile
@@ -19,10 +18,10 @@ from typing import Any
 from broker.protocol import ErrorType
 from workers.errors import TaskError
 from workers.extract import DEFAULT_MAX_BYTES, confine
+from workers.outputs import DISK_FULL
 
 INLINE_PREFIX = "inline:"  # how results name a document sent as content, not by path
 MAX_NAME_BYTES = 200  # of a client's file name, as the name of our temporary copy
-_DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 @contextlib.contextmanager
@@ -60,7 +59,7 @@ def document_file(
             with open(file, "xb") as out:
                 out.write(content)
         except OSError as exc:
-            kind = ErrorType.DISK_FULL if exc.errno in _DISK_FULL else ErrorType.TASK_ERROR
+            kind = ErrorType.DISK_FULL if exc.errno in DISK_FULL else ErrorType.TASK_ERROR
             raise TaskError(kind, f"cannot store the content of {base}: {exc.strerror}") from exc
         yield file, f"{INLINE_PREFIX}{base}"
     finally:

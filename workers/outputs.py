@@ -16,7 +16,7 @@ from pathlib import Path
 from broker.protocol import ErrorType
 from workers.errors import TaskError
 
-_DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}  # the errnos of a full disk or quota
 
 
 def write_atomic(path: Path, data: bytes) -> Path:
@@ -32,7 +32,7 @@ def write_atomic(path: Path, data: bytes) -> Path:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        if exc.errno in _DISK_FULL:
+        if exc.errno in DISK_FULL:
             raise TaskError(ErrorType.DISK_FULL, f"cannot write {path}: {exc.strerror}") from exc
         raise TaskError(ErrorType.PERMISSION, f"cannot write {path}: {exc}") from exc
     return path
