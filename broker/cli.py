@@ -9,19 +9,27 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tabulate import tabulate
 
+from broker.cli_ops import (
+    cmd_health,
+    cmd_keys,
+    cmd_monitor,
+    cmd_pause,
+    cmd_report,
+    cmd_resume,
+    cmd_scale,
+    cmd_status,
+)
+from broker.cli_output import EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE, emit, jsonable, when
 from broker.client import BrokerError, Client
 from broker.home import Home, resolve_home
 from broker.jobs import DEFAULT_QUEUE
-from broker.protocol import Command, JobStatus
-from broker.security import SecurityError, create_keys, keys_of
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT = 0, 1, 2, 3
+from broker.protocol import JobStatus
+from broker.security import SecurityError
 
 
 def _common(suppress: bool) -> argparse.ArgumentParser:
@@ -131,23 +139,13 @@ def main(argv: list[str] | None = None) -> int:
         client.close()
 
 
-def _emit(args: argparse.Namespace, data: Any, table: str) -> None:
-    print(json.dumps(data, indent=2, default=_jsonable) if args.json else table)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return value.decode(errors="replace")
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
 def _summary(info: dict[str, Any]) -> str:
     """One line about a job: what it produced, or why it failed."""
     if info["status"] == JobStatus.SUCCEEDED.value:
         result = info.get("result")
         if isinstance(result, dict) and "text" in result:
             return f"{result.get('kind', '?')}, {len(result['text'])} chars"
-        return json.dumps(result, default=_jsonable)[:60]
+        return json.dumps(result, default=jsonable)[:60]
     error = info.get("error") or {}
     return f"{error.get('type', '')}: {error.get('message', '')}".strip(": ")
 
@@ -183,7 +181,7 @@ def cmd_submit(client: Client, args: argparse.Namespace) -> int:
         labels = paths
     if not args.wait:
         rows = [{"id": job.id, "path": label} for job, label in zip(jobs, labels, strict=True)]
-        _emit(args, rows, "\n".join(f"{r['id']}  {r['path']}" for r in rows))
+        emit(args, rows, "\n".join(f"{r['id']}  {r['path']}" for r in rows))
         return EXIT_OK
     infos = client.wait(jobs, args.timeout)
     for info, label in zip(infos, labels, strict=True):
@@ -192,105 +190,31 @@ def cmd_submit(client: Client, args: argparse.Namespace) -> int:
         [[i["id"], i["status"], i["path"], _summary(i)] for i in infos],
         headers=["job", "status", "path", "outcome"],
     )
-    _emit(args, infos, table)
+    emit(args, infos, table)
     if args.batch and infos[0]["status"] == JobStatus.SUCCEEDED.value:
         counts = infos[0]["result"]["counts"]
         return EXIT_OK if set(counts) <= {JobStatus.SUCCEEDED.value} else EXIT_FAILED
     return _exit_code(infos)
 
 
-def cmd_keys(home: Home, args: argparse.Namespace) -> int:
-    """Create the broker's CURVE key pair and one per --name, admitted by the broker."""
-    keys = keys_of(home)
-    try:
-        written = create_keys(keys, args.name or [])
-    except SecurityError as exc:
-        print(f"docmill: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    for path in written:
-        print(path)
-    print(
-        f"CURVE is on for a broker on {home.root} from its next start. For a worker or client on "
-        f"another host, copy {keys.broker_public.name} and that host's NAME.key and "
-        "NAME.key_secret there, never broker.key_secret.",
-        file=sys.stderr,
-    )
-    return EXIT_OK
-
-
 def cmd_result(client: Client, args: argparse.Namespace) -> int:
     job = client.job(args.job)
     info = job.info()
     if info["status"] == JobStatus.UNKNOWN.value:
-        _emit(args, info, f"{args.job}: unknown (the broker never saw this id, or forgot it)")
+        emit(args, info, f"{args.job}: unknown (the broker never saw this id, or forgot it)")
         return EXIT_USAGE
     if args.wait:
         info = client.wait([job], args.timeout)[0]
     lines = [f"{key}: {info.get(key)}" for key in ("id", "status", "task", "queue")]
     lines.append(f"attempts: {info['attempts']} of {info['max_attempts']}")
     if info.get("not_before") and not JobStatus(info["status"]).terminal:
-        lines.append(f"next run: {_when(info['not_before'])}")
+        lines.append(f"next run: {when(info['not_before'])}")
     if info.get("error"):
         lines.append(f"last error: {info['error'].get('type')}: {info['error'].get('message')}")
     if JobStatus(info["status"]).terminal:
         lines.append(f"outcome: {_summary(info)}")
-    _emit(args, info, "\n".join(line for line in lines if line))
+    emit(args, info, "\n".join(line for line in lines if line))
     return _exit_code([info], waited=args.wait)
-
-
-def cmd_status(client: Client, args: argparse.Namespace) -> int:
-    status = client.status()
-    b = status["broker"]
-    parts = [
-        f"broker pid {b['pid']} on {b['endpoint']}, up {b['uptime']:.0f}s, "
-        f"{b['malformed']} malformed message(s) dropped, "
-        f"{b.get('auth_refused', 0)} connection(s) refused by CURVE",
-        *(
-            f"watcher {name}: " + ", ".join(f"{k} {v}" for k, v in w["counters"].items())
-            for name, w in status.get("watchers", {}).items()
-        ),
-        "",
-        tabulate(sorted(status["counts"].items()), headers=["state", "jobs"]),
-        "",
-        *(
-            [
-                tabulate(
-                    [
-                        [
-                            r["id"],
-                            r["task"],
-                            f"{r['attempts']}/{r['max_attempts']}",
-                            (r["error"] or {}).get("type"),
-                            _when(r["next_run"]),
-                        ]
-                        for r in status["retries"]
-                    ],
-                    headers=["retrying job", "task", "attempts", "last error", "next run"],
-                ),
-                "",
-            ]
-            if status.get("retries")
-            else []
-        ),
-        tabulate(
-            [[name, q["queued"], q["workers"]] for name, q in status["queues"].items()],
-            headers=["queue", "waiting", "workers"],
-        ),
-        "",
-        tabulate(
-            [
-                [w["id"], w["pid"], w["state"], w["job"] or "", w["jobs_done"]]
-                for w in status["workers"]
-            ],
-            headers=["worker", "pid", "state", "job", "done"],
-        ),
-    ]
-    _emit(args, status, "\n".join(parts))
-    return EXIT_OK
-
-
-def _when(ts: float) -> str:
-    return datetime.fromtimestamp(ts, tz=UTC).isoformat(timespec="seconds")
 
 
 def cmd_dead(client: Client, args: argparse.Namespace) -> int:
@@ -302,112 +226,31 @@ def cmd_dead(client: Client, args: argparse.Namespace) -> int:
             (j["error"] or {}).get("type"),
             str((j["error"] or {}).get("message"))[:60],
             j["attempts"],
-            j["finished"] and _when(j["finished"]),
+            j["finished"] and when(j["finished"]),
         ]
         for j in jobs
     ]
     table = tabulate(rows, headers=["job", "task", "error", "message", "attempts", "died"])
-    _emit(args, jobs, table if jobs else "no dead jobs")
+    emit(args, jobs, table if jobs else "no dead jobs")
     return EXIT_OK
 
 
 def cmd_retry(client: Client, args: argparse.Namespace) -> int:
     ids = client.retry(args.job, all_dead=args.all_dead)
-    _emit(args, {"ids": ids}, f"{len(ids)} job(s) back in line" + "".join(f"\n{i}" for i in ids))
+    emit(args, {"ids": ids}, f"{len(ids)} job(s) back in line" + "".join(f"\n{i}" for i in ids))
     return EXIT_OK
 
 
 def cmd_purge(client: Client, args: argparse.Namespace) -> int:
     deleted = client.purge_dead()
-    _emit(args, {"deleted": deleted}, f"{deleted} dead job(s) deleted")
+    emit(args, {"deleted": deleted}, f"{deleted} dead job(s) deleted")
     return EXIT_OK
 
 
 def cmd_cancel(client: Client, args: argparse.Namespace) -> int:
     state = client.cancel(args.job)
-    _emit(args, {"id": args.job, "status": state}, f"{args.job}: {state}")
+    emit(args, {"id": args.job, "status": state}, f"{args.job}: {state}")
     return EXIT_OK if state == JobStatus.CANCELLED.value else EXIT_FAILED
-
-
-def cmd_monitor(client: Client, args: argparse.Namespace) -> int:
-    from monitor.__main__ import show
-
-    return show(client, _home(args).events_endpoint(), args.once, args.json)
-
-
-def cmd_health(client: Client, args: argparse.Namespace) -> int:
-    from broker.health import problems
-
-    state = client.status()
-    found = problems(state)
-    verdict = {"healthy": not found, "problems": found, "workers": len(state["workers"])}
-    text = "healthy" if not found else "unhealthy:\n" + "\n".join(f"- {p}" for p in found)
-    _emit(args, verdict, text)
-    return EXIT_OK if not found else EXIT_FAILED
-
-
-def cmd_report(client: Client, args: argparse.Namespace) -> int:
-    from monitor.report import parse_since, report
-
-    try:
-        since = parse_since(args.since)
-    except ValueError as exc:
-        print(f"docmill: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    data = report(_home(args).state / "jobs.db", since)
-    tasks = [
-        [task, t["counts"].get("succeeded", 0), t["counts"].get("failed", 0),
-         t["counts"].get("dead", 0), _secs(t["p50"]), _secs(t["p95"]), _secs(t["max"])]
-        for task, t in data["tasks"].items()
-    ]  # fmt: skip
-    parts = [
-        f"{data['jobs']} job(s) in the last {args.since}",
-        "",
-        tabulate(tasks, headers=["task", "ok", "failed", "dead", "p50", "p95", "max"]),
-        "",
-        tabulate(sorted(data["errors"].items()), headers=["error", "jobs"]),
-        "",
-        tabulate(
-            [[_secs(s["seconds"]), s["task"], s["path"] or ""] for s in data["slowest"]],
-            headers=["slowest", "task", "path"],
-        ),
-    ]
-    _emit(args, data, "\n".join(parts))
-    return EXIT_OK
-
-
-def _secs(value: float | None) -> str:
-    return "" if value is None else f"{value:.3f}s"
-
-
-def _home(args: argparse.Namespace) -> Home:
-    return Home(resolve_home(args.home))
-
-
-def cmd_scale(client: Client, args: argparse.Namespace) -> int:
-    text = args.size.strip()
-    try:
-        body = {"delta": int(text)} if text[:1] in "+-" else {"concurrency": int(text)}
-    except ValueError:
-        print(f"docmill: scale takes a number or +k/-k, not {text!r}", file=sys.stderr)
-        return EXIT_USAGE
-    if args.pool:
-        body["pool"] = args.pool
-    pools = client.call(Command.SCALE, body)["pools"]
-    _emit(args, pools, "\n".join(f"pool {k}: {v} worker(s) asked for" for k, v in pools.items()))
-    return EXIT_OK
-
-
-def cmd_pause(client: Client, args: argparse.Namespace) -> int:
-    reply = client.call(Command.PAUSE, {"queue": args.queue})
-    _emit(args, reply, f"queue {args.queue} paused")
-    return EXIT_OK
-
-
-def cmd_resume(client: Client, args: argparse.Namespace) -> int:
-    reply = client.call(Command.RESUME, {"queue": args.queue})
-    _emit(args, reply, f"queue {args.queue} resumed")
-    return EXIT_OK
 
 
 _COMMANDS = {

@@ -1,50 +1,27 @@
-"""workers.extract on real third-party documents from the shared corpus (read in place)."""
+"""workers.extract on real third-party documents: what it extracts from each kind.
+
+Errors and edge cases (encrypted, malformed, missing, locked, ...) are in test_extract_errors.py;
+the corpus paths and `run` in tests/extract_corpus.py.
+"""
 
 from __future__ import annotations
 
-import errno
-import os
 import subprocess
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from broker.protocol import ErrorType, pack, unpack
-from workers.errors import TaskError
-from workers.extract import extract
+from broker.protocol import pack, unpack
+from tests.extract_corpus import DOCX_FILES, PYPDF, REPO, SAMPLES, UNS, needs_corpus, run
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
-UNS = CORPUS / "Unstructured-IO__unstructured" / "example-docs"
-PYPDF = CORPUS / "py-pdf__pypdf" / "resources"
-SAMPLES = CORPUS / "py-pdf__sample-files"
-PDFJS = CORPUS / "mozilla__pdf.js" / "test" / "pdfs"
-DOCX_FILES = CORPUS / "python-openxml__python-docx" / "features" / "steps" / "test_files"
-
-pytestmark = [
-    pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared test corpus not found at {CORPUS}"),
-    pytest.mark.timeout(30),
-]
+pytestmark = [needs_corpus, pytest.mark.timeout(30)]
 
 FAKE_TEXT_LINE = "This is a test document to use for unit tests."
 
 
-def run(path: Path, **kwargs: Any) -> dict[str, Any]:
-    """Extract `path` (a corpus file or a tmp file)."""
-    return extract(str(path), **kwargs)
-
-
-def error_of(path: Path | str, **kwargs: Any) -> TaskError:
-    """Return the TaskError extracting `path` raises."""
-    with pytest.raises(TaskError) as info:
-        extract(str(path), **kwargs)
-    return info.value
-
-
-# -- plain text ---------------------------------------------------------------------------------
+# -- plain text --------------------------------------------------------------------------------
 
 
 def test_utf8_text_file() -> None:
@@ -97,21 +74,6 @@ def test_cp1252_text(tmp_path: Path) -> None:
 def test_empty_text_is_no_text(name: str) -> None:
     result = run(UNS / name)
     assert (result["kind"], result["status"]) == ("txt", "no_text")
-
-
-def test_binary_under_text_name_is_unsupported(tmp_path: Path) -> None:
-    # The body of a real PDF (compressed streams, NUL bytes) but not its header.
-    junk = (UNS / "pdf" / "fake-memo.pdf").read_bytes()[2048:6144]
-    assert b"\x00" in junk
-    target = tmp_path / "notes.txt"
-    target.write_bytes(junk)
-    assert error_of(target).type is ErrorType.UNSUPPORTED
-
-
-def test_text_under_unknown_extension_is_unsupported(tmp_path: Path) -> None:
-    target = tmp_path / "notes.xyz"
-    target.write_bytes((UNS / "fake-text.txt").read_bytes())
-    assert error_of(target).type is ErrorType.UNSUPPORTED
 
 
 # -- PDF ---------------------------------------------------------------------------------------
@@ -180,52 +142,6 @@ def test_encrypted_pdf_with_empty_user_password_opens(name: str) -> None:
     result = run(PYPDF / "encryption" / name)
     assert "pdf encryption test" in result["text"]
     assert result["text"] == plain["text"]
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        PYPDF / "encryption" / "r4-user-password.pdf",
-        PYPDF / "encryption" / "r6-both-passwords.pdf",
-        SAMPLES / "005-libreoffice-writer-password" / "libreoffice-writer-password.pdf",
-    ],
-    ids=lambda p: p.name,
-)
-def test_pdf_needing_a_password_is_encrypted(path: Path) -> None:
-    assert error_of(path).type is ErrorType.ENCRYPTED
-
-
-@pytest.mark.parametrize("fraction", [0.1, 0.5, 0.9])
-def test_truncated_pdf_is_malformed(tmp_path: Path, fraction: float) -> None:
-    data = (UNS / "pdf" / "fake-memo.pdf").read_bytes()
-    target = tmp_path / "cut.pdf"
-    target.write_bytes(data[: int(len(data) * fraction)])
-    from pypdf.errors import STREAM_TRUNCATED_PREMATURELY
-
-    error = error_of(target)
-    assert error.type is ErrorType.MALFORMED
-    assert STREAM_TRUNCATED_PREMATURELY in error.message  # pypdf's own words are kept
-
-
-def test_empty_pdf_is_malformed(tmp_path: Path) -> None:
-    target = tmp_path / "download.pdf"
-    target.write_bytes(b"")
-    assert error_of(target).type is ErrorType.MALFORMED
-
-
-def test_pdf_without_startxref_is_malformed() -> None:
-    error = error_of(PDFJS / "issue19800.pdf")
-    assert error.type is ErrorType.MALFORMED
-    assert "startxref" in error.message
-
-
-def test_pdf_page_failures_become_warnings() -> None:
-    # A fuzzed file: most pages raise (some with non-pypdf exception types), two do not.
-    result = run(PDFJS / "poppler-90-0-fuzzed.pdf")
-    assert [page["number"] for page in result["pages"]] == list(range(1, 17))
-    assert 0 < len(result["warnings"]) < 16  # every page failing would be MALFORMED
-    assert result["warnings"][0].startswith("page 1: text extraction failed")
-    assert any("ValueError" in warning for warning in result["warnings"])
 
 
 # -- DOCX --------------------------------------------------------------------------------------
@@ -297,73 +213,6 @@ def test_docx_without_core_properties_reports_none() -> None:
     assert (meta["title"], meta["author"], meta["created"], meta["modified"]) == (None,) * 4
 
 
-def test_docx_is_detected_by_content_not_name() -> None:
-    result = run(UNS / "language-docs" / "eng_spa_mult.doc")  # really OOXML
-    assert result["kind"] == "docx"
-    assert "Todos los seres humanos nacen libres e iguales" in result["text"]
-
-
-def test_truncated_docx_is_malformed(tmp_path: Path) -> None:
-    data = (UNS / "docx-tables.docx").read_bytes()
-    target = tmp_path / "cut.docx"
-    target.write_bytes(data[: len(data) // 2])
-    assert error_of(target).type is ErrorType.MALFORMED
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        UNS / "fake.doc",
-        UNS / "simple.doc",
-        UNS / "fake-power-point.ppt",
-        UNS / "tests-example.xls",
-        UNS / "fake-email.msg",
-    ],
-    ids=lambda p: p.name,
-)
-def test_legacy_office_files_are_unsupported(path: Path) -> None:
-    error = error_of(path)
-    assert error.type is ErrorType.UNSUPPORTED
-    assert path.suffix in error.message  # the format is named
-
-
-# -- the file itself ---------------------------------------------------------------------------
-
-
-def test_missing_file_is_not_found(tmp_path: Path) -> None:
-    error = error_of(tmp_path / "nowhere.pdf")
-    assert error.type is ErrorType.NOT_FOUND
-    assert "nowhere.pdf" in error.message
-
-
-def test_directory_is_unsupported(tmp_path: Path) -> None:
-    assert error_of(tmp_path).type is ErrorType.UNSUPPORTED
-
-
-def test_file_over_max_bytes_is_too_large() -> None:
-    path = UNS / "pdf" / "fake-memo.pdf"
-    error = error_of(path, max_bytes=path.stat().st_size - 1)
-    assert error.type is ErrorType.TOO_LARGE
-    assert run(path, max_bytes=path.stat().st_size)["status"] == "ok"
-
-
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any file")
-def test_unreadable_file_is_permission(tmp_path: Path) -> None:
-    target = tmp_path / "secret.txt"
-    target.write_bytes((UNS / "fake-text.txt").read_bytes())
-    target.chmod(0)
-    assert error_of(target).type is ErrorType.PERMISSION
-
-
-def test_permission_error_on_open_is_permission(monkeypatch: pytest.MonkeyPatch) -> None:
-    def denied(*args: Any, **kwargs: Any) -> Any:
-        raise PermissionError(errno.EACCES, "Permission denied")
-
-    # Shadow the builtin for workers.formats.base only: what a file without read access gives.
-    monkeypatch.setattr("workers.formats.base.open", denied, raising=False)
-    assert error_of(UNS / "fake-text.txt").type is ErrorType.PERMISSION
-
-
 # -- the result as data ------------------------------------------------------------------------
 
 
@@ -386,39 +235,3 @@ def test_import_does_not_load_parsers() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
-
-
-@pytest.mark.parametrize("lock", [".~lock.{name}#", "~${name}", "~${tail}"])
-def test_a_document_open_in_an_office_suite_is_locked(tmp_path: Path, lock: str) -> None:
-    source = UNS / "fake.docx"
-    target = tmp_path / "quarterly-report.docx"
-    target.write_bytes(source.read_bytes())
-    (tmp_path / lock.format(name=target.name, tail=target.name[2:])).write_bytes(b"owner")
-    with pytest.raises(TaskError) as failed:
-        extract(str(target))
-    assert failed.value.type is ErrorType.LOCKED
-    assert "open in another program" in failed.value.message
-
-
-def test_a_file_that_grows_while_read_is_locked(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from workers.formats import text
-
-    target = tmp_path / "growing.txt"
-    target.write_text("the first half of a log\n")
-    real = text.extract
-
-    def writer_meanwhile(path: str, *args: Any, **kwargs: Any) -> Any:
-        found = real(path, *args, **kwargs)
-        with open(path, "a") as fh:  # the program writing it goes on
-            fh.write("the second half\n")
-        return found
-
-    monkeypatch.setattr(text, "extract", writer_meanwhile)
-    with pytest.raises(TaskError) as failed:
-        extract(str(target))
-    assert failed.value.type is ErrorType.LOCKED
-    assert "still being written" in failed.value.message
-    monkeypatch.setattr(text, "extract", real)
-    assert "second half" in extract(str(target))["text"], "once it has settled, it is read"
