@@ -38,15 +38,20 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "c
         time.sleep(0.02)  # sync-ok: polling interval of a deadline-bounded wait
 
 
-def docmill(home: Home, *args: str) -> subprocess.CompletedProcess[str]:
-    """The `docmill` command on `home`, as a person runs it."""
+def run_module(module: str, home: Home, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m module --home HOME args...` to its end, as a person runs it."""
     return subprocess.run(
-        [sys.executable, "-m", "broker.cli", "--home", str(home.root), *args],
+        [sys.executable, "-m", module, "--home", str(home.root), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def docmill(home: Home, *args: str) -> subprocess.CompletedProcess[str]:
+    """The `docmill` command on `home`."""
+    return run_module("broker.cli", home, *args)
 
 
 @pytest.fixture

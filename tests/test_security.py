@@ -3,8 +3,6 @@ inline content travels through the broker (kept on disk until its job no longer 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,19 +15,9 @@ from broker.home import Home
 from broker.protocol import MAX_MESSAGE_BYTES
 from broker.security import is_local
 from monitor.feed import Feed
-from tests.conftest import ROOT, Proc, StartPool, docmill, start_broker, wait_for
+from tests.conftest import Proc, StartPool, docmill, run_module, start_broker, wait_for
 
 pytestmark = pytest.mark.timeout(60)
-
-
-def _broker_run(home: Home, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "broker", "--home", str(home.root), *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
 
 
 def _secure(home: Home, lines: str) -> None:
@@ -51,7 +39,7 @@ def test_which_endpoints_count_as_local() -> None:
 
 
 def test_tcp_beyond_loopback_is_refused_without_curve(home: Home, tmp_path: Path) -> None:
-    refused = _broker_run(home, "--bind", "tcp://0.0.0.0:*")
+    refused = run_module("broker", home, "--bind", "tcp://0.0.0.0:*")
     assert refused.returncode == 2
     assert "refusing to bind tcp://0.0.0.0:* without CURVE" in refused.stderr
     assert "--insecure" in refused.stderr
