@@ -103,7 +103,8 @@ def start(broker: Broker, job: Job, worker_name: str) -> None:
     job.status = JobStatus.RUNNING
     job.attempts += 1
     job.worker = worker_name
-    job.started = time.time()
+    if job.started is None or "parts" not in job.args:
+        job.started = time.time()  # a job back from its parts started with its first run
     broker.store.save(job)
     broker.events.publish(
         Topic.JOB_STARTED, job=job.id, task=job.task, worker=worker_name, attempt=job.attempts
@@ -166,7 +167,7 @@ def finish(
 def retry(broker: Broker, job: Job) -> None:
     """An ended job back in line by a person's decision: a fresh set of attempts."""
     job.status, job.attempts, job.error, job.result = JobStatus.QUEUED, 0, None, None
-    job.finished, job.not_before, job.worker = None, None, None
+    job.started, job.finished, job.not_before, job.worker = None, None, None, None
     broker.store.add(job)  # unfinished again: back in the store's working set
     broker.events.publish(Topic.JOB_REQUEUED, job=job.id, attempt=0, reason="retried by hand")
     if job.parent is not None and job.parent in broker.batches:

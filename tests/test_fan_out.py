@@ -36,7 +36,10 @@ def test_a_job_fans_out_and_a_worker_finishes_it(
     assert events.topics(job.id) == [
         "job.submitted", "job.started", "job.requeued", "job.started", "job.succeeded"
     ]  # fmt: skip
-    assert job.info()["attempts"] == 1, "handing back its parts costs the job no attempt"
+    info = job.info()
+    assert info["attempts"] == 1, "handing back its parts costs the job no attempt"
+    first_part = min(client.infos([p["job"]])[0]["started"] for p in _children(events, job.id))
+    assert info["started"] <= first_part, "its time runs from its first run, parts included"
 
 
 def test_a_failed_part_fails_the_job_with_its_error(client: Client, start_pool: StartPool) -> None:
