@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import zmq
 
@@ -32,6 +32,8 @@ from broker.protocol import (
     unpack_map,
 )
 from broker.security import client_keys
+
+T = TypeVar("T")
 
 SUBMIT_CHUNK = 1000  # jobs per message in submit_many
 _WAIT_SLICE = 60.0  # longest single long-poll; a longer wait is several of them
@@ -139,27 +141,37 @@ class Client:
         self._connect().send_multipart(frames)
         return rid
 
-    def _receive(self, rid: int, timeout: float) -> dict[str, Any]:
+    def _await(self, accept: Callable[[list[bytes]], T | None], timeout: float, what: str) -> T:
+        """Feed each message that arrives within `timeout` to `accept` until it returns a value.
+
+        On timeout the socket is dropped: a request still queued in it cannot answer later.
+        """
         sock = self._connect()
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             if not sock.poll(int(left * 1000) + 1):
                 break
-            frames = sock.recv_multipart()
+            found = accept(sock.recv_multipart())
+            if found is not None:
+                return found
+        self.close()
+        raise TimeoutError(f"{what} within {timeout:.1f}s")
+
+    def _receive(self, rid: int, timeout: float) -> dict[str, Any]:
+        def answer(frames: list[bytes]) -> dict[str, Any] | None:
             if len(frames) != 4 or frames[0] != b"" or frames[1] != MDPC:
-                continue  # not an answer to a docmill command; ignore it
+                return None  # not an answer to a docmill command; ignore it
             try:
                 reply = unpack_map(frames[3])
             except ProtocolError:
-                continue
-            if reply.get("rid") == rid:
-                if not reply.get("ok"):
-                    raise BrokerError(*error_of(reply))
-                return reply
-            # A late answer to an earlier call that timed out: drop it.
-        # The request may still be queued in the socket; start afresh so it cannot answer later.
-        self.close()
-        raise TimeoutError(f"no answer from the broker at {self.endpoint} within {timeout:.1f}s")
+                return None
+            if reply.get("rid") != rid:
+                return None  # a late answer to an earlier call that timed out: drop it
+            if not reply.get("ok"):
+                raise BrokerError(*error_of(reply))
+            return reply
+
+        return self._await(answer, timeout, f"no answer from the broker at {self.endpoint}")
 
     def call(self, command: Command, body: dict[str, Any], timeout: float | None = None) -> dict:
         """One docmill command and its answer."""
@@ -254,24 +266,21 @@ class Client:
         The job is stored and retried like any other, but it has no id to ask about later:
         if `timeout` passes first, TimeoutError, and the job still runs. Raises JobFailed.
         """
-        sock = self._connect()
-        sock.send_multipart(request(queue.encode(), [_bounded(pack({"task": task, "args": args}))]))
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            if not sock.poll(int(left * 1000) + 1):
-                break
-            frames = sock.recv_multipart()
+        body = _bounded(pack({"task": task, "args": args}))
+        self._connect().send_multipart(request(queue.encode(), [body]))
+
+        def outcome(frames: list[bytes]) -> tuple[Any] | None:
             if len(frames) != 4 or frames[1] != MDPC or frames[2] != queue.encode():
-                continue  # a late answer to a docmill command that timed out
+                return None  # a late answer to a docmill command that timed out
             try:
                 reply = unpack_map(frames[3])
             except ProtocolError as exc:
                 raise JobFailed("", ErrorType.TASK_ERROR.value, str(exc)) from None
-            if reply.get("ok"):
-                return reply.get("result")
-            raise JobFailed("", *error_of(reply))
-        self.close()  # its answer must not reach a later call
-        raise TimeoutError(f"{task} did not end within {timeout:.1f}s")
+            if not reply.get("ok"):
+                raise JobFailed("", *error_of(reply))
+            return (reply.get("result"),)  # a tuple: a result of None is an answer too
+
+        return self._await(outcome, timeout, f"{task} did not end")[0]
 
     def job(self, job_id: str) -> Job:
         """A handle on a job submitted elsewhere."""
