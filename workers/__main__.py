@@ -90,18 +90,17 @@ def main(argv: list[str] | None = None) -> int:
     home = Home(resolve_home(args.home))
     endpoint = args.connect or home.broker_endpoint()
     # A pool that only connects to a remote broker has no home here, unless told of one.
-    outbox = args.outbox or (str(home.outbox) if args.home or not args.connect else None)
+    local = home if args.home or not args.connect else None
+    outbox = args.outbox or (str(local.outbox) if local else None)
     queues = tuple(q.strip() for q in args.queues.split(",") if q.strip())
     if not queues or args.concurrency < 1:
         parser.error("give at least one queue and a concurrency of 1 or more")
     try:
-        keys = client_keys(
-            home if args.home or not args.connect else None, args.server_key, args.key
-        )
+        keys = client_keys(local, args.server_key, args.key)
     except SecurityError as exc:
         parser.error(str(exc))
     try:
-        roots = allowed_roots(home if args.home or not args.connect else None, args.allowed_root)
+        roots = allowed_roots(local, args.allowed_root)
     except SecurityError as exc:
         parser.error(str(exc))
     worker = WorkerSettings(
