@@ -23,17 +23,23 @@ def _counts(client: Client) -> Counter[str]:
     return Counter(client.status()["counts"])
 
 
-def _outputs_intact(folder: Path, names: list[str], kills: int = 0) -> None:
+def _outputs_intact(
+    folder: Path, names: list[str], kills: int = 0, cut_short: frozenset[str] = frozenset()
+) -> None:
     """Every output exists once, whole, and was written once.
 
     A job process killed in the middle of a write leaves its temporary file (SIGKILL allows no
-    clean-up); it never shows under a final name, and cleanup_outputs removes it later.
+    clean-up); it never shows under a final name, and cleanup_outputs removes it later. One killed
+    between its rename and its line in the log leaves a whole output with no line: only a job
+    that was cut short (`cut_short`) may lack one, and its retry must not write again.
     """
     assert sorted(p.name for p in folder.glob("out-*")) == sorted(names)
     assert all((folder / n).read_text() == n for n in names)
     assert len(list(folder.glob(".*.part"))) <= kills
     writes = Counter((folder / "writes.log").read_text().split())
-    assert set(writes) == set(names)
+    assert set(writes) <= set(names)
+    unlogged = set(names) - set(writes)
+    assert unlogged <= cut_short and len(unlogged) <= kills, f"never written: {sorted(unlogged)}"
     assert max(writes.values()) == 1, f"written twice: {[n for n, c in writes.items() if c > 1]}"
 
 
@@ -70,8 +76,10 @@ def test_kill_9_workers_repeatedly_during_500_jobs(
     assert len(results) == 500
     infos = client.infos([job.id for job in jobs])
     assert Counter(i["status"] for i in infos) == {"succeeded": 500}
-    assert sum(i["attempts"] > 1 for i in infos) >= 1, "some job should have been cut short"
-    _outputs_intact(out, names, kills)
+    retried = {i["id"] for i in infos if i["attempts"] > 1}
+    cut_short = frozenset(s["name"] for s, j in zip(specs, jobs, strict=True) if j.id in retried)
+    assert cut_short, "some job should have been cut short"
+    _outputs_intact(out, names, kills, cut_short)
 
 
 def test_kill_9_broker_and_restart_during_2000_jobs(
