@@ -90,7 +90,7 @@ class Broker(StopOnSignal):
         # between the two arrives here, and is dropped and counted (`oversized` in status).
         self.router.setsockopt(zmq.MAXMSGSIZE, 2 * MAX_MESSAGE_BYTES)
         self.router.setsockopt(zmq.LINGER, 0)
-        self.pub = self.context.socket(zmq.PUB)
+        self.pub = self.context.socket(zmq.XPUB)  # hears subscriptions: see events.py
         self.pub.setsockopt(zmq.LINGER, 0)
         self.pub.setsockopt(zmq.MAXMSGSIZE, 64 * 1024)  # what comes in is subscriptions only
         # CURVE: the broker's key pair on both sockets, and a ZAP handler admitting the allow-list.
@@ -129,10 +129,13 @@ class Broker(StopOnSignal):
         self.events.publish(Topic.BROKER_STARTED, endpoint=self.endpoint)
         poller = zmq.Poller()
         poller.register(self.router, zmq.POLLIN)
+        poller.register(self.pub, zmq.POLLIN)
         poller.register(self._waker.reader, zmq.POLLIN)
         while not (self._stop and drain.drained(self)):
             timeout = max(0.0, self._next_deadline() - time.monotonic())
             ready = dict(poller.poll(int(timeout * 1000) + 1))
+            if self.pub in ready:
+                self.events.read_subscriptions()
             if self.router in ready:
                 self._drain_router()
             if self._waker.reader in ready:

@@ -70,6 +70,7 @@ def snapshot(broker: Broker) -> dict[str, Any]:
             "curve": broker.guard is not None,
             "auth_refused": broker.guard.allow.refused if broker.guard else 0,
             "events_published": broker.events.seq,
+            "events_unwatched": broker.events.skipped,
             "draining": broker.draining,
         },
         "store": {
