@@ -61,7 +61,7 @@ class Publisher:
 
     def wanted(self, topic: Topic) -> bool:
         """Whether any subscriber would receive `topic` now."""
-        if not self._wanted[topic] and self._socket.getsockopt(zmq.EVENTS) & zmq.POLLIN:
+        if not self._wanted[topic] and int(self._socket.getsockopt(zmq.EVENTS)) & zmq.POLLIN:
             # A subscription libzmq has taken in but this set has not: the same moment a
             # PUB would start sending to it.
             self.read_subscriptions()
