@@ -167,9 +167,15 @@ def submit(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str
 # -- result ---------------------------------------------------------------------------------------
 
 
-def _view(broker: Broker, job_id: str) -> dict[str, Any]:
-    job = broker.store.get(job_id)
-    return job.view() if job else {"id": job_id, "status": JobStatus.UNKNOWN.value}
+def _found(broker: Broker, job_ids: list[str]) -> dict[str, Job]:
+    """The jobs of `job_ids` that exist, by id; those not in memory read in one query per 500."""
+    return {job.id: job for job in broker.store.get_many(job_ids)}
+
+
+def _views(found: dict[str, Job], job_ids: list[str]) -> list[dict[str, Any]]:
+    """Each job's view, in the order of `job_ids`, from the jobs found of them."""
+    unknown = JobStatus.UNKNOWN.value
+    return [job.view() if (job := found.get(i)) else {"id": i, "status": unknown} for i in job_ids]
 
 
 def result(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any] | None:
@@ -180,14 +186,13 @@ def result(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str
     wait = body.get("wait") or 0
     if isinstance(wait, bool) or not isinstance(wait, int | float):
         raise BadRequest("'wait' must be a number of seconds")
-    pending = {
-        i for i in ids if (job := broker.store.get(i)) is not None and not job.status.terminal
-    }
+    found = _found(broker, ids)
+    pending = {job_id for job_id, job in found.items() if not job.status.terminal}
     if wait > 0 and pending:
         deadline = time.monotonic() + min(float(wait), broker.settings.max_result_wait)
         broker.waiters.add(Waiter(req.sender, req.service, ids, pending, deadline, body.get("rid")))
         return None
-    return {"ok": True, "jobs": [_view(broker, i) for i in ids]}
+    return {"ok": True, "jobs": _views(found, ids)}
 
 
 @dataclass(eq=False)
@@ -235,7 +240,7 @@ class Waiters:
                 entries.remove(waiter)
                 if not entries:
                     del self.by_job[job_id]
-        reply: dict[str, Any] = {"ok": True, "jobs": [_view(broker, i) for i in waiter.ids]}
+        reply: dict[str, Any] = {"ok": True, "jobs": _views(_found(broker, waiter.ids), waiter.ids)}
         if waiter.rid is not None:
             reply["rid"] = waiter.rid
         broker.send(client_reply(waiter.client, waiter.service, [pack(reply)]))

@@ -60,11 +60,7 @@ class Publisher:
                 self._wanted[topic] = any(name.startswith(p) for p in self._prefixes)
 
     def wanted(self, topic: Topic) -> bool:
-        """Whether any subscriber would receive `topic` now."""
-        if not self._wanted[topic] and int(self._socket.getsockopt(zmq.EVENTS)) & zmq.POLLIN:
-            # A subscription libzmq has taken in but this set has not: the same moment a
-            # PUB would start sending to it.
-            self.read_subscriptions()
+        """Whether any subscriber would receive `topic`, as of the last subscriptions read."""
         return self._wanted[topic]
 
     def publish(self, topic: Topic, /, **fields: Any) -> None:
