@@ -91,7 +91,7 @@ class Agent:
             env["DOCMILL_OUTBOX"] = settings.outbox
         # Always set, even empty: unset would mean "no check" (a task called as a library).
         env["DOCMILL_ALLOWED_ROOTS"] = os.pathsep.join(settings.allowed_roots)
-        self.executor = Executor(self.context, list(settings.task_modules), settings.log_level, env)
+        self.executor = Executor(list(settings.task_modules), settings.log_level, env)
         self.broker: zmq.Socket[bytes] | None = None
         self.running: Running | None = None
         self.pending_reply: tuple[bytes, list[bytes]] | None = None
@@ -105,6 +105,8 @@ class Agent:
         self._connected_at = 0.0
         self._reconnect_at: float | None = None  # when to connect again, once disconnected
         self._waker = Waker()
+        self._poll_key: tuple[Any, ...] = (None, None, None)
+        self._polling = zmq.Poller()
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -130,24 +132,29 @@ class Agent:
             log.info("worker %s stopped after %d job(s)", self.settings.identity, self.jobs_done)
 
     def _step(self) -> None:
-        poller = zmq.Poller()
-        poller.register(self._waker.reader, zmq.POLLIN)
-        if self.broker is not None:
-            poller.register(self.broker, zmq.POLLIN)
-        if self.executor.socket is not None:
-            poller.register(self.executor.socket, zmq.POLLIN)
-        sentinel = self.executor.sentinel
-        if sentinel is not None and os.name == "posix":
-            poller.register(sentinel, zmq.POLLIN)  # wakes us the moment the job process dies
         timeout = max(0.0, min(self._deadlines()) - time.monotonic())
-        events = dict(poller.poll(int(timeout * 1000) + 1))
-        if self.executor.socket is not None and self.executor.socket in events:
-            self._from_executor(self.executor.socket.recv())
+        events = dict(self._poller().poll(int(timeout * 1000) + 1))
+        if self._poll_key[1] in events:
+            self._from_executor(self.executor.receive())
         if self.broker is not None and self.broker in events:
             self._from_broker()
         if self._waker.reader in events:
             self._waker.clear()
         self._housekeeping()
+
+    def _poller(self) -> zmq.Poller:
+        """The poller for the sockets of the moment, built again only when one changes: the
+        broker's, the link to the job process, and (POSIX) the job process's sentinel, which
+        wakes us the moment it dies."""
+        conn = self.executor.conn
+        sentinel = self.executor.sentinel if os.name == "posix" else None
+        key = (self.broker, conn.fileno() if conn is not None else None, sentinel)
+        if key != self._poll_key:
+            self._poll_key, self._polling = key, zmq.Poller()
+            for item in (self._waker.reader, *key):
+                if item is not None:
+                    self._polling.register(item, zmq.POLLIN)
+        return self._polling
 
     def _deadlines(self) -> list[float]:
         deadlines = [time.monotonic() + self.settings.heartbeat_interval]
@@ -231,15 +238,20 @@ class Agent:
         # else: the job process is starting; it gets the job when it says hello
 
     def _hand_over(self) -> None:
-        assert self.running is not None and self.executor.socket is not None
-        self.executor.socket.send(self.running.body)
+        assert self.running is not None
+        if not self.executor.send(self.running.body):
+            self._link_lost()
+            return
         now = time.monotonic()
         self.running.started = now
         self._next_memory_check = now + self.settings.heartbeat_interval
 
     # -- job process side -----------------------------------------------------------------------
 
-    def _from_executor(self, data: bytes) -> None:
+    def _from_executor(self, data: bytes | None) -> None:
+        if data is None:
+            self._link_lost()
+            return
         if data == HELLO:
             self.executor.connected()
             if self.running is not None:
@@ -290,6 +302,23 @@ class Agent:
         self.executor.start()
         self.jobs_in_process = 0
 
+    def _link_lost(self) -> None:
+        """The link to the job process ended (it died: EOF) or broke its framing."""
+        process = self.executor.process
+        if process is not None:
+            process.join(1)  # at EOF it is on its way out; let it be reaped for its exit code
+        if self.executor.alive():
+            self._job_process_gone("the job process broke its link to the worker")
+        else:
+            self._job_process_gone(f"the job process {self.executor.exit_reason()}")
+
+    def _job_process_gone(self, reason: str) -> None:
+        if self.running is not None:
+            self._fail(ErrorType.WORKER_DIED, reason)  # kills it, if it is still there
+        else:
+            log.warning("%s while idle; starting a new one", reason)
+            self.executor.start()
+
     def _abandon(self, why: str) -> None:
         """Drop the connection and any job in hand: the broker has requeued or cancelled it."""
         if self.running is not None:
@@ -314,12 +343,7 @@ class Agent:
         ):
             self._connect()  # first start, or again after losing the broker
         if self.executor.process is not None and not self.executor.alive():
-            reason = f"the job process {self.executor.exit_reason()}"
-            if self.running is not None:
-                self._fail(ErrorType.WORKER_DIED, reason)
-            else:
-                log.warning("%s while idle; starting a new one", reason)
-                self.executor.start()
+            self._job_process_gone(f"the job process {self.executor.exit_reason()}")
         if self.running is not None and now >= self.running.deadline:
             limit = self.running.timeout
             self._fail(ErrorType.TIMEOUT, f"job exceeded its time limit of {limit:g}s")
