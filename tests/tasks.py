@@ -53,6 +53,22 @@ def hog(megabytes: int, seconds: float = 5.0) -> int:
     return len(block)
 
 
+def scribble(seconds: float = 30.0) -> None:
+    """Write a bogus header (a 2 GiB message) on every socket of the job process, its link to
+    the worker among them, then hang: a task that corrupts what it should not touch."""
+    import stat
+    import struct
+
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.write(fd, struct.pack("!i", 2**31 - 1))
+        except OSError:
+            pass
+    time.sleep(seconds)  # sync-ok: the task hangs until the worker acts
+
+
 def whoami() -> int:
     """The pid of the job process that ran this job."""
     return os.getpid()
@@ -98,6 +114,7 @@ TASKS = {
     "crash": crash,
     "hog": hog,
     "whoami": whoami,
+    "scribble": scribble,
     "write_once": write_once,
     "write_when_space": write_when_space,
     "backtrack": backtrack,

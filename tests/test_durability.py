@@ -127,6 +127,21 @@ def test_a_poison_job_ends_dead_while_others_flow(client: Client, start_pool: St
     assert poison.status() == "unknown"
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to find the link")
+def test_a_job_process_that_breaks_its_link_costs_only_its_job(
+    client: Client, start_pool: StartPool
+) -> None:
+    start_pool(1)
+    before = client.submit("whoami").result(timeout=30)
+    job = client.enqueue("scribble", {}, max_attempts=1)
+    with pytest.raises(JobFailed) as failed:
+        job.result(timeout=20)  # long before the task's own 30 s: the worker saw it at once
+    assert failed.value.type == "worker_died"
+    assert "broke its link" in failed.value.message
+    after = client.submit("whoami").result(timeout=30)
+    assert after != before and not psutil.pid_exists(before), "a fresh job process"
+
+
 def test_a_task_stuck_in_a_regular_expression_times_out(
     client: Client, start_pool: StartPool
 ) -> None:
