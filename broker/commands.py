@@ -151,7 +151,13 @@ def submit(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str
             broker.blobs.check(job.args)
     except BadContent as exc:
         raise BadRequest(str(exc)) from None
-    existing = [broker.store.find_key(job.key) if job.key else None for job in jobs]
+    existing: list[str | None] = []
+    first_of: dict[str, str] = {}  # a key twice in one batch is one job too: the first
+    for job in jobs:
+        known = (first_of.get(job.key) or broker.store.find_key(job.key)) if job.key else None
+        if job.key and known is None:
+            first_of[job.key] = job.id
+        existing.append(known)
     try:
         broker.blobs.keep(job for job, known in zip(jobs, existing, strict=True) if known is None)
     except OSError as exc:

@@ -14,6 +14,7 @@ import pytest
 
 from broker.client import BrokerError, Client, JobFailed
 from broker.home import Home
+from broker.protocol import Command
 from tests.conftest import Events, Proc, StartPool, start_broker, wait_for
 
 pytestmark = pytest.mark.timeout(150)
@@ -203,6 +204,28 @@ def test_batch_ends_with_a_summary(
     assert summary["counts"] == {"succeeded": 2, "failed": 1}
     assert [f["status"] for f in summary["files"]] == ["succeeded", "failed", "succeeded"]
     assert summary["files"][1]["error"] == "not_found"
+
+
+def test_one_key_twice_in_one_batch_is_one_job_that_survives_a_restart(
+    home: Home, broker: Proc, start_pool: StartPool, tmp_path: Path
+) -> None:
+    jobs = [{"task": "echo", "args": {"n": n}, "key": "same"} for n in range(3)]
+    with Client(home=str(home.root), timeout=10) as client:
+        ids = client.call(Command.SUBMIT, {"jobs": [*jobs, {"task": "echo", "args": {}}]})["ids"]
+        assert ids[0] == ids[1] == ids[2] != ids[3]
+    os.kill(broker.pid, signal.SIGKILL)
+    broker.popen.wait(10)
+    restarted = start_broker(home, tmp_path / "broker2.log")
+    try:
+        start_pool(1)
+        with Client(home=str(home.root), timeout=10) as client:
+            assert client.gather([client.job(ids[0]), client.job(ids[3])], timeout=30) == [
+                {"n": 0},
+                {},
+            ]
+            assert client.status()["counts"] == {"succeeded": 2}
+    finally:
+        restarted.stop()
 
 
 def test_job_process_is_recycled_after_k_jobs(client: Client, start_pool: StartPool) -> None:
