@@ -46,8 +46,11 @@ CREATE INDEX IF NOT EXISTS jobs_parent ON jobs(parent) WHERE parent IS NOT NULL;
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);
 INSERT OR IGNORE INTO meta VALUES ('schema', '1');
 """
+# An upsert changes a known row in place: INSERT OR REPLACE deleted and re-added it, updating
+# every index twice (and would delete any other row holding the same key).
 _INSERT = (
-    f"INSERT OR REPLACE INTO jobs ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+    f"INSERT INTO jobs ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
+    f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _COLUMNS[1:])}"
 )
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM jobs"
 _TERMINAL = tuple(s.value for s in JobStatus if s.terminal)
