@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,31 @@ def test_pptx_slides_are_pages_in_order(corpus: Path) -> None:
     assert "This is the first content slide" in pages[1]["text"]
     assert result["metadata"]["page_count"] == len(pages) > 1
     assert all(page["text"] in result["text"] for page in pages)
+
+
+def test_pptx_speaker_notes_follow_their_slide(corpus: Path, tmp_path: Path) -> None:
+    """A corpus deck whose notes page is empty, given notes: they join their slide's page, and
+    the notes page's other placeholders (the slide's picture, its number) do not."""
+    source = corpus / UNS / "fake-power-point.pptx"
+    target = tmp_path / "with-notes.pptx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "ppt/notesSlides/notesSlide1.xml":
+                assert data.count(b"<a:t></a:t>") == 1
+                data = data.replace(b"<a:t></a:t>", b"<a:t>Thank the hosts first.</a:t>")
+                number = b"<p:txBody><a:bodyPr/><a:p><a:r><a:t>7</a:t></a:r></a:p></p:txBody>"
+                data = data.replace(b'type="sldImg"/>', b'type="sldNum"/>')
+                data = data.replace(
+                    b"</p:spPr></p:sp></p:spTree>", b"</p:spPr>" + number + b"</p:sp></p:spTree>"
+                )
+                assert number in data, "the slide number placeholder was added"
+            zout.writestr(item, data)
+    plain, noted = extract(str(source)), extract(str(target))
+    assert "notes" not in plain["pages"][0]
+    assert noted["pages"][0]["notes"] == "Thank the hosts first."
+    assert noted["pages"][0]["text"] == plain["pages"][0]["text"] + "\n\nThank the hosts first."
+    assert "Thank the hosts first." in noted["text"]
 
 
 def test_xlsx_sheets_in_workbook_order(corpus: Path) -> None:

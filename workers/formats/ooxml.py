@@ -1,5 +1,6 @@
 """PPTX and XLSX read straight from the OOXML zip: slides in presentation order (one page per
-slide, tables row by row), sheets in workbook order with shared strings, core properties."""
+slide, tables row by row, then the speaker's notes), sheets in workbook order with shared
+strings, core properties."""
 
 from __future__ import annotations
 
@@ -29,12 +30,16 @@ def extract_pptx(path: str, warnings: list[str], limit: int) -> Extracted:
                 continue
             target = rels.get(slide_id.get(_R_ID, ""))
             slide = _xml(zf, target, limit) if target else None
-            if slide is None:
+            if slide is None or target is None:
                 warnings.append(f"slide {len(pages) + 1}: part {target} is missing")
                 continue
             lines: list[str] = []
             _drawing_blocks(slide, lines)
-            pages.append({"number": len(pages) + 1, "text": "\n".join(lines)})
+            page: dict[str, Any] = {"number": len(pages) + 1, "text": "\n".join(lines)}
+            if notes := _notes(zf, target, limit):
+                page["notes"] = notes
+                page["text"] = f"{page['text']}\n\n{notes}" if page["text"] else notes
+            pages.append(page)
         meta = _properties(zf, limit)
     meta["page_count"] = len(pages)
     return Extracted("\n\n".join(page["text"] for page in pages), pages, meta)
@@ -75,16 +80,38 @@ def _xml(zf: zipfile.ZipFile, name: str, limit: int) -> Element | None:
 
 def _rels(zf: zipfile.ZipFile, part: str, limit: int) -> dict[str, str]:
     """Map relationship ids of `part` to the zip member names they point at."""
+    return {rel_id: target for rel_id, _, target in _relationships(zf, part, limit)}
+
+
+def _relationships(zf: zipfile.ZipFile, part: str, limit: int) -> list[tuple[str, str, str]]:
+    """The internal relationships of `part`: (id, type's last word, zip member name)."""
     folder, name = posixpath.split(part)
     root = _xml(zf, posixpath.join(folder, "_rels", f"{name}.rels"), limit)
-    out: dict[str, str] = {}
+    out = []
     for rel in root if root is not None else ():
         target = rel.get("Target", "")
         if rel.get("TargetMode") == "External" or not target:
             continue
         joined = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
-        out[rel.get("Id", "")] = posixpath.normpath(joined)
+        kind = rel.get("Type", "").rsplit("/", 1)[-1]
+        out.append((rel.get("Id", ""), kind, posixpath.normpath(joined)))
     return out
+
+
+def _notes(zf: zipfile.ZipFile, slide: str, limit: int) -> str:
+    """The speaker's notes of a slide: the text of its notes page's body placeholder only (the
+    page also holds the slide's picture and its number)."""
+    rels = _relationships(zf, slide, limit)
+    target = next((member for _, kind, member in rels if kind == "notesSlide"), "")
+    notes = _xml(zf, target, limit) if target else None
+    lines: list[str] = []
+    for shape in notes.iter() if notes is not None else ():
+        if local(shape.tag) != "sp":
+            continue
+        placeholder = next((e for e in shape.iter() if local(e.tag) == "ph"), None)
+        if placeholder is not None and placeholder.get("type") == "body":
+            _drawing_blocks(shape, lines)
+    return "\n".join(line for line in lines if line.strip())
 
 
 def _properties(zf: zipfile.ZipFile, limit: int) -> dict[str, Any]:
