@@ -112,6 +112,36 @@ def test_xlsx_sheets_in_workbook_order(corpus: Path) -> None:
     assert text.count("Team\tLocation\tStanley Cups") == 2  # two sheets with the same table
 
 
+@pytest.mark.parametrize(("date1904", "day"), [(False, 45292), (True, 45292 - 1462)])
+def test_xlsx_dates_read_as_dates(corpus: Path, tmp_path: Path, date1904: bool, day: int) -> None:
+    """A corpus workbook given cells styled as a built-in date, a custom date-time and a
+    thousands format: the first two read as ISO dates (in either date system), the last as the
+    number it holds."""
+    source = corpus / UNS / "stanley-cups.xlsx"
+    target = tmp_path / "dates.xlsx"
+    custom = b'<numFmts count="1"><numFmt numFmtId="200" formatCode="yyyy-mm-dd hh:mm"/></numFmts>'
+    styles = b'<xf numFmtId="14"/><xf numFmtId="200"/><xf numFmtId="3"/></cellXfs>'
+    row = (
+        f'<row r="9"><c r="A9" s="3"><v>{day}</v></c><c r="B9" s="4"><v>{day}.75</v></c>'
+        f'<c r="C9" s="5"><v>{day}</v></c><c r="D9" s="4"><v>0.5</v></c></row></sheetData>'
+    ).encode()
+    edits = {
+        "xl/styles.xml": [(b"<fonts", custom + b"<fonts"), (b"</cellXfs>", styles)],
+        "xl/worksheets/sheet1.xml": [(b"</sheetData>", row)],
+        "xl/workbook.xml": [(b"<workbookPr/>", b'<workbookPr date1904="1"/>')] if date1904 else [],
+    }
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            for old, new in edits.get(item.filename, []):
+                assert data.count(old) == 1, (item.filename, old)
+                data = data.replace(old, new)
+            zout.writestr(item, data)
+    text = extract(str(target))["text"]
+    assert f"2024-01-01\t2024-01-01 18:00:00\t{day}\t12:00:00" in text
+    assert "Stanley Cups" in text  # the rest as before
+
+
 def test_html_drops_scripts_and_keeps_title(corpus: Path) -> None:
     result = run(corpus, f"{UNS}/example-with-scripts.html")
     assert result["metadata"]["title"].startswith("Russian Offensive Campaign Assessment")
