@@ -16,7 +16,7 @@ from typing import Any
 
 import zmq
 
-from broker import client_side, commands, drain, lifecycle, maintenance, state, worker_side
+from broker import client_side, commands, drain, lifecycle, maintenance, state, wire, worker_side
 from broker.blobs import Blobs
 from broker.client_side import Ack
 from broker.events import Publisher
@@ -154,9 +154,7 @@ class Broker(StopOnSignal):
 
     def _drain_router(self) -> None:
         for _ in range(_BATCH):
-            try:
-                frames = self.router.recv_multipart(zmq.NOBLOCK)
-            except zmq.Again:
+            if (frames := wire.receive(self.router)) is None:
                 break
             if (size := sum(map(len, frames))) > MAX_MESSAGE_BYTES:
                 self.oversized += 1
@@ -225,7 +223,7 @@ class Broker(StopOnSignal):
 
     def send(self, frames: list[bytes]) -> bool:
         try:
-            self.router.send_multipart(frames, zmq.NOBLOCK)
+            wire.send(self.router, frames)
             return True
         except (zmq.Again, zmq.ZMQError) as exc:
             # The peer is gone (EHOSTUNREACH) or not reading: it will ask again, we move on.

@@ -16,6 +16,7 @@ from typing import Any
 
 import zmq
 
+from broker import wire
 from broker.protocol import Topic, pack
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,6 @@ class Publisher:
         body["pid"] = self._pid
         try:
             # XPUB drops rather than blocks at its high-water mark; NOBLOCK makes that explicit.
-            self._socket.send_multipart([_TOPICS[topic], pack(body)], zmq.NOBLOCK)
+            wire.send(self._socket, [_TOPICS[topic], pack(body)])
         except zmq.Again:
             log.debug("status stream full, dropped %s #%d", topic.value, self.seq)

@@ -20,6 +20,7 @@ from typing import Any
 import psutil
 import zmq
 
+from broker import wire
 from broker.protocol import (
     DEFAULT_QUEUES,
     HEARTBEAT_INTERVAL,
@@ -195,16 +196,14 @@ class Agent:
         if self.broker is None:
             return
         try:
-            self.broker.send_multipart(frames, zmq.NOBLOCK)
+            wire.send(self.broker, frames)
         except zmq.Again:
             log.warning("broker not reading; dropped %s", frames[2:3])
         self._next_heartbeat = time.monotonic() + self.settings.heartbeat_interval
 
     def _from_broker(self) -> None:
         while self.broker is not None:
-            try:
-                frames = self.broker.recv_multipart(zmq.NOBLOCK)
-            except zmq.Again:
+            if (frames := wire.receive(self.broker)) is None:
                 return
             self._broker_expiry = time.monotonic() + self._liveness()
             if len(frames) < 3 or frames[0] != b"" or frames[1] != MDPW:
