@@ -2,7 +2,7 @@
 
 pyzmq's `send_multipart` and `recv_multipart` wrap each frame's send or receive in Python
 (type checks, flag enums, a RCVMORE lookup through the option enum), which doubles the cost
-of a seven-frame MDP message: 30 µs for a send and a receive against 16 µs through the
+of a seven-frame MDP message: 30 µs for a send and a receive against 12 µs through the
 compiled socket methods these call in the end. These two functions call those directly.
 """
 
@@ -18,7 +18,6 @@ _recv = _Compiled.recv
 _get = _Compiled.get
 _MORE = int(zmq.SNDMORE | zmq.NOBLOCK)
 _LAST = int(zmq.NOBLOCK)
-_RCVMORE = int(zmq.RCVMORE)
 _EVENTS = int(zmq.EVENTS)
 _POLLIN = int(zmq.POLLIN)
 
@@ -34,13 +33,17 @@ def send(sock: zmq.Socket[Any], frames: list[bytes]) -> None:
 
 def receive(sock: zmq.Socket[Any]) -> list[bytes] | None:
     """The next whole message waiting on `sock`, or None if there is none (no exception is
-    built for the common case of an empty queue)."""
+    built for the common case of an empty queue). Each frame is read as a zmq.Frame, whose
+    `more` flag says whether another follows: asking the socket for RCVMORE instead goes
+    through the option enum once per frame."""
     if not int(_get(sock, _EVENTS)) & _POLLIN:
         return None
     try:
-        frames = [_recv(sock, _LAST)]
+        frame = _recv(sock, _LAST, False)
     except zmq.Again:  # taken back between the two calls (a peer's connection went)
         return None
-    while _get(sock, _RCVMORE):
-        frames.append(_recv(sock, _LAST))
+    frames = [frame.bytes]
+    while frame.more:
+        frame = _recv(sock, _LAST, False)
+        frames.append(frame.bytes)
     return frames
