@@ -29,7 +29,7 @@ from broker.client import BrokerError, Client
 from broker.home import Home, resolve_home
 from broker.jobs import DEFAULT_QUEUE
 from broker.protocol import JobStatus
-from broker.security import SecurityError
+from broker.security import SecurityError, SecuritySettings, load_security
 
 
 def _common(suppress: bool) -> argparse.ArgumentParser:
@@ -70,7 +70,10 @@ def _parser() -> argparse.ArgumentParser:
         "--batch", action="store_true", help="one batch job whose result summarises all files"
     )
     submit.add_argument(
-        "--inline", action="store_true", help="send the files' bytes (no shared filesystem)"
+        "--inline",
+        action="store_true",
+        help="send the files' bytes (no shared filesystem); by default only files outside the "
+        "folders this home's workers may read are sent so",
     )
     result = sub.add_parser("result", parents=[common, waiting], help="a job's state and result")
     result.add_argument("job")
@@ -135,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokerError as exc:
         print(f"docmill: the broker refused: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except SecurityError as exc:
+        print(f"docmill: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     finally:
         client.close()
 
@@ -170,14 +176,14 @@ def cmd_submit(client: Client, args: argparse.Namespace) -> int:
     if args.batch:
         jobs = [client.process_batch(paths, task=args.task, **options)]
         labels = [f"batch of {len(paths)} file(s)"]
-    elif args.inline:
-        jobs = []
-        for p in paths:
-            content = {"content": Path(p).read_bytes(), "name": Path(p).name}
-            jobs.append(client.enqueue(args.task, content, **options))
-        labels = paths
     else:
-        jobs = [client.enqueue(args.task, {"path": p}, **options) for p in paths]
+        security = load_security(Home(resolve_home(args.home)))
+        specs = [_document(Path(p), security, args.inline) for p in paths]
+        if inline := [p for p, spec in zip(paths, specs, strict=True) if "content" in spec]:
+            roots = ", ".join(map(str, security.allowed_roots)) or "none"
+            why = "as asked" if args.inline else f"outside the folders workers read ({roots})"
+            print(f"docmill: sent the content of {len(inline)} file(s), {why}", file=sys.stderr)
+        jobs = [client.enqueue(args.task, spec, **options) for spec in specs]
         labels = paths
     if not args.wait:
         rows = [{"id": job.id, "path": label} for job, label in zip(jobs, labels, strict=True)]
@@ -195,6 +201,20 @@ def cmd_submit(client: Client, args: argparse.Namespace) -> int:
         counts = infos[0]["result"]["counts"]
         return EXIT_OK if set(counts) <= {JobStatus.SUCCEEDED.value} else EXIT_FAILED
     return _exit_code(infos)
+
+
+def _document(path: Path, security: SecuritySettings, inline: bool) -> dict[str, Any]:
+    """A job's arguments for one document: its path where this home's workers may read it,
+    else (or with --inline) its bytes, if they fit in one message. A file that cannot be sent
+    so (missing, too large) goes as its path, for the worker to say what is wrong with it."""
+    readable = any(path.is_relative_to(root) for root in security.allowed_roots)
+    try:
+        fits = path.is_file() and path.stat().st_size <= security.max_inline_bytes
+        if fits and (inline or not readable):
+            return {"content": path.read_bytes(), "name": path.name}
+    except OSError:
+        pass
+    return {"path": str(path)}
 
 
 def cmd_result(client: Client, args: argparse.Namespace) -> int:

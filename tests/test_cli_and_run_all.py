@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import psutil
@@ -15,7 +17,7 @@ import pytest
 
 from broker.client import Client
 from broker.home import Home
-from tests.conftest import ROOT, Proc, StartPool, allow, docmill, wait_for
+from tests.conftest import QUIET, ROOT, Proc, StartPool, allow, docmill, wait_for
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -49,6 +51,31 @@ def test_cli_submit_wait_result_and_status(
     assert {"id", "pid", "host", "queues", "state", "job"} <= set(status["workers"][0])
     plain = docmill(home, "status")
     assert plain.returncode == 0 and "documents" in plain.stdout and "idle" in plain.stdout
+
+
+def test_cli_sends_the_content_of_files_the_workers_may_not_read(
+    corpus: Path, home: Home, broker: Proc, start_pool: StartPool, tmp_path: Path
+) -> None:
+    """The README's first example: a document from wherever it lies, not only the inbox."""
+    (home.root / "docmill.toml").write_text(QUIET + allow(home.inbox))  # the default roots
+    start_pool(1)
+    elsewhere = tmp_path / "desk" / "war.txt"
+    elsewhere.parent.mkdir()
+    shutil.copy(corpus / TXT, elsewhere)
+    inside = home.inbox / "war.txt"
+    shutil.copy(corpus / TXT, inside)
+    done = docmill(home, "submit", "--wait", "--json", str(elsewhere), str(inside))
+    assert done.returncode == 0, done.stdout + done.stderr
+    away, local = json.loads(done.stdout)
+    assert away["result"]["text"] == local["result"]["text"]
+    assert "Genoa and Lucca" in away["result"]["text"]
+    # A copy sent as bytes has no mtime of its own to report; the file read in place has.
+    assert away["result"]["metadata"]["fs_mtime"] is None
+    assert datetime.fromisoformat(local["result"]["metadata"]["fs_mtime"])
+    assert "sent the content of 1 file(s), outside the folders workers read" in done.stderr
+    forced = docmill(home, "submit", "--wait", "--json", "--inline", str(inside))
+    assert json.loads(forced.stdout)[0]["result"]["metadata"]["fs_mtime"] is None
+    assert "as asked" in forced.stderr
 
 
 def test_cli_says_when_no_broker_answers(tmp_path: Path) -> None:
