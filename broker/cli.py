@@ -173,11 +173,20 @@ def cmd_submit(client: Client, args: argparse.Namespace) -> int:
         "countdown": args.countdown,
         "max_attempts": args.max_attempts,
     }
+    security = load_security(Home(resolve_home(args.home)))
     if args.batch:
+        # A batch names its files by path: its parts cannot carry their bytes.
+        outside = [p for p in paths if not _readable(Path(p), security)]
+        if outside:
+            print(
+                f"docmill: {len(outside)} file(s) of the batch lie outside the folders workers "
+                f"read ({', '.join(map(str, security.allowed_roots)) or 'none'}) and will fail "
+                "as forbidden; copy them into one, or submit them without --batch",
+                file=sys.stderr,
+            )
         jobs = [client.process_batch(paths, task=args.task, **options)]
         labels = [f"batch of {len(paths)} file(s)"]
     else:
-        security = load_security(Home(resolve_home(args.home)))
         specs = [_document(Path(p), security, args.inline) for p in paths]
         if inline := [p for p, spec in zip(paths, specs, strict=True) if "content" in spec]:
             roots = ", ".join(map(str, security.allowed_roots)) or "none"
@@ -203,11 +212,16 @@ def cmd_submit(client: Client, args: argparse.Namespace) -> int:
     return _exit_code(infos)
 
 
+def _readable(path: Path, security: SecuritySettings) -> bool:
+    """Whether this home's workers may read `path` where it lies (it is under a root)."""
+    return any(path.is_relative_to(root) for root in security.allowed_roots)
+
+
 def _document(path: Path, security: SecuritySettings, inline: bool) -> dict[str, Any]:
     """A job's arguments for one document: its path where this home's workers may read it,
     else (or with --inline) its bytes, if they fit in one message. A file that cannot be sent
     so (missing, too large) goes as its path, for the worker to say what is wrong with it."""
-    readable = any(path.is_relative_to(root) for root in security.allowed_roots)
+    readable = _readable(path, security)
     try:
         fits = path.is_file() and path.stat().st_size <= security.max_inline_bytes
         if fits and (inline or not readable):

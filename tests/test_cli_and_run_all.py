@@ -76,6 +76,10 @@ def test_cli_sends_the_content_of_files_the_workers_may_not_read(
     forced = docmill(home, "submit", "--wait", "--json", "--inline", str(inside))
     assert json.loads(forced.stdout)[0]["result"]["metadata"]["fs_mtime"] is None
     assert "as asked" in forced.stderr
+    # A batch names its files by path: the one outside the roots fails, and the command warns.
+    batch = docmill(home, "submit", "--batch", "--wait", "--json", str(elsewhere), str(inside))
+    assert "1 file(s) of the batch lie outside the folders workers read" in batch.stderr
+    assert json.loads(batch.stdout)[0]["result"]["counts"] == {"succeeded": 1, "failed": 1}
 
 
 def test_cli_says_when_no_broker_answers(tmp_path: Path) -> None:
