@@ -19,6 +19,7 @@ class Worker:
     native: bool = False  # sent docmill metadata with READY, so its replies are msgpack maps
     pid: int | None = None
     host: str | None = None
+    label: str | None = None  # the name it gave in READY (one per worker, not per connection)
     job: str | None = None
     jobs_done: int = 0
     waiting_in: set[str] = field(default_factory=set)  # services whose idle list holds us
@@ -27,6 +28,8 @@ class Worker:
 
     @property
     def name(self) -> str:
+        if self.label:
+            return self.label
         ident = self.identity
         return ident.decode() if ident.isascii() and ident.decode().isprintable() else ident.hex()
 

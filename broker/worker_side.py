@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_MAX_NAME = 256  # characters of a worker's name in READY metadata
+
 
 def handle(broker: Broker, msg: WorkerMessage) -> None:
     """One message from a worker."""
@@ -72,6 +74,7 @@ def _register(broker: Broker, msg: WorkerMessage) -> None:
         # RFC 8: workers may not register in the broker's own namespaces.
         broker.send(to_worker(msg.sender, WorkerCommand.DISCONNECT))
         return
+    label = meta.get("name")
     worker = Worker(
         identity=msg.sender,
         services=names,
@@ -79,7 +82,11 @@ def _register(broker: Broker, msg: WorkerMessage) -> None:
         native=bool(msg.body),
         pid=meta.get("pid") if isinstance(meta.get("pid"), int) else None,
         host=meta.get("host") if isinstance(meta.get("host"), str) else None,
+        label=label if isinstance(label, str) and 0 < len(label) <= _MAX_NAME else None,
     )
+    if worker.label and (earlier := broker.registry.by_name(worker.label)) is not None:
+        # The same worker on a new connection: it gave up the old one, and the job it held.
+        remove(broker, earlier, "reconnected")
     broker.registry.add(worker)
     log.info("worker %s ready for %s", worker.name, ", ".join(names))
     broker.events.publish(

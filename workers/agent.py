@@ -105,6 +105,7 @@ class Agent:
         self._next_memory_check = 0.0
         self._connected_at = 0.0
         self._reconnect_at: float | None = None  # when to connect again, once disconnected
+        self._connections = 0  # numbers this worker's connections, in its identity
         self._waker = Waker()
         self._poll_key: tuple[Any, ...] = (None, None, None)
         self._polling = zmq.Poller()
@@ -175,14 +176,24 @@ class Agent:
         self.broker = self.context.socket(zmq.DEALER)
         self.broker.setsockopt(zmq.LINGER, 0)
         self.broker.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
-        self.broker.setsockopt(zmq.IDENTITY, self.settings.identity.encode())
+        # An identity per connection, the worker's name in READY: messages a dead connection
+        # still delivers (TCP retransmits after a partition heals) then answer to the old
+        # identity, and the broker's reply to them cannot reach, and cut, the new connection.
+        self._connections += 1
+        identity = f"{self.settings.identity}#{self._connections}"
+        self.broker.setsockopt(zmq.IDENTITY, identity.encode())
         if self.settings.keys is not None:
             self.settings.keys.apply(self.broker)
         self.broker.connect(self.settings.endpoint)
         self._connected_at = time.monotonic()
         self._reconnect_at = None
         queues = list(self.settings.queues)
-        meta = {"queues": queues, "pid": os.getpid(), "host": socket.gethostname()}
+        meta = {
+            "queues": queues,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "name": self.settings.identity,
+        }
         self._send(ready(queues[0].encode(), meta))
         self._broker_expiry = time.monotonic() + self._liveness()
         log.info(
