@@ -69,6 +69,12 @@ def scribble(seconds: float = 30.0) -> None:
     time.sleep(seconds)  # sync-ok: the task hangs until the worker acts
 
 
+def started(marker: str, seconds: float) -> None:
+    """Say the job has reached its job process (the file `marker`), then take a while."""
+    Path(marker).touch()
+    time.sleep(seconds)  # sync-ok: the task itself is slow work
+
+
 def whoami() -> int:
     """The pid of the job process that ran this job."""
     return os.getpid()
@@ -114,6 +120,7 @@ TASKS = {
     "crash": crash,
     "hog": hog,
     "whoami": whoami,
+    "started": started,
     "scribble": scribble,
     "write_once": write_once,
     "write_when_space": write_when_space,

@@ -30,6 +30,8 @@ def test_a_job_fans_out_and_a_worker_finishes_it(
     start_pool(2)
     job = client.submit("total", numbers=[1, 2, 3, 4])
     assert job.result(timeout=30) == 30
+    # The stream is ordered: once the job's own success has arrived, so has every earlier event.
+    wait_for(lambda: "job.succeeded" in events.topics(job.id), 10, "the job's last event")
     parts = _children(events, job.id)
     assert [p["task"] for p in parts] == ["square"] * 4
     assert len(_children(events, job.id, "job.succeeded")) == 4

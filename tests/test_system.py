@@ -72,6 +72,8 @@ def test_job_survives_kill_9_of_its_worker(
     first = _holder(client, job.id)
     os.kill(first["pid"], signal.SIGKILL)
     assert job.result(timeout=30) is None
+    # The stream is ordered: once the job's own success has arrived, so has every earlier event.
+    wait_for(lambda: "job.succeeded" in events.topics(job.id), 10, "the job's last event")
     info = job.info()
     assert info["status"] == "succeeded" and info["attempts"] == 2
     workers = client.status()["workers"]
@@ -92,10 +94,15 @@ def test_job_survives_kill_9_of_its_worker(
     assert gone and gone[0]["job"] == job.id and "SIGKILL" in gone[0]["reason"]
 
 
-def test_job_survives_kill_9_of_its_job_process(client: Client, start_pool: StartPool) -> None:
+def test_job_survives_kill_9_of_its_job_process(
+    client: Client, start_pool: StartPool, tmp_path: Path
+) -> None:
     start_pool(1)
-    job = client.submit("noop", seconds=2)
+    marker = tmp_path / "started"
+    job = client.submit("started", marker=str(marker), seconds=2)
     worker = _holder(client, job.id)
+    # "running" is the broker's word once it sent the job; kill only once the job process has it.
+    wait_for(marker.exists, 20, "the job to reach its job process")
     for child in psutil.Process(worker["pid"]).children():
         child.kill()
     assert job.result(timeout=30) is None
