@@ -170,9 +170,9 @@ def test_broker_survives_fuzzing_of_both_sockets_while_real_jobs_run(
 
 
 # -- broker bugs found by fuzzing ---------------------------------------------------------------
-# BROKER BUG: the tests below fail until broker/admin.py is fixed. Each sends the broker one or
-# two ordinary docmill commands; any fix (refusing the request, or ignoring the bad field)
-# makes them pass, as long as the broker lives and its status stream keeps its shape.
+# Each test below replays one way the fuzzer found to kill the broker (both fixed): one or two
+# ordinary docmill commands, after which the broker must live and its status stream keep its
+# shape.
 
 
 @pytest.mark.parametrize(
