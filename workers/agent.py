@@ -7,7 +7,6 @@ killed, so the next job starts clean.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import signal
@@ -17,7 +16,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-import psutil
 import zmq
 
 from broker import wire
@@ -40,6 +38,7 @@ from broker.protocol import (
 from broker.security import ClientKeys
 from broker.waker import Waker
 from workers.executor import HELLO, Executor
+from workers.memory import RssReader
 
 log = logging.getLogger(__name__)
 
@@ -376,43 +375,6 @@ class Agent:
                 f"job process used {rss // 2**20} MiB, over the limit of "
                 f"{self.settings.max_memory_mb} MiB",
             )
-
-
-_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-
-
-class RssReader:
-    """The resident memory of one process, read cheaply enough to do after every job.
-
-    On Linux, one open /proc/PID/statm read again from its start: opening and parsing it
-    through psutil each time was a seventh of an agent's CPU per no-op job.
-    """
-
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self._fd: int | None = None
-        self._process: psutil.Process | None = None
-        try:
-            self._fd = os.open(f"/proc/{pid}/statm", os.O_RDONLY)
-        except OSError:
-            with contextlib.suppress(psutil.Error):
-                self._process = psutil.Process(pid)
-
-    def read(self) -> int:
-        """Bytes resident now; 0 once the process is gone."""
-        try:
-            if self._fd is not None:
-                return int(os.pread(self._fd, 128, 0).split()[1]) * _PAGE
-            if self._process is not None:
-                return int(self._process.memory_info().rss)
-        except (OSError, ValueError, IndexError, psutil.Error):
-            pass
-        return 0
-
-    def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
 
 
 def worker_main(settings: WorkerSettings, parent_pid: int) -> None:
