@@ -29,7 +29,7 @@ from broker.client import BrokerError, Client
 from broker.home import Home, resolve_home
 from broker.jobs import DEFAULT_QUEUE
 from broker.protocol import JobStatus
-from broker.security import SecurityError, SecuritySettings, load_security
+from broker.security import SecurityError, SecuritySettings, load_security, under_roots
 
 
 def _common(suppress: bool) -> argparse.ArgumentParser:
@@ -176,7 +176,7 @@ def cmd_submit(client: Client, args: argparse.Namespace) -> int:
     security = load_security(Home(resolve_home(args.home)))
     if args.batch:
         # A batch names its files by path: its parts cannot carry their bytes.
-        outside = [p for p in paths if not _readable(Path(p), security)]
+        outside = [p for p in paths if under_roots(p, security.allowed_roots) is None]
         if outside:
             print(
                 f"docmill: {len(outside)} file(s) of the batch lie outside the folders workers "
@@ -212,16 +212,11 @@ def cmd_submit(client: Client, args: argparse.Namespace) -> int:
     return _exit_code(infos)
 
 
-def _readable(path: Path, security: SecuritySettings) -> bool:
-    """Whether this home's workers may read `path` where it lies (it is under a root)."""
-    return any(path.is_relative_to(root) for root in security.allowed_roots)
-
-
 def _document(path: Path, security: SecuritySettings, inline: bool) -> dict[str, Any]:
     """A job's arguments for one document: its path where this home's workers may read it,
     else (or with --inline) its bytes, if they fit in one message. A file that cannot be sent
     so (missing, too large) goes as its path, for the worker to say what is wrong with it."""
-    readable = _readable(path, security)
+    readable = under_roots(path, security.allowed_roots) is not None
     try:
         fits = path.is_file() and path.stat().st_size <= security.max_inline_bytes
         if fits and (inline or not readable):
