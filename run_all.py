@@ -23,11 +23,11 @@ from pathlib import Path
 
 import psutil
 
-from broker.client import Client
-from broker.home import Home, resolve_home
-from broker.logs import setup_logging
-from broker.settings import add_bind_options, bind_options
-from broker.waker import Waker
+from docmill.client import Client
+from docmill.home import Home, resolve_home
+from docmill.logs import setup_logging
+from docmill.settings import add_bind_options, bind_options
+from docmill.waker import Waker
 from watcher.settings import SettingsError, load_settings
 
 log = logging.getLogger("run_all")

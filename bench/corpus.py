@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.system import running  # noqa: E402
-from broker.client import Client  # noqa: E402
+from docmill.client import Client  # noqa: E402
 
 
 def main() -> None:

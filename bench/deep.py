@@ -20,7 +20,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from broker.client import Client  # noqa: E402
+from docmill.client import Client  # noqa: E402
 
 QUIET = "[checks]\ninterval = 0\n"
 

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.system import QUIET, running  # noqa: E402
-from broker.client import Client  # noqa: E402
+from docmill.client import Client  # noqa: E402
 
 
 def run(synchronous: str, jobs: int, round_trips: int, workers: int) -> dict[str, float]:

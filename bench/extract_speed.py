@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.system import running  # noqa: E402
-from broker.client import Client  # noqa: E402
+from docmill.client import Client  # noqa: E402
 from workers.document import process_document  # noqa: E402
 from workers.errors import TaskError  # noqa: E402
 

@@ -24,7 +24,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from broker.client import Client  # noqa: E402
+from docmill.client import Client  # noqa: E402
 
 
 def _start(home: Path, watched: bool) -> list[subprocess.Popen[bytes]]:
@@ -65,8 +65,8 @@ def _start(home: Path, watched: bool) -> list[subprocess.Popen[bytes]]:
 _BROKER = """
 import sys
 from broker.broker import Broker
-from broker.home import Home
-from broker.settings import load_broker_settings
+from docmill.home import Home
+from docmill.settings import load_broker_settings
 home = Home(__import__("pathlib").Path(sys.argv[1])).ensure()
 broker = Broker(load_broker_settings(home, state_interval=float(sys.argv[2])))
 broker.install_signal_handlers()

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.relay import Relay  # noqa: E402
 from bench.system import System, running  # noqa: E402
-from broker.client import Client  # noqa: E402
+from docmill.client import Client  # noqa: E402
 
 
 def _cpu(pids: list[int]) -> float:

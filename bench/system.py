@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from broker.client import Client  # noqa: E402
+from docmill.client import Client  # noqa: E402
 
 QUIET = "[checks]\ninterval = 0\n"  # periodic checks are jobs too: keep them out of the figures
 CORPUS = ROOT.parent / "shared" / "corpus"

@@ -6,10 +6,10 @@ import argparse
 import logging
 
 from broker.broker import Broker
-from broker.home import Home, resolve_home
-from broker.logs import setup_logging
-from broker.security import SecurityError
-from broker.settings import SettingsError, add_bind_options, load_broker_settings
+from docmill.home import Home, resolve_home
+from docmill.logs import setup_logging
+from docmill.security import SecurityError
+from docmill.settings import SettingsError, add_bind_options, load_broker_settings
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from broker.protocol import BadRequest, ClientRequest, Topic
+from docmill.protocol import BadRequest, ClientRequest, Topic
 
 if TYPE_CHECKING:
     from broker.broker import Broker

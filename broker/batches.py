@@ -22,7 +22,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from broker.jobs import Job, new_job_id
-from broker.protocol import MAX_PARTS, ErrorType, JobStatus
+from docmill.protocol import MAX_PARTS, ErrorType, JobStatus
 
 if TYPE_CHECKING:
     from broker.broker import Broker

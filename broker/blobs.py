@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from broker.jobs import Job
-from broker.protocol import JobStatus
+from docmill.protocol import JobStatus
 
 CONTENT = "content"
 SIZE = "content_bytes"

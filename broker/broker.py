@@ -16,14 +16,18 @@ from typing import Any
 
 import zmq
 
-from broker import client_side, commands, drain, lifecycle, maintenance, state, wire, worker_side
+from broker import client_side, commands, drain, lifecycle, maintenance, state, worker_side
 from broker.blobs import Blobs
 from broker.client_side import Ack
 from broker.events import Publisher
-from broker.jobs import DEFAULT_QUEUE, Job
+from broker.jobs import Job
 from broker.lifecycle import Timers
 from broker.metrics import Metrics
-from broker.protocol import (
+from broker.records import Registry, Service, Worker
+from broker.store import SqliteStore
+from docmill import wire
+from docmill.protocol import (
+    DEFAULT_QUEUE,
     MAX_MESSAGE_BYTES,
     ClientRequest,
     ErrorType,
@@ -36,11 +40,9 @@ from broker.protocol import (
     parse_router,
     worker_request,
 )
-from broker.records import Registry, Service, Worker
-from broker.security import Guard, check_bind
-from broker.settings import BrokerSettings
-from broker.store import SqliteStore
-from broker.waker import StopOnSignal, Waker
+from docmill.security import Guard, check_bind
+from docmill.settings import BrokerSettings
+from docmill.waker import StopOnSignal, Waker
 
 log = logging.getLogger(__name__)
 

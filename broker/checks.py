@@ -14,26 +14,18 @@ import logging
 import shlex
 import subprocess
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from broker import lifecycle, state
-from broker.health import Thresholds, queue_problems, system_problems
 from broker.jobs import Job, new_job_id
-from broker.protocol import Topic
+from docmill.health import Thresholds, queue_problems, system_problems
+from docmill.protocol import Topic
+from docmill.settings import CheckSettings
 
 if TYPE_CHECKING:
     from broker.broker import Broker
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class CheckSettings:
-    interval: float = 30.0  # seconds between runs of each check; 0 turns them off
-    alert_command: str | None = None  # run on each new alert, the alert as JSON on stdin
-    backlog_age: float = 600.0  # seconds the oldest waiting job may wait
-    disk_free: int = 1 << 30  # bytes that must stay free on the home folder's disk
 
 
 class Checks:

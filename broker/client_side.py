@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from broker import commands
 from broker.jobs import Job, new_job_id
-from broker.protocol import (
+from docmill.protocol import (
     MMI_FOUND,
     MMI_NOT_FOUND,
     MMI_NOT_IMPLEMENTED,

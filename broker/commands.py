@@ -18,12 +18,12 @@ from broker.jobs import (
     DEFAULT_BACKOFF,
     DEFAULT_BACKOFF_MAX,
     DEFAULT_MAX_ATTEMPTS,
-    DEFAULT_QUEUE,
     Job,
     new_job_id,
 )
-from broker.protocol import (
+from docmill.protocol import (
     COMMAND_PREFIX,
+    DEFAULT_QUEUE,
     MMI_PREFIX,
     BadRequest,
     ClientRequest,

@@ -9,7 +9,7 @@ import time
 from typing import TYPE_CHECKING
 
 from broker import lifecycle
-from broker.protocol import JobStatus, Topic, WorkerCommand, to_worker
+from docmill.protocol import JobStatus, Topic, WorkerCommand, to_worker
 
 if TYPE_CHECKING:
     from broker.broker import Broker

@@ -16,8 +16,8 @@ from typing import Any
 
 import zmq
 
-from broker import wire
-from broker.protocol import Topic, pack
+from docmill import wire
+from docmill.protocol import Topic, pack
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from broker.protocol import JobStatus
+from docmill.protocol import JobStatus
 
-DEFAULT_QUEUE = "documents"
 DEFAULT_MAX_ATTEMPTS = 3
 DEFAULT_BACKOFF = 1.0  # seconds before the first retry, at most (full jitter)
 DEFAULT_BACKOFF_MAX = 300.0  # the cap on any one retry delay

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from broker import batches
 from broker.jobs import Job, backoff_delay
-from broker.protocol import RETRYABLE, ErrorType, JobStatus, Topic, client_reply, error, pack
+from docmill.protocol import RETRYABLE, ErrorType, JobStatus, Topic, client_reply, error, pack
 
 if TYPE_CHECKING:
     from broker.broker import Broker

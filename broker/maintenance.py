@@ -13,30 +13,18 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from broker import lifecycle
-from broker.checks import Checks, CheckSettings
+from broker.checks import Checks
 from broker.jobs import Job, new_job_id
-from broker.protocol import ErrorType
+from docmill.protocol import ErrorType
+from docmill.settings import CheckSettings, MaintenanceSettings
 
 if TYPE_CHECKING:
     from broker.broker import Broker
 
 log = logging.getLogger(__name__)
-
-DAY = 86_400.0
-
-
-@dataclass(frozen=True)
-class MaintenanceSettings:
-    result_ttl: float = 7 * DAY  # finished jobs and their results are kept this long
-    cleanup_jobs_interval: float = 3600.0  # seconds between cleanup_jobs runs; 0 turns it off
-    output_retention: float = 30 * DAY  # output files are kept this long
-    cleanup_outputs_interval: float = 6 * 3600.0  # 0 turns cleanup_outputs off
-    first_run_after: float = 60.0  # seconds after start of the first run of each
-    batch: int = 5000  # jobs deleted per cleanup_jobs run at most
 
 
 class Schedule:

@@ -13,18 +13,12 @@ from collections import Counter, deque
 from typing import Any
 
 from broker.jobs import Job
-from broker.protocol import JobStatus
+from docmill.protocol import JobStatus
+from docmill.stats import percentile
 
 WINDOWS = (60, 300, 900)  # seconds: throughput over the last 1, 5 and 15 minutes
 _SAMPLES = 500  # recent durations kept per task, for percentiles
 _FAILURES = 20
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 class Metrics:

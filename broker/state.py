@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import psutil
 
-from broker.protocol import JobStatus
+from docmill.protocol import JobStatus
 
 if TYPE_CHECKING:
     from broker.broker import Broker

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from broker.jobs import Job
-from broker.protocol import JobStatus, pack, unpack
+from docmill.protocol import JobStatus, pack, unpack
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from broker import commands
-from broker.protocol import (
+from broker.records import Worker
+from docmill.protocol import (
     MMI_PREFIX,
     ErrorType,
     JobStatus,
@@ -25,7 +26,6 @@ from broker.protocol import (
     to_worker,
     unpack,
 )
-from broker.records import Worker
 
 if TYPE_CHECKING:
     from broker.broker import Broker

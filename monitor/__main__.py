@@ -8,8 +8,8 @@ import json
 import shutil
 import sys
 
-from broker.client import Client
-from broker.home import Home, resolve_home
+from docmill.client import Client
+from docmill.home import Home, resolve_home
 from monitor import live
 from monitor.feed import Feed
 from monitor.view import render

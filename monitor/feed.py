@@ -6,8 +6,8 @@ from typing import Any
 
 import zmq
 
-from broker.client import Client
-from broker.protocol import MAX_MESSAGE_BYTES, ProtocolError, unpack_map
+from docmill.client import Client
+from docmill.protocol import MAX_MESSAGE_BYTES, ProtocolError, unpack_map
 from monitor.model import Model
 
 

@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 import zmq
 
-from broker.client import BrokerError
+from docmill.client import BrokerError
 from monitor.feed import Feed
 from monitor.view import render, selectable
 

@@ -19,8 +19,8 @@ import psutil
 import pytest
 import zmq
 
-from broker.client import Client
-from broker.home import Home
+from docmill.client import Client
+from docmill.home import Home
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -51,7 +51,7 @@ def run_module(module: str, home: Home, *args: str) -> subprocess.CompletedProce
 
 def docmill(home: Home, *args: str) -> subprocess.CompletedProcess[str]:
     """The `docmill` command on `home`."""
-    return run_module("broker.cli", home, *args)
+    return run_module("docmill.cli", home, *args)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from broker.protocol import (
+from docmill.protocol import (
     COMMAND_PREFIX,
     DEFAULT_QUEUES,
     MDPC,

@@ -21,9 +21,9 @@ import zmq
 from hypothesis import strategies as st
 from zmq.utils.monitor import recv_monitor_message
 
-from broker.client import Client
-from broker.home import Home
-from broker.protocol import (
+from docmill.client import Client
+from docmill.home import Home
+from docmill.protocol import (
     MAX_MESSAGE_BYTES,
     MDPC,
     MDPW,

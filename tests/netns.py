@@ -2,7 +2,7 @@
 
 `Hosts` creates the namespaces and the link (and deletes them), brings B's end of the link up
 or down, and starts processes inside a namespace: a broker on A bound to A's address (`BIND`,
-`EVENTS`), worker pools on B. `RemoteClient` is a broker.client.Client living in namespace A,
+`EVENTS`), worker pools on B. `RemoteClient` is a docmill.client.Client living in namespace A,
 driven over a pipe. Creating namespaces needs root (CAP_SYS_ADMIN) and iproute2.
 """
 
@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from broker.home import Home
+from docmill.home import Home
 from tests.conftest import ROOT, Proc, wait_for
 
 ADDR_A, ADDR_B = "10.251.0.1", "10.251.0.2"
@@ -29,7 +29,7 @@ EVENTS = f"tcp://{ADDR_A}:5556"
 CLIENT_AGENT = r"""
 import json, sys
 from pathlib import Path
-from broker.client import Client, Job, JobFailed
+from docmill.client import Client, Job, JobFailed
 
 config = json.loads(sys.argv[1])
 
@@ -85,7 +85,7 @@ class HostProc(Proc):
 
 
 class RemoteClient:
-    """A broker.client.Client living in namespace A, called over a pipe."""
+    """A docmill.client.Client living in namespace A, called over a pipe."""
 
     def __init__(self, netns: str, config: dict[str, Any], log: Path, env: dict[str, str]) -> None:
         self.log = log

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from broker.protocol import ErrorType
+from docmill.protocol import ErrorType
 from workers.errors import FanOut, TaskError
 from workers.outputs import write_atomic
 

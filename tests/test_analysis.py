@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from broker.protocol import ErrorType
+from docmill.protocol import ErrorType
 from workers.analysis import analyze_document, hamming
 from workers.errors import TaskError
 from workers.tasks import BUILTIN

@@ -15,8 +15,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from broker.client import Client
-from broker.home import Home
+from docmill.client import Client
+from docmill.home import Home
 from tests.conftest import QUIET, ROOT, Proc, StartPool, allow, docmill, wait_for
 
 pytestmark = pytest.mark.timeout(90)
@@ -85,7 +85,7 @@ def test_cli_sends_the_content_of_files_the_workers_may_not_read(
 def test_cli_says_when_no_broker_answers(tmp_path: Path) -> None:
     home = Home(tmp_path / "nobody").ensure()
     proc = subprocess.run(
-        [sys.executable, "-m", "broker.cli", "--home", str(home.root), "status"],
+        [sys.executable, "-m", "docmill.cli", "--home", str(home.root), "status"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -98,7 +98,7 @@ def test_cli_says_when_no_broker_answers(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "broker.cli",
+            "docmill.cli",
             "--endpoint",
             "tcp://127.0.0.1:9",
             "--timeout",

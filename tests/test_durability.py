@@ -12,9 +12,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from broker.client import BrokerError, Client, JobFailed
-from broker.home import Home
-from broker.protocol import Command
+from docmill.client import BrokerError, Client, JobFailed
+from docmill.home import Home
+from docmill.protocol import Command
 from tests.conftest import Events, Proc, StartPool, start_broker, wait_for
 
 pytestmark = pytest.mark.timeout(150)

@@ -8,7 +8,7 @@ import msgpack
 import pytest
 import zmq
 
-from broker.client import Client
+from docmill.client import Client
 from tests.conftest import Home, StartPool, wait_for
 
 pytestmark = pytest.mark.timeout(90)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from broker.protocol import pack, unpack
+from docmill.protocol import pack, unpack
 from tests.extract_corpus import DOCX_FILES, PYPDF, REPO, SAMPLES, UNS, needs_corpus, run
 
 pytestmark = [needs_corpus, pytest.mark.timeout(30)]

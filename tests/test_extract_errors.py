@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from broker.protocol import ErrorType
+from docmill.protocol import ErrorType
 from tests.extract_corpus import PDFJS, PYPDF, SAMPLES, UNS, needs_corpus, run
 from workers.errors import TaskError
 from workers.extract import extract

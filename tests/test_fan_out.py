@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from broker.client import Client
-from broker.home import Home
+from docmill.client import Client
+from docmill.home import Home
 from tests.conftest import Events, Proc, StartPool, start_broker, wait_for
 from workers.document import process_document
 

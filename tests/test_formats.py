@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from broker.protocol import ErrorType
+from docmill.protocol import ErrorType
 from workers.errors import TaskError
 from workers.extract import extract
 

@@ -26,9 +26,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from broker.client import BrokerError, Client
-from broker.home import Home
-from broker.protocol import MDPC, MDPW, Command, WorkerCommand, pack
+from docmill.client import BrokerError, Client
+from docmill.home import Home
+from docmill.protocol import MDPC, MDPW, Command, WorkerCommand, pack
 from tests.conftest import Events, Proc, StartPool, wait_for
 from tests.fuzzing import BURSTS, SERVES, Burst, Fuzzer, Serve
 

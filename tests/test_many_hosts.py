@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 import zmq.auth
 
-from broker.home import Home
-from broker.protocol import HEARTBEAT_INTERVAL, HEARTBEAT_LIVENESS
+from docmill.home import Home
+from docmill.protocol import HEARTBEAT_INTERVAL, HEARTBEAT_LIVENESS
 from tests.conftest import QUIET, ROOT, Proc, wait_for
 from tests.netns import BIND, EVENTS, Hosts, RemoteClient, clean_env
 from workers.extract import extract
@@ -60,7 +60,7 @@ def broker_home(tmp_path: Path) -> Home:
 def keys_init(home: Home, *names: str) -> None:
     args = [arg for name in names for arg in ("--name", name)]
     done = subprocess.run(
-        [sys.executable, "-m", "broker.cli", "keys", "init", "--home", str(home.root), *args],
+        [sys.executable, "-m", "docmill.cli", "keys", "init", "--home", str(home.root), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

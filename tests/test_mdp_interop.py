@@ -1,7 +1,7 @@
 """RFC 7 (MDP/0.1) and RFC 8 (MMI) interop with the real broker process, from raw frames.
 
-Every frame here is built by hand from the RFC layouts (nothing from broker.protocol,
-broker.client or workers), so these tests hold the broker to the specification rather than to
+Every frame here is built by hand from the RFC layouts (nothing from docmill.protocol,
+docmill.client or workers), so these tests hold the broker to the specification rather than to
 its own helpers. The broker runs as its own process (the `broker` fixture); our peers are plain
 pyzmq sockets.
 """

@@ -17,8 +17,8 @@ import psutil
 import pyte
 import pytest
 
-from broker.client import Client
-from broker.home import Home
+from docmill.client import Client
+from docmill.home import Home
 from monitor.model import Model
 from tests.conftest import ROOT, Events, Proc, StartPool, docmill, wait_for
 

@@ -14,8 +14,8 @@ from typing import Any
 import psutil
 import pytest
 
-from broker.client import Client
-from broker.protocol import ErrorType
+from docmill.client import Client
+from docmill.protocol import ErrorType
 from tests.conftest import StartPool
 from workers.errors import TaskError
 from workers.formats import pdf, pdfium

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from broker.broker import Broker
-from broker.home import Home
-from broker.protocol import (
+from docmill.home import Home
+from docmill.protocol import (
     MDPC,
     MDPW,
     ClientRequest,
@@ -32,7 +32,7 @@ from broker.protocol import (
     request,
     unpack,
 )
-from broker.settings import BrokerSettings
+from docmill.settings import BrokerSettings
 
 pytestmark = pytest.mark.timeout(120)
 

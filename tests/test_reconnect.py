@@ -14,7 +14,7 @@ import msgpack
 import pytest
 import zmq
 
-from broker.client import Client
+from docmill.client import Client
 from tests.conftest import Home, wait_for
 
 pytestmark = pytest.mark.timeout(60)

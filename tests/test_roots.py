@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from broker.client import Client, JobFailed
-from broker.home import Home
+from docmill.client import Client, JobFailed
+from docmill.home import Home
 from run_all import watched_roots
 from tests.conftest import QUIET, Proc, StartPool, allow, wait_for
 from workers import tasks

@@ -10,10 +10,10 @@ import pytest
 import zmq
 import zmq.auth
 
-from broker.client import BrokerError, Client
-from broker.home import Home
-from broker.protocol import MAX_MESSAGE_BYTES
-from broker.security import is_local
+from docmill.client import BrokerError, Client
+from docmill.home import Home
+from docmill.protocol import MAX_MESSAGE_BYTES
+from docmill.security import is_local
 from monitor.feed import Feed
 from tests.conftest import Proc, StartPool, docmill, run_module, start_broker, wait_for
 

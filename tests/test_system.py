@@ -10,7 +10,7 @@ from typing import Any
 import psutil
 import pytest
 
-from broker.client import Client, JobFailed
+from docmill.client import Client, JobFailed
 from tests.conftest import Events, Proc, StartPool, wait_for
 
 pytestmark = pytest.mark.timeout(90)

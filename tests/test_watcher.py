@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from broker.client import Client
-from broker.home import Home
+from docmill.client import Client
+from docmill.home import Home
 from tests.conftest import Proc, StartPool, start_broker, wait_for
 from watcher.settings import FolderSettings, WatcherSettings
 from watcher.watcher import Watcher
@@ -307,7 +307,7 @@ def test_after_move_sorts_files_into_processed_and_failed(
 
 @pytest.mark.timeout(10)
 def test_settings_come_from_docmill_toml(tmp_path: Path):
-    from broker.settings import load_broker_settings
+    from docmill.settings import load_broker_settings
     from watcher.settings import load_settings
 
     home = Home(tmp_path / "h").ensure()

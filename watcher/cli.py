@@ -13,8 +13,8 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from broker.home import Home, resolve_home
-from broker.logs import setup_logging
+from docmill.home import Home, resolve_home
+from docmill.logs import setup_logging
 from watcher.settings import AFTER_CHOICES, FolderSettings, SettingsError, load_settings
 from watcher.watcher import Watcher
 

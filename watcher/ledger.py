@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from broker.protocol import JobStatus
+from docmill.protocol import JobStatus
 from watcher import outcome
 from watcher.history import FileStatus, History, Record
 from watcher.settings import FolderSettings

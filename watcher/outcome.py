@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from broker.protocol import JobStatus
+from docmill.protocol import JobStatus
 from watcher.history import FileStatus, History, Record
 from watcher.settings import FolderSettings
 from watcher.submit import BATCH_TASK

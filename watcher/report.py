@@ -13,8 +13,8 @@ import socket
 from collections import deque
 from typing import Any
 
-from broker.client import BrokerError, Client
-from broker.protocol import Command
+from docmill.client import BrokerError, Client
+from docmill.protocol import Command
 
 MAX_EVENTS = 1000  # waiting for the broker; the oldest are dropped beyond this
 _SOON, _IDLE = 1.0, 5.0  # seconds until the next report, with and without events

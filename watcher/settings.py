@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from broker.home import Home
+from docmill.home import Home
 
 CONFIG_NAME = "docmill.toml"
 AFTER_CHOICES = ("leave", "move")

@@ -14,8 +14,8 @@ from typing import Any
 
 import zmq
 
-from broker.client import BrokerError, Client
-from broker.protocol import Command
+from docmill.client import BrokerError, Client
+from docmill.protocol import Command
 from watcher.settings import FolderSettings
 
 log = logging.getLogger("watcher.submit")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from watchdog.observers.api import BaseObserver
 
-from broker.client import BrokerError, Client
+from docmill.client import BrokerError, Client
 from watcher import filters, ledger, observe
 from watcher.history import History
 from watcher.ledger import Ledger

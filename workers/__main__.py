@@ -13,11 +13,11 @@ import logging
 import os
 from pathlib import Path
 
-from broker.client import Client
-from broker.home import Home, resolve_home
-from broker.logs import setup_logging
-from broker.protocol import DEFAULT_QUEUES, Command
-from broker.security import SecurityError, client_keys, load_security
+from docmill.client import Client
+from docmill.home import Home, resolve_home
+from docmill.logs import setup_logging
+from docmill.protocol import DEFAULT_QUEUES, Command
+from docmill.security import SecurityError, client_keys, load_security
 from workers.agent import WorkerSettings
 from workers.pool import Pool, PoolSettings
 

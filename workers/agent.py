@@ -18,8 +18,8 @@ from typing import Any
 
 import zmq
 
-from broker import wire
-from broker.protocol import (
+from docmill import wire
+from docmill.protocol import (
     DEFAULT_QUEUES,
     HEARTBEAT_INTERVAL,
     HEARTBEAT_LIVENESS,
@@ -35,8 +35,8 @@ from broker.protocol import (
     unpack_map,
     worker_signal,
 )
-from broker.security import ClientKeys
-from broker.waker import Waker
+from docmill.security import ClientKeys
+from docmill.waker import Waker
 from workers.executor import HELLO, Executor
 from workers.memory import RssReader
 
@@ -379,7 +379,7 @@ class Agent:
 
 def worker_main(settings: WorkerSettings, parent_pid: int) -> None:
     """Entry point of a worker process spawned by the pool."""
-    from broker.logs import setup_logging
+    from docmill.logs import setup_logging
     from workers.lifeline import die_with_parent, ignore_interrupts
 
     die_with_parent(parent_pid)

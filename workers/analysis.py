@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from broker.protocol import ErrorType
+from docmill.protocol import ErrorType
 from workers.document import OUTBOX_ENV, file_sha256
 from workers.errors import TaskError
 from workers.extract import extract

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from broker.protocol import ErrorType
+from docmill.protocol import ErrorType
 
 
 class TaskError(Exception):

@@ -18,8 +18,8 @@ import socket
 import traceback
 from multiprocessing.connection import Connection
 
-from broker.logs import setup_logging
-from broker.protocol import (
+from docmill.logs import setup_logging
+from docmill.protocol import (
     MAX_MESSAGE_BYTES,
     ErrorType,
     ProtocolError,

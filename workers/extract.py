@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from broker.protocol import ErrorType
-from broker.security import under_roots
+from docmill.protocol import ErrorType
+from docmill.security import under_roots
 from workers.errors import TaskError
 from workers.formats.base import Extracted, os_error
 from workers.formats.detect import MIME, detect

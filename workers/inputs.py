@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import Any
 
-from broker.protocol import ErrorType
+from docmill.protocol import ErrorType
 from workers.errors import TaskError
 from workers.extract import DEFAULT_MAX_BYTES, confine
 from workers.outputs import DISK_FULL

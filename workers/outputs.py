@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from broker.protocol import ErrorType
+from docmill.protocol import ErrorType
 from workers.errors import TaskError
 
 DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}  # the errnos of a full disk or quota

@@ -20,8 +20,8 @@ from multiprocessing.process import BaseProcess
 
 import psutil
 
-from broker.client import BrokerError
-from broker.waker import StopOnSignal, Waker
+from docmill.client import BrokerError
+from docmill.waker import StopOnSignal, Waker
 from workers.agent import WorkerSettings, worker_main
 from workers.executor import describe_exit
 

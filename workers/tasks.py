@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from broker.protocol import ErrorType
-from broker.security import under_roots
+from docmill.protocol import ErrorType
+from docmill.security import under_roots
 from workers.errors import TaskError
 
 Task = Callable[..., Any]

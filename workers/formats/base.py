@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from broker.protocol import ErrorType
+from docmill.protocol import ErrorType
 from workers.errors import TaskError
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from broker.protocol import ErrorType
+from docmill.protocol import ErrorType
 from workers.errors import TaskError
 from workers.formats.base import PARSER_ERRORS, describe, open_zip, read
 

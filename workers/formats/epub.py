@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from broker.protocol import ErrorType
+from docmill.protocol import ErrorType
 from workers.errors import TaskError
 from workers.formats.base import Extracted, dublin_core, local, member, open_zip, parse_xml
 from workers.formats.markup import html_to_text

@@ -6,7 +6,7 @@ import itertools
 import os
 from typing import Any
 
-from broker.protocol import ErrorType
+from docmill.protocol import ErrorType
 from workers.errors import FanOut, TaskError
 from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso, os_error
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from broker.protocol import ErrorType
+from docmill.protocol import ErrorType
 from workers.errors import TaskError
 from workers.formats.base import PARSER_ERRORS, describe, os_error, read
 

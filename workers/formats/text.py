@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from broker.protocol import ErrorType
+from docmill.protocol import ErrorType
 from workers.errors import TaskError
 from workers.formats.base import Extracted, read
 

@@ -57,6 +57,7 @@ class Command(enum.StrEnum):
     WORKER_GONE = "docmill.worker_gone"
 
 
+DEFAULT_QUEUE = "documents"  # where a job goes when it names no queue
 DEFAULT_QUEUES = ("documents", "analysis", "maintenance")
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from broker.cli_ops import (
+from docmill.cli_ops import (
     cmd_health,
     cmd_keys,
     cmd_monitor,
@@ -24,12 +24,11 @@ from broker.cli_ops import (
     cmd_scale,
     cmd_status,
 )
-from broker.cli_output import EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE, emit, jsonable, when
-from broker.client import BrokerError, Client
-from broker.home import Home, resolve_home
-from broker.jobs import DEFAULT_QUEUE
-from broker.protocol import JobStatus
-from broker.security import SecurityError, SecuritySettings, load_security, under_roots
+from docmill.cli_output import EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE, emit, jsonable, when
+from docmill.client import BrokerError, Client
+from docmill.home import Home, resolve_home
+from docmill.protocol import DEFAULT_QUEUE, JobStatus
+from docmill.security import SecurityError, SecuritySettings, load_security, under_roots
 
 
 def _common(suppress: bool) -> argparse.ArgumentParser:

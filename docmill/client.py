@@ -1,6 +1,6 @@
 """The Python client: submit jobs, follow them, and read the broker's state, from any process.
 
-    from broker.client import Client
+    from docmill.client import Client
     with Client(home="docmill-home") as client:
         job = client.submit("process_document", path="/data/inbox/report.pdf")
         print(job.result(timeout=60)["text"][:200])
@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 
 import zmq
 
-from broker.home import Home, resolve_home
-from broker.jobs import DEFAULT_QUEUE
-from broker.protocol import (
+from docmill.home import Home, resolve_home
+from docmill.protocol import (
+    DEFAULT_QUEUE,
     MAX_MESSAGE_BYTES,
     MDPC,
     Command,
@@ -31,7 +31,7 @@ from broker.protocol import (
     request,
     unpack_map,
 )
-from broker.security import client_keys
+from docmill.security import client_keys
 
 T = TypeVar("T")
 

@@ -1,4 +1,4 @@
-"""`docmill report`: task statistics from the job store, read directly and read-only.
+"""`docmill report` (python -m broker.report): task statistics from the job store, read-only.
 
 The report reads home/state/jobs.db itself (SQLite in WAL mode lets it read while the broker
 writes), so a long report never costs the broker's loop anything.
@@ -6,14 +6,20 @@ writes), so a long report never costs the broker's loop anything.
 
 from __future__ import annotations
 
+import argparse
 import re
 import sqlite3
+import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-from broker.metrics import percentile
-from broker.protocol import ProtocolError, unpack
+from tabulate import tabulate
+
+from docmill.cli_output import EXIT_OK, EXIT_USAGE, emit
+from docmill.home import Home, resolve_home
+from docmill.protocol import ProtocolError, unpack
+from docmill.stats import percentile
 
 _SPAN = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -86,3 +92,45 @@ def report(db_path: Path, since: float, now: float | None = None, slowest: int =
         "errors": dict(errors.most_common()),
         "slowest": [{"seconds": s, "task": t, "path": p} for s, t, p in timed[:slowest]],
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="docmill report", description=__doc__.splitlines()[0])
+    parser.add_argument("--home", help="home folder (default $DOCMILL_HOME or ./docmill-home)")
+    parser.add_argument("--since", default="24h", help="a span like 90m, 24h, 7d (default 24h)")
+    parser.add_argument("--json", action="store_true", help="the report as JSON")
+    args = parser.parse_args(argv)
+    home = Home(resolve_home(args.home))
+    try:
+        since = parse_since(args.since)
+    except ValueError as exc:
+        print(f"docmill: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    data = report(home.state / "jobs.db", since)
+    tasks = [
+        [task, t["counts"].get("succeeded", 0), t["counts"].get("failed", 0),
+         t["counts"].get("dead", 0), _secs(t["p50"]), _secs(t["p95"]), _secs(t["max"])]
+        for task, t in data["tasks"].items()
+    ]  # fmt: skip
+    parts = [
+        f"{data['jobs']} job(s) in the last {args.since}",
+        "",
+        tabulate(tasks, headers=["task", "ok", "failed", "dead", "p50", "p95", "max"]),
+        "",
+        tabulate(sorted(data["errors"].items()), headers=["error", "jobs"]),
+        "",
+        tabulate(
+            [[_secs(s["seconds"]), s["task"], s["path"] or ""] for s in data["slowest"]],
+            headers=["slowest", "task", "path"],
+        ),
+    ]
+    emit(args, data, "\n".join(parts))
+    return EXIT_OK
+
+
+def _secs(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}s"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from broker.home import Home
+from docmill.home import Home
 
 log = logging.getLogger(__name__)
 

@@ -1,20 +1,21 @@
 """The operator's `docmill` commands: status, monitor, health, report, pause, resume, scale, keys.
 
-The job commands and the entry point that dispatches to these live in broker/cli.py.
+The job commands and the entry point that dispatches to these live in docmill/cli.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 
 from tabulate import tabulate
 
-from broker.cli_output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit, when
-from broker.client import Client
-from broker.home import Home, resolve_home
-from broker.protocol import Command
-from broker.security import SecurityError, create_keys, keys_of
+from docmill.cli_output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit, when
+from docmill.client import Client
+from docmill.home import Home, resolve_home
+from docmill.protocol import Command
+from docmill.security import SecurityError, create_keys, keys_of
 
 
 def cmd_keys(home: Home, args: argparse.Namespace) -> int:
@@ -88,13 +89,22 @@ def cmd_status(client: Client, args: argparse.Namespace) -> int:
 
 
 def cmd_monitor(client: Client, args: argparse.Namespace) -> int:
-    from monitor.__main__ import show
+    options = [*(["--once"] if args.once else []), *(["--json"] if args.json else [])]
+    return _run_module("monitor", args, options)
 
-    return show(client, _home(args).events_endpoint(), args.once, args.json)
+
+def _run_module(module: str, args: argparse.Namespace, options: list[str]) -> int:
+    """A command that belongs to another docmill process (the monitor, the broker's store), run
+    as that process, as git runs its subcommands: the shared package imports none of them."""
+    command = [sys.executable, "-m", module, "--home", str(_home(args).root), *options]
+    try:
+        return subprocess.run(command).returncode
+    except KeyboardInterrupt:
+        return EXIT_OK  # the child had Ctrl-C too, and quit its view
 
 
 def cmd_health(client: Client, args: argparse.Namespace) -> int:
-    from broker.health import problems
+    from docmill.health import problems
 
     state = client.status()
     found = problems(state)
@@ -105,37 +115,8 @@ def cmd_health(client: Client, args: argparse.Namespace) -> int:
 
 
 def cmd_report(client: Client, args: argparse.Namespace) -> int:
-    from monitor.report import parse_since, report
-
-    try:
-        since = parse_since(args.since)
-    except ValueError as exc:
-        print(f"docmill: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    data = report(_home(args).state / "jobs.db", since)
-    tasks = [
-        [task, t["counts"].get("succeeded", 0), t["counts"].get("failed", 0),
-         t["counts"].get("dead", 0), _secs(t["p50"]), _secs(t["p95"]), _secs(t["max"])]
-        for task, t in data["tasks"].items()
-    ]  # fmt: skip
-    parts = [
-        f"{data['jobs']} job(s) in the last {args.since}",
-        "",
-        tabulate(tasks, headers=["task", "ok", "failed", "dead", "p50", "p95", "max"]),
-        "",
-        tabulate(sorted(data["errors"].items()), headers=["error", "jobs"]),
-        "",
-        tabulate(
-            [[_secs(s["seconds"]), s["task"], s["path"] or ""] for s in data["slowest"]],
-            headers=["slowest", "task", "path"],
-        ),
-    ]
-    emit(args, data, "\n".join(parts))
-    return EXIT_OK
-
-
-def _secs(value: float | None) -> str:
-    return "" if value is None else f"{value:.3f}s"
+    options = ["--since", args.since, *(["--json"] if args.json else [])]
+    return _run_module("broker.report", args, options)
 
 
 def _home(args: argparse.Namespace) -> Home:

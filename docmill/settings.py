@@ -21,7 +21,7 @@
     backlog_age = 600           # seconds the oldest waiting job may wait
     disk_free = 1073741824      # bytes that must stay free on the home folder's disk
 
-    [security]                  # CURVE, allowed roots, inline content: see broker/security.py
+    [security]                  # CURVE, allowed roots, inline content: see docmill/security.py
 
     [tasks.process_document]    # a policy per task: what its submits leave out
     max_attempts = 3
@@ -41,11 +41,29 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-from broker.checks import CheckSettings
-from broker.home import Home
-from broker.maintenance import MaintenanceSettings
-from broker.protocol import HEARTBEAT_INTERVAL, HEARTBEAT_LIVENESS
-from broker.security import SecurityError, SecuritySettings, load_security
+from docmill.home import Home
+from docmill.protocol import HEARTBEAT_INTERVAL, HEARTBEAT_LIVENESS
+from docmill.security import SecurityError, SecuritySettings, load_security
+
+DAY = 86_400.0
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    interval: float = 30.0  # seconds between runs of each check; 0 turns them off
+    alert_command: str | None = None  # run on each new alert, the alert as JSON on stdin
+    backlog_age: float = 600.0  # seconds the oldest waiting job may wait
+    disk_free: int = 1 << 30  # bytes that must stay free on the home folder's disk
+
+
+@dataclass(frozen=True)
+class MaintenanceSettings:
+    result_ttl: float = 7 * DAY  # finished jobs and their results are kept this long
+    cleanup_jobs_interval: float = 3600.0  # seconds between cleanup_jobs runs; 0 turns it off
+    output_retention: float = 30 * DAY  # output files are kept this long
+    cleanup_outputs_interval: float = 6 * 3600.0  # 0 turns cleanup_outputs off
+    first_run_after: float = 60.0  # seconds after start of the first run of each
+    batch: int = 5000  # jobs deleted per cleanup_jobs run at most
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,11 @@
+"""docmill: what every docmill process shares, and the public Python API.
+
+from docmill import Client, Job, JobFailed
+
+with Client(home="docmill-home") as client:
+    doc = client.submit("process_document", path="inbox/report.pdf").result(timeout=60)
+"""
+
+from docmill.client import BrokerError, Client, Job, JobFailed
+
+__all__ = ["BrokerError", "Client", "Job", "JobFailed"]

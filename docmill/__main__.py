@@ -1,0 +1,5 @@
+"""python -m docmill: the `docmill` command."""
+
+from docmill.cli import main
+
+raise SystemExit(main())
