@@ -13,7 +13,6 @@ import inspect
 import logging
 import multiprocessing
 import os
-import signal
 import socket
 import traceback
 from multiprocessing.connection import Connection
@@ -29,6 +28,7 @@ from docmill.protocol import (
     pack,
     unpack_map,
 )
+from docmill.supervise import describe_exit
 from workers.errors import FanOut, TaskError
 from workers.lifeline import die_with_parent, ignore_interrupts
 from workers.tasks import Task, load_tasks
@@ -199,15 +199,3 @@ class Executor:
             self.conn.close()
             self.conn = None
         self.ready = False
-
-
-def describe_exit(code: int | None) -> str:
-    """A person's words for a process exit code (negative: killed by that signal)."""
-    if code is None:
-        return "is still running"
-    if code < 0:
-        try:
-            return f"was killed by {signal.Signals(-code).name}"
-        except ValueError:
-            return f"was killed by signal {-code}"
-    return f"exited with code {code}"

@@ -21,15 +21,11 @@ from multiprocessing.process import BaseProcess
 import psutil
 
 from docmill.client import BrokerError
+from docmill.supervise import Child, ProcessHandle, stop_all
 from docmill.waker import StopOnSignal, Waker
 from workers.agent import WorkerSettings, worker_main
-from workers.executor import describe_exit
 
 log = logging.getLogger(__name__)
-
-# A worker that dies sooner than this after its start is failing to start, not crashing at work.
-_QUICK_DEATH = 2.0
-_MAX_BACKOFF = 30.0
 
 Reporter = Callable[[str, str], "str | None"]
 # report_stats(pool id, concurrency, measures) -> the concurrency the broker asks for, if any
@@ -46,14 +42,18 @@ class PoolSettings:
 
 @dataclass
 class Slot:
+    """One place in the pool; its worker process comes and goes (docmill/supervise.py)."""
+
     index: int
+    child: Child
     generation: int = 0
-    process: BaseProcess | None = None
     identity: str = ""
-    started: float = 0.0
-    failures: int = 0  # quick deaths in a row
-    restart_at: float = 0.0
     retiring: bool = False  # the pool is shrinking: stop this one and do not replace it
+
+    @property
+    def process(self) -> BaseProcess | None:
+        handle = self.child.handle
+        return handle.process if isinstance(handle, ProcessHandle) else None
 
 
 class Pool(StopOnSignal):
@@ -70,7 +70,7 @@ class Pool(StopOnSignal):
         self._measured: dict[int, psutil.Process] = {}
         self.settings = settings
         self.report = report
-        self.slots = [Slot(i) for i in range(settings.concurrency)]
+        self.slots = [self._slot(i) for i in range(settings.concurrency)]
         self._ctx = multiprocessing.get_context("spawn")
         self._stop = False
         self._waker = Waker()
@@ -92,17 +92,21 @@ class Pool(StopOnSignal):
         finally:
             self._shutdown()
 
-    def _spawn(self, slot: Slot) -> None:
+    def _slot(self, index: int) -> Slot:
+        slot = Slot(index, Child(f"worker {index}", lambda: self._spawn(slot)))
+        return slot
+
+    def _spawn(self, slot: Slot) -> ProcessHandle:
         slot.generation += 1
         host = socket.gethostname()
         slot.identity = f"{host}/{os.getpid()}/{slot.index}.{slot.generation}"
         settings = replace(self.settings.worker, identity=slot.identity)
-        slot.process = self._ctx.Process(
+        process = self._ctx.Process(
             target=worker_main, args=(settings, os.getpid()), name=f"docmill-worker-{slot.index}"
         )
-        slot.process.start()
-        slot.started = time.monotonic()
-        log.info("started worker %s (pid %s)", slot.identity, slot.process.pid)
+        process.start()
+        log.info("started worker %s (pid %s)", slot.identity, process.pid)
+        return ProcessHandle(process)
 
     @property
     def id(self) -> str:
@@ -115,29 +119,25 @@ class Pool(StopOnSignal):
         if concurrency > len(active):
             log.info("growing the pool from %d to %d workers", len(active), concurrency)
             start = max((s.index for s in self.slots), default=-1) + 1
-            self.slots += [Slot(start + i) for i in range(concurrency - len(active))]
+            self.slots += [self._slot(start + i) for i in range(concurrency - len(active))]
         for slot in active[concurrency:]:
             log.info("retiring worker %s", slot.identity)
             slot.retiring = True
-            if slot.process is not None and slot.process.is_alive():
-                slot.process.terminate()  # SIGTERM: it finishes its job first
+            if slot.child.handle is not None:
+                slot.child.handle.ask_to_stop()  # it finishes its job first
 
     def _reconcile(self) -> None:
         now = time.monotonic()
         for slot in self.slots:
-            if slot.process is not None and not slot.process.is_alive():
-                self._reap(slot, now)
-            if slot.process is None and now >= slot.restart_at and not slot.retiring:
-                self._spawn(slot)
-        self.slots = [s for s in self.slots if not (s.retiring and s.process is None)]
+            pid = slot.child.handle.pid if slot.child.handle is not None else None
+            if (reason := slot.child.reap(now)) is not None:
+                self._reported(slot, pid, reason)
+            if slot.child.due(now) and not slot.retiring:
+                slot.child.start(now)
+        self.slots = [s for s in self.slots if not (s.retiring and s.child.handle is None)]
 
-    def _reap(self, slot: Slot, now: float) -> None:
-        assert slot.process is not None
-        slot.process.join()
-        reason = describe_exit(slot.process.exitcode)
-        pid = slot.process.pid
-        slot.process.close()
-        slot.process = None
+    def _reported(self, slot: Slot, pid: int | None, reason: str) -> None:
+        """Tell the broker a worker died, so the job it held is requeued at once."""
         held = None
         if self.report is not None:
             try:
@@ -151,17 +151,12 @@ class Pool(StopOnSignal):
             reason,
             f" holding job {held}, which is requeued" if held else "",
         )
-        if now - slot.started < _QUICK_DEATH:
-            slot.failures += 1
-            slot.restart_at = now + min(_MAX_BACKOFF, 0.5 * 2**slot.failures)
-        else:
-            slot.failures, slot.restart_at = 0, now
 
     def _wait(self) -> None:
         """Sleep until a worker dies, a stop is asked for, or a delayed respawn is due."""
         waitables: list = [s.process.sentinel for s in self.slots if s.process is not None]
         waitables.append(self._waker.reader)
-        deadlines = [s.restart_at for s in self.slots if s.process is None]
+        deadlines = [s.child.restart_at for s in self.slots if s.child.handle is None]
         if self.report_stats is not None:
             deadlines.append(self._next_stats)
         timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
@@ -207,16 +202,8 @@ class Pool(StopOnSignal):
         return self._measured[pid]
 
     def _shutdown(self) -> None:
-        live = [s.process for s in self.slots if s.process is not None and s.process.is_alive()]
+        live = [s.child.handle for s in self.slots if s.child.alive()]
         log.info("stopping %d worker(s), %gs grace", len(live), self.settings.grace)
-        for process in live:
-            process.terminate()  # SIGTERM: finish the job in hand, then leave
-        deadline = time.monotonic() + self.settings.grace
-        for process in live:
-            process.join(max(0.0, deadline - time.monotonic()))
-        for process in live:
-            if process.is_alive():
-                log.warning("worker pid %s did not stop in time; killing it", process.pid)
-                process.kill()
-                process.join(5)
+        # Each worker finishes the job in hand, then leaves; the grace period bounds that.
+        stop_all([h for h in live if h is not None], self.settings.grace)
         self._waker.close()
