@@ -12,21 +12,21 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import os
 import select
 import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
 
 from docmill.client import Client
 from docmill.home import Home, resolve_home
+from docmill.instance import AlreadyRunning, Instance
 from docmill.logs import setup_logging
 from docmill.settings import add_bind_options, bind_options
+from docmill.supervise import Child, Handle, ServiceHandle, kill_tree, stop_all
 from docmill.waker import Waker
 from watcher.settings import SettingsError, load_settings
 
@@ -36,56 +36,8 @@ LOG_ROTATE_BYTES = 10 * 1024 * 1024
 LOG_KEEP = 3
 BROKER_START_TIMEOUT = 15.0
 POOL_GRACE = 10.0  # seconds workers get to finish their jobs on shutdown
-STOP_TIMEOUT = 10.0  # seconds any child gets after SIGTERM before SIGKILL
-
-
-@dataclass
-class Child:
-    name: str
-    args: list[str]
-    log_file: Path
-    popen: subprocess.Popen[bytes] | None = None
-    restarts: int = 0
-    started: float = 0.0
-    restart_at: float = 0.0  # when a dead child is due to start again; 0 while it runs
-    family: list[psutil.Process] = field(default_factory=list)
-
-    def start(self) -> None:
-        rotate(self.log_file)
-        out = self.log_file.open("ab")
-        # Own session: a terminal's Ctrl-C reaches only us, and we decide the order of stopping.
-        self.popen = subprocess.Popen(
-            [sys.executable, *self.args],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        out.close()
-        self.started = time.monotonic()
-        log.info("started %s (pid %d), log in %s", self.name, self.popen.pid, self.log_file)
-
-    def alive(self) -> bool:
-        return self.popen is not None and self.popen.poll() is None
-
-    def stop(self, timeout: float) -> None:
-        """SIGTERM, wait, then SIGKILL whatever is left of this child and its descendants."""
-        if self.popen is None:
-            return
-        with contextlib.suppress(psutil.Error):
-            root = psutil.Process(self.popen.pid)
-            self.family = [root, *root.children(recursive=True)]
-        if self.alive():
-            self.popen.terminate()
-        try:
-            self.popen.wait(timeout)
-        except subprocess.TimeoutExpired:
-            log.warning("%s did not stop within %gs; killing it", self.name, timeout)
-        _, alive = psutil.wait_procs(self.family, timeout=2)
-        for proc in alive:
-            with contextlib.suppress(psutil.Error):
-                proc.kill()
-        psutil.wait_procs(alive, timeout=5)
-        log.info("%s stopped", self.name)
+STOP_TIMEOUT = 10.0  # seconds any child gets after it is asked to stop, before it is killed
+LEFTOVER_WAIT = POOL_GRACE + STOP_TIMEOUT  # what an earlier run's children may take to stop
 
 
 def rotate(path: Path) -> None:
@@ -113,55 +65,51 @@ class Supervisor:
     def __init__(self, home: Home, workers: int, broker_args: list[str] | None = None) -> None:
         self.home = home
         root = str(home.root)
-        self.broker = Child(
-            "broker",
-            ["-m", "broker", "--home", root, *(broker_args or [])],
-            home.logs / "broker.log",
+        pool_args = ["--concurrency", str(workers), "--grace", str(POOL_GRACE)]
+        self.broker = self._child("broker", ["-m", "broker", "--home", root, *(broker_args or [])])
+        self.pool = self._child(
+            "workers", ["-m", "workers", "--home", root, *pool_args, *watched_roots(home)]
         )
-        self.pool = Child(
-            "workers",
-            [
-                "-m",
-                "workers",
-                "--home",
-                root,
-                "--concurrency",
-                str(workers),
-                "--grace",
-                str(POOL_GRACE),
-                *watched_roots(home),
-            ],
-            home.logs / "workers.log",
-        )
-        self.watcher = Child(
-            "watcher", ["-m", "watcher", "--home", root], home.logs / "watcher.log"
-        )
-        self.stopping = 0  # signals received
+        self.watcher = self._child("watcher", ["-m", "watcher", "--home", root])
+        self.children = (self.broker, self.pool, self.watcher)
+        self.stopping = 0  # stop requests received
         self._waker = Waker()
         self.view: subprocess.Popen[bytes] | None = None  # the monitor on this terminal
+
+    def _child(self, name: str, args: list[str]) -> Child:
+        log_file = self.home.logs / f"{name}.log"
+
+        def spawn() -> Handle:
+            rotate(log_file)
+            handle = ServiceHandle(args, log_file)
+            log.info("started %s (pid %d), log in %s", name, handle.pid, log_file)
+            return handle
+
+        return Child(name, spawn)
 
     def _signal(self, signum: int, _frame: object) -> None:
         if signum != getattr(signal, "SIGCHLD", None):
             self.stopping += 1
             if self.stopping > 1:
                 log.warning("second stop signal: killing everything now")
-                for child in (self.watcher, self.pool, self.broker):
-                    if child.popen is not None:
-                        with contextlib.suppress(OSError):
-                            os.killpg(child.popen.pid, signal.SIGKILL)
+                for child in self.children:
+                    if child.handle is not None and child.handle.pid is not None:
+                        kill_tree(child.handle.pid)
         self._waker.wake()
 
     def run(self, show_view: bool = False) -> int:
+        """Start everything, keep it running until asked to stop, then stop it in order."""
         for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGCHLD", None)):
             if sig is not None:
                 signal.signal(sig, self._signal)
         try:
-            self.broker.start()
+            self._stop_leftovers()
+            self.broker.start(time.monotonic())
             if not self._broker_answers():
-                log.error("the broker did not start; see %s", self.broker.log_file)
+                log.error("the broker did not start; see %s", self.home.logs / "broker.log")
                 return 1
-            self.pool.start()
-            self.watcher.start()
+            self.pool.start(time.monotonic())
+            self.watcher.start(time.monotonic())
             self._announce()
             if show_view:
                 # Same session and terminal: the view reads the keys; quitting it stops docmill.
@@ -180,6 +128,26 @@ class Supervisor:
         finally:
             self.shutdown()
 
+    def _stop_leftovers(self) -> None:
+        """Processes of an earlier run_all that died: with their lifeline cut they are already
+        stopping in order; wait for that, bounded, then kill what is left. A process that does
+        not run under a lifeline is somebody's own, and is refused in main() instead."""
+        for role in ("watcher", "pool", "broker"):
+            instance = Instance(self.home, role)
+            process = instance.holder_process()
+            if process is None:
+                continue
+            log.warning(
+                "the %s of an earlier run (pid %d) is still stopping; waiting up to %gs",
+                role,
+                process.pid,
+                LEFTOVER_WAIT,
+            )
+            _, alive = psutil.wait_procs([process], timeout=LEFTOVER_WAIT)
+            if alive:
+                log.warning("killing the leftover %s (pid %d)", role, process.pid)
+                kill_tree(process.pid)
+
     def _broker_answers(self) -> bool:
         deadline = time.monotonic() + BROKER_START_TIMEOUT
         while time.monotonic() < deadline and self.broker.alive() and not self.stopping:
@@ -194,22 +162,23 @@ class Supervisor:
         return False
 
     def _reconcile(self) -> float:
-        """Restart children that died; returns seconds until the next restart that is due."""
+        """Reap and restart children; returns seconds until the next restart that is due."""
         now = time.monotonic()
         next_due = 5.0  # the longest sleep; covers platforms without SIGCHLD
-        for child in (self.broker, self.pool, self.watcher):
-            if child.alive():
-                continue
-            if child.restart_at == 0.0:
-                quick = now - child.started < 2.0  # dying at start: back off, do not spin
-                child.restart_at = now + (1.0 if quick else 0.0)
-                code = child.popen.returncode if child.popen else None
-                log.warning("%s exited with code %s; restarting it", child.name, code)
-            if now >= child.restart_at:
-                child.restarts += 1
-                child.restart_at = 0.0
-                child.start()
-            else:
+        for child in self.children:
+            pid = child.handle.pid if child.handle is not None else None
+            if (reason := child.reap(now)) is not None:
+                wait = child.restart_at - now
+                log.warning(
+                    "%s (pid %s) %s; restarting it%s",
+                    child.name,
+                    pid,
+                    reason,
+                    f" in {wait:.1f}s" if wait > 0 else "",
+                )
+            if child.due(now):
+                child.start(now)
+            elif child.handle is None:
                 next_due = min(next_due, child.restart_at - now)
         return next_due
 
@@ -231,9 +200,14 @@ class Supervisor:
         log.info(
             "stopping: intake (the watcher), then workers (they finish their jobs), then the broker"
         )
-        self.watcher.stop(STOP_TIMEOUT)
-        self.pool.stop(POOL_GRACE + STOP_TIMEOUT)
-        self.broker.stop(STOP_TIMEOUT)
+        for child, grace in (
+            (self.watcher, STOP_TIMEOUT),
+            (self.pool, POOL_GRACE + STOP_TIMEOUT),
+            (self.broker, STOP_TIMEOUT),
+        ):
+            if child.handle is not None:
+                stop_all([child.handle], grace)
+                log.info("%s stopped", child.name)
         self._waker.close()
 
 
@@ -254,7 +228,27 @@ def main(argv: list[str] | None = None) -> int:
     if show_view:  # the view owns the terminal: log to the file alone
         root.handlers.clear()
     root.addHandler(handler)
-    return Supervisor(home, max(1, args.workers), broker_args).run(show_view)
+    try:
+        # One system per home, for run_all's whole life.
+        instance = Instance(home, "run_all").acquire()
+        refuse_unsupervised(home)
+    except AlreadyRunning as exc:
+        print(f"run_all.py: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return Supervisor(home, max(1, args.workers), broker_args).run(show_view)
+    finally:
+        instance.release()
+
+
+def refuse_unsupervised(home: Home) -> None:
+    """A broker, pool or watcher started by hand on this home is somebody's own: refuse to
+    start beside it (leftovers of a dead run_all are stopped by the Supervisor instead)."""
+    for role in ("broker", "pool", "watcher"):
+        instance = Instance(home, role)
+        holder = instance.held_elsewhere()
+        if holder is not None and not holder.get("supervised"):
+            raise AlreadyRunning(home, role, holder)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import sqlite3
 import time
 from typing import Any
@@ -48,6 +49,24 @@ log = logging.getLogger(__name__)
 
 # Messages read per poll wake-up before housekeeping runs again, so a flood cannot starve it.
 _BATCH = 1000
+
+
+class EndpointInUse(Exception):
+    """The ipc endpoint the broker would bind is served by a live process."""
+
+
+def _answers(path: str) -> bool:
+    """Whether a process accepts connections on the Unix socket at `path` (a stale socket file
+    of a killed broker refuses them)."""
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.settimeout(1.0)
+        probe.connect(path)
+        return True
+    except OSError:
+        return False
+    finally:
+        probe.close()
 
 
 class Broker(StopOnSignal):
@@ -110,6 +129,8 @@ class Broker(StopOnSignal):
         if endpoint.startswith("ipc://"):
             path = endpoint[len("ipc://") :]
             if os.path.exists(path):
+                if _answers(path):
+                    raise EndpointInUse(f"another process serves {endpoint}")
                 os.unlink(path)  # left by a broker that was killed; ours now
         sock.bind(endpoint)
         return str(sock.getsockopt_string(zmq.LAST_ENDPOINT))

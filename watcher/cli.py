@@ -13,7 +13,9 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from docmill import lifeline
 from docmill.home import Home, resolve_home
+from docmill.instance import AlreadyRunning, Instance
 from docmill.logs import setup_logging
 from watcher.settings import AFTER_CHOICES, FolderSettings, SettingsError, load_settings
 from watcher.watcher import Watcher
@@ -36,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=0, help="at most this many per batch")
     p.add_argument("--after", choices=AFTER_CHOICES, default="leave")
     p.add_argument("--log-level", default="INFO")
+    lifeline.add_option(p)
     return p
 
 
@@ -67,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         parser.error(str(exc))
 
+    try:
+        # One watcher per home: two would submit every file twice.
+        instance = Instance(home, "watcher").acquire(supervised=args.lifeline)
+    except AlreadyRunning as exc:
+        parser.exit(2, f"watcher: {exc}\n")
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -78,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    if args.lifeline:
+        lifeline.watch(stop.set)
     watcher = Watcher(settings)
     try:
         watcher.run(stop)
@@ -86,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:
         log.critical("watcher crashed", exc_info=True)
         raise
+    finally:
+        instance.release()
     log.info("watcher stopped: %s", watcher.counters())
     return 0
 

@@ -13,8 +13,10 @@ import logging
 import os
 from pathlib import Path
 
+from docmill import lifeline
 from docmill.client import Client
 from docmill.home import Home, resolve_home
+from docmill.instance import AlreadyRunning, Instance
 from docmill.logs import setup_logging
 from docmill.protocol import DEFAULT_QUEUES, Command
 from docmill.security import SecurityError, client_keys, load_security
@@ -85,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-key", help="CURVE: the broker's public key file (broker.key)")
     parser.add_argument("--key", help="CURVE: this host's key pair (NAME.key_secret)")
     parser.add_argument("--log-level", default="INFO")
+    lifeline.add_option(parser)
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
     home = Home(resolve_home(args.home))
@@ -130,16 +133,27 @@ def main(argv: list[str] | None = None) -> int:
         body = {"pool": pool, "concurrency": concurrency, "workers": measures}
         return client.call(Command.WORKER_STATS, body).get("concurrency")
 
+    instance = None
+    if args.lifeline and local is not None:
+        # The pool run_all supervises is one per home; pools started by hand may join it.
+        try:
+            instance = Instance(local, "pool").acquire(supervised=True)
+        except AlreadyRunning as exc:
+            parser.exit(2, f"workers: {exc}\n")
     pool = Pool(
         PoolSettings(worker, args.concurrency, args.grace),
         report=report,
         report_stats=report_stats,
     )
     pool.install_signal_handlers()
+    if args.lifeline:
+        lifeline.watch(pool.request_stop)
     try:
         pool.run()
     finally:
         client.close()
+        if instance is not None:
+            instance.release()
     return 0
 
 
