@@ -55,10 +55,10 @@ def extract_both(path: str) -> dict[str, Any]:
     count: int | None = None
     start = time.perf_counter()
     try:
-        reader, errors = pdf._open(path)
-        count = len(reader.pages)
+        source = pdf._open(path, [])
+        count = source.page_count
         opened = time.perf_counter()
-        pages, failed = pdf._read(reader, 1, count, [], errors)
+        pages, failed = pdf._read(source.reader, 1, count, [], source.errors)
         seconds = time.perf_counter() - start
         out["pypdf"] = {"pages": pages, "failed": failed, "s": seconds, "open_s": opened - start}
     except TaskError as exc:

@@ -197,7 +197,8 @@ def test_invalid_json_falls_back_to_text(corpus: Path) -> None:
     assert result["kind"] == "txt" and '"name": "John Doe"' in result["text"]
 
 
-def test_pdf_matches_pypdf_expected_text(corpus: Path) -> None:
+def test_pdf_matches_pypdf_expected_text(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCMILL_PDF_BACKEND", "pypdf")  # tests/test_pdfium.py compares PDFium
     resources = corpus / "py-pdf__pypdf" / "resources"
     expected = (resources / "crazyones.txt").read_text(encoding="utf-8")
     result = extract(str(resources / "crazyones.pdf"))

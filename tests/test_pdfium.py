@@ -78,8 +78,8 @@ def pdfium_pages(path: Path, warnings: list[str] | None = None) -> list[dict[str
 
 
 def pypdf_pages(path: Path) -> list[dict[str, Any]]:
-    reader, errors = pdf._open(str(path))
-    pages, _ = pdf._read(reader, 1, len(reader.pages), [], errors)
+    source = pdf._open(str(path), [])
+    pages, _ = pdf._read(source.reader, 1, source.page_count, [], source.errors)
     return pages
 
 
@@ -212,13 +212,17 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
     assert error_of(tmp_path).type is ErrorType.UNSUPPORTED
 
 
-def test_without_pypdfium2_the_backend_is_unsupported(
+def test_without_pypdfium2_pypdf_reads_the_text(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "pypdfium2", None)  # what `import` finds when not installed
     error = error_of(corpus / MEMO)
     assert error.type is ErrorType.UNSUPPORTED
-    assert "pip install 'docmill[pdfium]'" in error.message
+    assert "pip install pypdfium2" in error.message
+    warnings: list[str] = []
+    text = pdf.extract(str(corpus / MEMO), warnings, 1 << 30).text
+    assert text == "\n\n".join(p["text"] for p in pypdf_pages(corpus / MEMO))
+    assert any("read with pypdf" in w and "pypdfium2" in w for w in warnings)
 
 
 # -- resources ---------------------------------------------------------------------------------
@@ -243,15 +247,18 @@ def test_no_memory_kept_across_documents(corpus: Path) -> None:
     assert process.memory_info().rss - before < 8 * 2**20
 
 
-def test_a_pool_chooses_pdfium_for_its_jobs(
+def test_a_pool_reads_pdf_text_with_pdfium_unless_told_otherwise(
     corpus: Path, client: Client, start_pool: StartPool
 ) -> None:
     # pypdf reads this CJK file as mojibake, pdfium as Chinese: which one ran shows in the text.
     path = corpus / "mozilla__pdf.js/test/pdfs/XiaoBiaoSong.pdf"
     pages, _ = pdfium.read_pages(str(path), 1, 1, [])
     by_pdfium = "\n\n".join(p["text"] for p in pages)
-    by_pypdf = pdf.extract(str(path), [], 1 << 30).text
+    by_pypdf = "\n\n".join(p["text"] for p in pypdf_pages(path))
     assert by_pdfium != by_pypdf
-    start_pool(1, "--pdf-backend", "pdfium")
+    start_pool(1)
     result = client.submit("process_document", path=str(path)).result(timeout=30)
     assert result["text"] == by_pdfium
+    start_pool(1, "--pdf-backend", "pypdf", "--queues", "pypdf")
+    job = client.submit("process_document", queue="pypdf", path=str(path))
+    assert job.result(timeout=30)["text"] == by_pypdf

@@ -62,7 +62,7 @@ class WorkerSettings:
     keys: ClientKeys | None = None  # CURVE to the broker, when it has keys
     # PDFs of more pages are read in page ranges by several workers (DOCMILL_SPLIT_PAGES); 0: never
     split_pages: int = 100
-    pdf_backend: str = "pypdf"  # or "pdfium" (the pdfium extra); DOCMILL_PDF_BACKEND in the job
+    pdf_backend: str = "pdfium"  # or "pypdf"; DOCMILL_PDF_BACKEND in the job
     # The only folders path jobs may read (DOCMILL_ALLOWED_ROOTS in the job); none: no path job
     allowed_roots: tuple[str, ...] = ()
 
