@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.generic import (
     ArrayObject,
+    ByteStringObject,
     DecodedStreamObject,
     DictionaryObject,
     FloatObject,
@@ -26,7 +27,8 @@ def _rect(*values: float) -> ArrayObject:
 
 def _filled_form(path: Path) -> None:
     """One page of text, a filled text field, a ticked and an unticked box, a reviewer's
-    free-text note and a sticky note, and a link (which has no text of its own)."""
+    free-text note and a sticky note, a link and a signature (which have no text of their
+    own: a signature's value is binary data)."""
     writer = PdfWriter()
     page = writer.add_blank_page(612, 792)
     font = DictionaryObject(
@@ -61,7 +63,11 @@ def _filled_form(path: Path) -> None:
     note = annot({"/Subtype": "/FreeText", "/Contents": "Approved by the front desk"})
     sticky = annot({"/Subtype": "/Text", "/Contents": "Check the address\nagain"})
     link = annot({"/Subtype": "/Link", "/Contents": "not text"})
-    page[NameObject("/Annots")] = ArrayObject([name, ticked, unticked, note, sticky, link])
+    signed = annot({"/Subtype": "/Widget", "/FT": "/Sig", "/T": "Signature1"})
+    signature = DictionaryObject({NameObject("/Contents"): ByteStringObject(b"\x30\x82\x21")})
+    signed.get_object()[NameObject("/V")] = writer._add_object(signature)  # type: ignore[attr-defined]
+    annots = [name, ticked, unticked, note, sticky, link, signed]
+    page[NameObject("/Annots")] = ArrayObject(annots)
     writer._root_object[NameObject("/AcroForm")] = writer._add_object(
         DictionaryObject({NameObject("/Fields"): ArrayObject([name, ticked, unticked])})
     )

@@ -66,12 +66,18 @@ def _field(widget: Any) -> str | None:
 
 
 def _value(value: Any) -> str | None:
+    """A field's value as a person reads it: text, a chosen option, a ticked box's name. A
+    signature's value is a dictionary of binary data, not text: it adds nothing."""
     if value is None:
         return None
     value = value.get_object() if hasattr(value, "get_object") else value
     if isinstance(value, list):
         shown = ", ".join(filter(None, (_value(v) for v in value)))
         return shown or None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    if not isinstance(value, str | int | float):
+        return None
     text = _text(value)
     if text in _OFF:
         return None
