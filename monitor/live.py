@@ -14,12 +14,13 @@ import termios
 import time
 import tty
 from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import TextIO
 
 import zmq
 
 from docmill.client import BrokerError
 from monitor.feed import Feed
+from monitor.model import View
 from monitor.view import render, selectable
 
 REFRESH = 1.0
@@ -61,7 +62,7 @@ def _details(feed: Feed, job_id: str) -> list[str]:
 def run(feed: Feed, out: TextIO = sys.stdout) -> None:
     paused, selected, message = False, 0, ""
     detail: list[str] | None = None
-    frame: dict[str, Any] = feed.model.view()
+    frame: View = feed.model.view()
     with _terminal(out) as fd:
         poller = zmq.Poller()
         poller.register(feed.socket, zmq.POLLIN)
