@@ -3,17 +3,21 @@ and a snapshot of the wrong types is refused with a clear error, never a crash o
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints, is_typeddict
 
 import pytest
+import zmq
 
 from docmill.client import Client
-from docmill.protocol import Command, ProtocolError
+from docmill.home import Home
+from docmill.protocol import MDPC, Command, ProtocolError, client_reply, pack, unpack_map
 from docmill.status import Snapshot, decode_snapshot
 from monitor.model import Model
 from monitor.view import render
-from tests.conftest import StartPool, wait_for
+from tests.conftest import StartPool, docmill, run_module, wait_for
 
 
 def missing(value: Any, kind: Any, where: str = "snapshot") -> list[str]:
@@ -106,3 +110,59 @@ def test_the_monitor_keeps_its_picture_when_a_state_event_is_refused() -> None:
     good = {"broker": {"pid": 7}, "counts": {"queued": 4}}
     assert model.apply("broker.state", {"pid": 7, "state_seq": 3, "state": good})
     assert model.view()["counts"] == {"queued": 4} and model.refused is None
+
+
+class FakeBroker(threading.Thread):
+    """A broker of another make on `home`: answers every docmill command with `state`."""
+
+    def __init__(self, home: Home, state: dict[str, Any]) -> None:
+        super().__init__(daemon=True)
+        self.state = state
+        self.stop = threading.Event()
+        context = zmq.Context.instance()
+        self.router = context.socket(zmq.ROUTER)
+        self.events = context.socket(zmq.XPUB)
+        endpoints = {"broker": home.default_endpoint("broker")}
+        endpoints["events"] = home.default_endpoint("events")
+        self.router.bind(endpoints["broker"])
+        self.events.bind(endpoints["events"])
+        home.write_endpoints(endpoints)
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            if not self.router.poll(50):
+                continue
+            frames = self.router.recv_multipart()
+            if len(frames) == 5 and frames[2] == MDPC:
+                rid = unpack_map(frames[4]).get("rid")
+                reply = {"ok": True, "rid": rid, **self.state}
+                self.router.send_multipart(client_reply(frames[0], frames[3], [pack(reply)]))
+        self.router.close(0)
+        self.events.close(0)
+
+
+@pytest.fixture
+def wrong_broker(home: Home) -> Iterator[FakeBroker]:
+    state = {**decode_snapshot({"broker": {"pid": 1, "endpoint": "elsewhere"}})}
+    state["queues"] = {"documents": {"queued": 2, "workers": 0, "paused": "no", "oldest_age": 1}}
+    fake = FakeBroker(home, state)
+    fake.start()
+    yield fake
+    fake.stop.set()
+    fake.join(5)
+
+
+@pytest.mark.parametrize("command", [["status"], ["health"], ["monitor", "--once"]])
+def test_commands_refuse_a_snapshot_of_the_wrong_type(
+    home: Home, wrong_broker: FakeBroker, command: list[str]
+) -> None:
+    proc = docmill(home, *command)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "snapshot.queues['documents'].paused is 'no' (str), expected bool" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_the_monitor_process_refuses_it_too(home: Home, wrong_broker: FakeBroker) -> None:
+    proc = run_module("monitor", home, "--once", "--json")
+    assert proc.returncode == 2 and "paused is 'no'" in proc.stderr
+    assert "Traceback" not in proc.stderr
