@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypedDict, Union, cast, get_args, get_origin, get_type_hints, is_typeddict
 
 from docmill.protocol import ProtocolError
@@ -158,75 +158,131 @@ def decode_snapshot(body: Mapping[str, Any]) -> Snapshot:
     Keys the records do not declare (a reply's `ok` and `rid`, anything a newer broker adds)
     are left out; declared keys that are missing get their type's empty value.
     """
-    return cast(Snapshot, _record(body, Snapshot, "snapshot"))
+    try:
+        return cast(Snapshot, _decoder(Snapshot)(body))
+    except _Wrong as wrong:
+        shown = repr(wrong.value)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        where = "snapshot" + "".join(reversed(wrong.path))
+        raise ProtocolError(
+            f"the broker's status is refused: {where} is {shown} ({type(wrong.value).__name__}), "
+            f"expected {wrong.expected} (docs/PROTOCOL.md §6.4)"
+        ) from None
+
+
+# Each type gets its decoder once. A decoder checks one value and returns it (a record: only
+# its declared keys); the place of a wrong value is gathered on the way out, so a good
+# snapshot builds no path strings at all.
+
+_Decode = Callable[[Any], Any]
+
+
+class _Wrong(Exception):
+    def __init__(self, value: Any, expected: str) -> None:
+        super().__init__(expected)
+        self.value, self.expected = value, expected
+        self.path: list[str] = []  # innermost first
 
 
 @functools.cache
-def _fields(record: type) -> tuple[dict[str, Any], frozenset[str]]:
-    return get_type_hints(record), cast(frozenset[str], record.__required_keys__)  # type: ignore[attr-defined]
-
-
-def _record(value: Any, record: type, where: str) -> dict[str, Any]:
-    if not isinstance(value, Mapping):
-        raise _wrong(value, record.__name__ + " map", where)
-    hints, required = _fields(record)
-    out: dict[str, Any] = {}
-    for name, kind in hints.items():
-        if name in value:
-            out[name] = _value(value[name], kind, f"{where}.{name}")
-        elif name in required:
-            out[name] = _empty(kind)
-    return out
-
-
-def _value(value: Any, kind: Any, where: str) -> Any:
+def _decoder(kind: Any) -> _Decode:
     origin, args = get_origin(kind), get_args(kind)
     if origin in (Union, types.UnionType):
-        if value is None and type(None) in args:
-            return None
-        (inner,) = (a for a in args if a is not type(None))
-        return _value(value, inner, where)
+        (inner,) = (a for a in args if a is not type(None))  # only `X | None` is declared
+        decode = _decoder(inner)
+        return lambda value: None if value is None else decode(value)
     if origin is list:
-        if not isinstance(value, list):
-            raise _wrong(value, "list", where)
-        return [_value(item, args[0], f"{where}[{i}]") for i, item in enumerate(value)]
+        return _list(_decoder(args[0]))
     if origin is dict:
-        if not isinstance(value, Mapping):
-            raise _wrong(value, "map", where)
-        for key in value:
-            if not isinstance(key, str):
-                raise _wrong(key, "str key", where)
-        return {key: _value(item, args[1], f"{where}[{key!r}]") for key, item in value.items()}
+        return _dict(_decoder(args[1]))
     if is_typeddict(kind):
-        return _record(value, kind, where)
+        return _record(kind)
     if kind is Any:
+        return lambda value: value
+    return _scalar(kind)
+
+
+def _list(item: _Decode) -> _Decode:
+    def decode(value: Any) -> list[Any]:
+        if not isinstance(value, list):
+            raise _Wrong(value, "list")
+        out = []
+        for i, element in enumerate(value):
+            try:
+                out.append(item(element))
+            except _Wrong as wrong:
+                wrong.path.append(f"[{i}]")
+                raise
+        return out
+
+    return decode
+
+
+def _dict(item: _Decode) -> _Decode:
+    def decode(value: Any) -> dict[str, Any]:
+        if not isinstance(value, Mapping):
+            raise _Wrong(value, "map")
+        out = {}
+        for key, element in value.items():
+            if not isinstance(key, str):
+                wrong = _Wrong(key, "str")
+                wrong.path.append(" has a key that")
+                raise wrong
+            try:
+                out[key] = item(element)
+            except _Wrong as wrong:
+                wrong.path.append(f"[{key!r}]")
+                raise
+        return out
+
+    return decode
+
+
+def _record(record: type) -> _Decode:
+    required: frozenset[str] = record.__required_keys__  # type: ignore[attr-defined]
+    fields = [
+        (name, _decoder(kind), kind, name in required)
+        for name, kind in get_type_hints(record).items()
+    ]
+
+    def decode(value: Any) -> dict[str, Any]:
+        if not isinstance(value, Mapping):
+            raise _Wrong(value, f"{record.__name__} map")
+        out: dict[str, Any] = {}
+        for name, field, kind, needed in fields:
+            if name in value:
+                try:
+                    out[name] = field(value[name])
+                except _Wrong as wrong:
+                    wrong.path.append(f".{name}")
+                    raise
+            elif needed:
+                out[name] = _empty(kind)
+        return out
+
+    return decode
+
+
+def _scalar(kind: type) -> _Decode:
+    def decode(value: Any) -> Any:
+        if kind is float:
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+        else:  # bool, or int and str, which a bool is not
+            ok = isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
+        if not ok:
+            raise _Wrong(value, kind.__name__)
         return value
-    if kind is bool:
-        ok = isinstance(value, bool)
-    elif kind is float:
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-    else:  # int, str
-        ok = isinstance(value, kind) and not isinstance(value, bool)
-    if not ok:
-        raise _wrong(value, kind.__name__, where)
-    return value
+
+    return decode
 
 
 def _empty(kind: Any) -> Any:
+    """The value of a key a broker did not send: fresh, as the record is the caller's."""
     origin, args = get_origin(kind), get_args(kind)
     if origin in (Union, types.UnionType) and type(None) in args:
         return None
     if origin in (list, dict):
         return origin()
     if is_typeddict(kind):
-        return _record({}, kind, "")
+        return _decoder(kind)({})
     return None if kind is Any else kind()
-
-
-def _wrong(value: Any, expected: str, where: str) -> ProtocolError:
-    shown = repr(value)
-    shown = shown if len(shown) <= 40 else shown[:37] + "..."
-    return ProtocolError(
-        f"the broker's status is refused: {where} is {shown} ({type(value).__name__}), "
-        f"expected {expected} (docs/PROTOCOL.md §6.4)"
-    )

@@ -93,6 +93,8 @@ def test_a_snapshot_of_the_wrong_type_is_refused_by_name() -> None:
         ({"counts": {"queued": 1.5}}, "snapshot.counts['queued']"),
         ({"broker": {"curve": None}}, "snapshot.broker.curve"),
         ({"running": {"job": "x"}}, "snapshot.running"),
+        ({"counts": {1: 2}}, "snapshot.counts has a key that"),
+        ([], "snapshot"),
     ):
         with pytest.raises(ProtocolError) as refused:
             decode_snapshot(bad)
