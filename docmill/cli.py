@@ -27,7 +27,7 @@ from docmill.cli_ops import (
 from docmill.cli_output import EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE, emit, jsonable, when
 from docmill.client import BrokerError, Client
 from docmill.home import Home, resolve_home
-from docmill.protocol import DEFAULT_QUEUE, JobStatus
+from docmill.protocol import DEFAULT_QUEUE, JobStatus, ProtocolError
 from docmill.security import SecurityError, SecuritySettings, load_security, under_roots
 
 
@@ -136,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_TIMEOUT
     except BrokerError as exc:
         print(f"docmill: the broker refused: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ProtocolError as exc:
+        print(f"docmill: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except SecurityError as exc:
         print(f"docmill: {exc}", file=sys.stderr)

@@ -43,10 +43,10 @@ def cmd_status(client: Client, args: argparse.Namespace) -> int:
     parts = [
         f"broker pid {b['pid']} on {b['endpoint']}, up {b['uptime']:.0f}s, "
         f"{b['malformed']} malformed message(s) dropped, "
-        f"{b.get('auth_refused', 0)} connection(s) refused by CURVE",
+        f"{b['auth_refused']} connection(s) refused by CURVE",
         *(
             f"watcher {name}: " + ", ".join(f"{k} {v}" for k, v in w["counters"].items())
-            for name, w in status.get("watchers", {}).items()
+            for name, w in status["watchers"].items()
         ),
         "",
         tabulate(sorted(status["counts"].items()), headers=["state", "jobs"]),
@@ -60,7 +60,7 @@ def cmd_status(client: Client, args: argparse.Namespace) -> int:
                             r["task"],
                             f"{r['attempts']}/{r['max_attempts']}",
                             (r["error"] or {}).get("type"),
-                            when(r["next_run"]),
+                            when(r["next_run"]) if r["next_run"] is not None else "",
                         ]
                         for r in status["retries"]
                     ],
@@ -68,7 +68,7 @@ def cmd_status(client: Client, args: argparse.Namespace) -> int:
                 ),
                 "",
             ]
-            if status.get("retries")
+            if status["retries"]
             else []
         ),
         tabulate(

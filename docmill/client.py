@@ -32,6 +32,7 @@ from docmill.protocol import (
     unpack_map,
 )
 from docmill.security import client_keys
+from docmill.status import Snapshot, decode_snapshot
 
 T = TypeVar("T")
 
@@ -352,6 +353,7 @@ class Client:
     def purge_dead(self) -> int:
         return int(self.call(Command.PURGE, {"dead": True})["deleted"])
 
-    def status(self) -> dict[str, Any]:
-        """Endpoints, job counts by state, queues, and each worker."""
-        return self.call(Command.STATUS, {})
+    def status(self) -> Snapshot:
+        """Endpoints, job counts by state, queues, and each worker; ProtocolError if the broker's
+        answer does not have the types docs/PROTOCOL.md §6.4 gives."""
+        return decode_snapshot(self.call(Command.STATUS, {}))

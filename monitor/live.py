@@ -10,13 +10,14 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from typing import Any, TextIO
+from typing import TextIO
 
 import zmq
 
 from docmill.client import BrokerError
 from monitor import terminal
 from monitor.feed import Feed
+from monitor.model import View
 from monitor.view import render, selectable
 
 REFRESH = 1.0
@@ -44,7 +45,7 @@ def run(
     """Show the view until q; `stdin` and `windows` default to this process's own."""
     paused, selected, message = False, 0, ""
     detail: list[str] | None = None
-    frame: dict[str, Any] = feed.model.view()
+    frame: View = feed.model.view()
     with terminal.opened(out, stdin, windows) as term:
         poller = zmq.Poller()
         poller.register(feed.socket, zmq.POLLIN)
