@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ from docmill.cli_ops import (
 from docmill.cli_output import EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE, emit, jsonable, when
 from docmill.client import BrokerError, Client
 from docmill.home import Home, resolve_home
-from docmill.protocol import DEFAULT_QUEUE, JobStatus
+from docmill.protocol import DEFAULT_QUEUE, JOB_NUMBERS, BadRequest, JobStatus
 from docmill.security import SecurityError, SecuritySettings, load_security, under_roots
 
 
@@ -43,12 +45,48 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
     common.add_argument("--server-key", default=default, help="CURVE: the broker's broker.key")
     common.add_argument("--key", default=default, help="CURVE: your NAME.key_secret")
     common.add_argument(
-        "--timeout", type=float, default=default, help="seconds to wait at most, for jobs or broker"
+        "--timeout",
+        type=_seconds,
+        default=default,
+        help="seconds to wait at most, for jobs or broker",
     )
     common.add_argument(
         "--json", action="store_true", default=default or False, help="print JSON for scripts"
     )
     return common
+
+
+def _seconds(text: str) -> float:
+    """--timeout's type: a positive, finite number of seconds, refused before anything is sent."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"a positive, finite number of seconds, not {text!r} "
+            "(without --timeout, --wait waits until the jobs end)"
+        )
+    return value
+
+
+def _job_number(key: str) -> Callable[[str], float]:
+    """The type of the option for job field `key`: a number within what the broker takes."""
+    bound = JOB_NUMBERS[key]
+
+    def parse(text: str) -> float:
+        try:
+            value = int(text) if bound.integer else float(text)
+        except ValueError:
+            what = "an integer" if bound.integer else "a number"
+            raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+        try:
+            bound.check(key, value)
+        except BadRequest as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return value
+
+    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,9 +100,11 @@ def _parser() -> argparse.ArgumentParser:
     submit.add_argument("paths", nargs="+", metavar="PATH")
     submit.add_argument("--task", default="process_document")
     submit.add_argument("--queue", default=DEFAULT_QUEUE)
-    submit.add_argument("--priority", type=int, default=None)
-    submit.add_argument("--countdown", type=float, default=None, help="start no sooner (s)")
-    submit.add_argument("--max-attempts", type=int, default=None)
+    submit.add_argument("--priority", type=_job_number("priority"), default=None)
+    submit.add_argument(
+        "--countdown", type=_job_number("countdown"), default=None, help="start no sooner (s)"
+    )
+    submit.add_argument("--max-attempts", type=_job_number("max_attempts"), default=None)
     submit.add_argument(
         "--batch", action="store_true", help="one batch job whose result summarises all files"
     )

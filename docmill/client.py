@@ -11,6 +11,7 @@ A Client owns one DEALER socket and is not thread-safe; give each thread its own
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -26,6 +27,7 @@ from docmill.protocol import (
     ErrorType,
     JobStatus,
     ProtocolError,
+    check_job_numbers,
     error_of,
     pack,
     request,
@@ -76,15 +78,31 @@ class Job:
         return self.client.gather([self], timeout=timeout)[0]
 
 
-def _bounded(body: bytes) -> bytes:
-    """Refuse here, with a clear error, a message the broker would drop for its size."""
-    if len(body) > MAX_MESSAGE_BYTES - 1024:
+def _encoded(body: dict[str, Any]) -> bytes:
+    """`body` packed; refused here, with a clear error, if msgpack cannot carry one of its
+    numbers (past 64 bits) or the broker would drop it for its size."""
+    try:
+        packed = pack(body)
+    except OverflowError as exc:
+        raise ValueError(f"a number in the request does not fit msgpack's 64 bits: {exc}") from None
+    if len(packed) > MAX_MESSAGE_BYTES - 1024:
         raise BrokerError(
             ErrorType.BAD_REQUEST.value,
-            f"a message of {len(body)} bytes is over the broker's limit of {MAX_MESSAGE_BYTES}: "
+            f"a message of {len(packed)} bytes is over the broker's limit of {MAX_MESSAGE_BYTES}: "
             "send fewer jobs per call, or less inline content per job",
         )
-    return body
+    return packed
+
+
+def _seconds(value: float, what: str, *, zero: bool = True) -> float:
+    """`value` if it is a usable number of seconds (finite, not negative; not 0 unless `zero`),
+    else ValueError: a NaN or negative wait would otherwise end at once and blame the broker."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{what} must be a number of seconds, not {type(value).__name__}")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+        least = "0 or more" if zero else "more than 0"
+        raise ValueError(f"{what} must be a finite number of seconds, {least}, not {value!r}")
+    return float(value)
 
 
 class Client:
@@ -107,7 +125,7 @@ class Client:
         self.endpoint = endpoint or Home(resolve_home(home)).broker_endpoint()
         self.keys = client_keys(where, server_key, key)
         self.context = context or zmq.Context.instance()
-        self.timeout = timeout
+        self.timeout = _seconds(timeout, "the client's timeout", zero=False)
         self._rids = itertools.count(1)
         self._socket: zmq.Socket[bytes] | None = None
 
@@ -137,7 +155,7 @@ class Client:
 
     def _send(self, command: Command, body: dict[str, Any]) -> int:
         rid = next(self._rids)
-        frames = request(command.value.encode(), [_bounded(pack({**body, "rid": rid}))])
+        frames = request(command.value.encode(), [_encoded({**body, "rid": rid})])
         self._connect().send_multipart(frames)
         return rid
 
@@ -175,9 +193,8 @@ class Client:
 
     def call(self, command: Command, body: dict[str, Any], timeout: float | None = None) -> dict:
         """One docmill command and its answer."""
-        return self._receive(
-            self._send(command, body), self.timeout if timeout is None else timeout
-        )
+        limit = self.timeout if timeout is None else _seconds(timeout, "timeout", zero=False)
+        return self._receive(self._send(command, body), limit)
 
     # -- jobs ---------------------------------------------------------------------------------
 
@@ -191,6 +208,7 @@ class Client:
         if priority is not None:
             spec["priority"] = priority
         spec.update({k: v for k, v in options.items() if v is not None})
+        check_job_numbers(spec)  # what the broker would refuse, refused before sending
         return spec
 
     def submit(
@@ -220,6 +238,8 @@ class Client:
         the job dead; `countdown` (seconds from now) or `not_before` (Unix time) delays it;
         `key`: a second enqueue with the same key returns the first job instead of a new one;
         `backoff`, `backoff_max`: the retry delay's base and cap in seconds.
+        A number out of the range the broker takes (docs/PROTOCOL.md, §6.2) raises ValueError
+        before anything is sent.
         """
         spec = self._spec(
             task,
@@ -266,7 +286,8 @@ class Client:
         The job is stored and retried like any other, but it has no id to ask about later:
         if `timeout` passes first, TimeoutError, and the job still runs. Raises JobFailed.
         """
-        body = _bounded(pack({"task": task, "args": args}))
+        _seconds(timeout, "timeout", zero=False)
+        body = _encoded({"task": task, "args": args})
         self._connect().send_multipart(request(queue.encode(), [body]))
 
         def outcome(frames: list[bytes]) -> tuple[Any] | None:
@@ -288,7 +309,7 @@ class Client:
 
     def infos(self, job_ids: list[str], wait: float = 0.0) -> list[dict[str, Any]]:
         """The broker's view of each job; with `wait`, once all have ended or `wait` has passed."""
-        body: dict[str, Any] = {"ids": job_ids, "wait": wait}
+        body: dict[str, Any] = {"ids": job_ids, "wait": _seconds(wait, "wait")}
         return list(self.call(Command.RESULT, body, timeout=wait + self.timeout)["jobs"])
 
     def wait(self, jobs: Iterable[Job], timeout: float | None = None) -> list[dict[str, Any]]:
@@ -297,7 +318,7 @@ class Client:
         The broker holds the question until then (a long poll), so nothing here polls.
         """
         ids = [job.id for job in jobs]
-        deadline = None if timeout is None else time.monotonic() + timeout
+        deadline = None if timeout is None else time.monotonic() + _seconds(timeout, "timeout")
         while True:
             left = _WAIT_SLICE if deadline is None else max(0.0, deadline - time.monotonic())
             infos = self.infos(ids, wait=min(left, _WAIT_SLICE))

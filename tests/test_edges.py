@@ -1,0 +1,126 @@
+"""The edges a person or a script meets first: out-of-range numbers, timeouts that are no
+number of seconds, unreadable paths, exit codes as the README gives them, and queues no worker
+serves. Each is a clear message and the documented exit code, never a traceback or a silent
+wait."""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import msgpack
+import pytest
+import zmq
+
+from docmill.client import Client
+from docmill.home import Home
+from docmill.protocol import MDPC, NUMBER_LIMIT
+from tests.conftest import Proc, docmill
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def raw_submit(home: Home, body: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
+    """`docmill.submit` as a client in another language sends it: msgpack over a DEALER."""
+    sock = zmq.Context.instance().socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.connect(home.broker_endpoint())
+    try:
+        sock.send_multipart([b"", MDPC, b"docmill.submit", msgpack.packb(body)])
+        assert sock.poll(int(timeout * 1000)), "no answer from the broker"
+        frames = sock.recv_multipart()
+        reply: dict[str, Any] = msgpack.unpackb(frames[3], raw=False)
+        return reply
+    finally:
+        sock.close(0)
+
+
+# -- point 4: numbers out of range ------------------------------------------------------------
+
+OUT_OF_RANGE = [
+    pytest.param({"priority": 10**30}, "'priority' must be from", id="priority-past-64-bits"),
+    pytest.param({"priority": NUMBER_LIMIT + 1}, "'priority' must be from", id="priority"),
+    pytest.param({"priority": 1.5}, "'priority' must be an integer", id="priority-float"),
+    pytest.param({"max_attempts": 0}, "'max_attempts' must be from 1", id="attempts"),
+    pytest.param({"max_attempts": 2**63}, "'max_attempts' must be from 1", id="attempts-big"),
+    pytest.param({"timeout": 0}, "'timeout' must be above 0", id="timeout-zero"),
+    pytest.param({"timeout": math.nan}, "'timeout' must be a finite number", id="timeout-nan"),
+    pytest.param({"timeout": math.inf}, "'timeout' must be a finite number", id="timeout-inf"),
+    pytest.param({"countdown": -math.inf}, "'countdown' must be a finite", id="countdown"),
+    pytest.param({"not_before": 1e300}, "'not_before' must be from", id="not-before"),
+    pytest.param({"backoff": -1}, "'backoff' must be from 0", id="backoff"),
+    pytest.param({"backoff_max": math.nan}, "'backoff_max' must be a finite", id="backoff-max"),
+]
+
+
+def test_the_client_refuses_numbers_out_of_range_before_sending(client: Client) -> None:
+    for case in OUT_OF_RANGE:
+        options, message = case.values
+        with pytest.raises(ValueError, match=message):
+            client.enqueue("noop", {}, **options)
+        if "priority" in options:
+            with pytest.raises(ValueError, match=message):
+                client.submit_many("noop", [{}], priority=options["priority"])
+    with pytest.raises(ValueError, match="does not fit msgpack's 64 bits"):
+        client.submit("noop", n=10**30)
+    with pytest.raises(ValueError, match="does not fit msgpack's 64 bits"):
+        client.run("noop", n=-(2**64))
+    assert client.status()["counts"] == {}  # nothing reached the store
+
+
+def test_the_broker_refuses_numbers_out_of_range_as_bad_request(broker: Proc, home: Home) -> None:
+    for case in OUT_OF_RANGE[1:]:  # msgpack cannot send the first
+        options, message = case.values
+        reply = raw_submit(home, {"task": "noop", **options})
+        assert reply["ok"] is False and reply["error"]["type"] == "bad_request", reply
+        assert message in reply["error"]["message"], reply
+    # The bounds are inclusive at the limits the messages name.
+    for edge in ({"priority": NUMBER_LIMIT}, {"priority": -NUMBER_LIMIT}, {"max_attempts": 1}):
+        assert raw_submit(home, {"task": "noop", **edge})["ok"] is True, edge
+
+
+# -- point 3: timeouts that are no number of seconds -----------------------------------------
+
+
+@pytest.mark.parametrize("seconds", [-1.0, 0.0, math.nan, math.inf])
+def test_the_client_refuses_a_timeout_that_is_no_number_of_seconds(
+    client: Client, home: Home, seconds: float
+) -> None:
+    with pytest.raises(ValueError, match="timeout must be a finite number of seconds"):
+        Client(home=str(home.root), timeout=seconds)
+    with pytest.raises(ValueError, match="timeout must be a finite number of seconds"):
+        client.run("noop", timeout=seconds)
+    waiting = client.submit("noop", queue="nobody-serves-this")
+    if seconds != 0.0:  # 0 is a wait that only looks: allowed
+        started = time.monotonic()
+        with pytest.raises(ValueError, match="timeout must be a finite number of seconds"):
+            waiting.result(timeout=seconds)  # a NaN wait asked forever, a negative one at once
+        assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("text", ["-1", "0", "nan", "inf", "-inf"])
+def test_cli_refuses_a_timeout_that_is_no_number_of_seconds(home: Home, text: str) -> None:
+    # No broker runs: the refusal comes from the command line, before anything is sent.
+    done = docmill(home, "submit", "--wait", f"--timeout={text}", str(home.root))
+    assert done.returncode == 2, done
+    assert "argument --timeout" in done.stderr and repr(text) in done.stderr, done.stderr
+    assert "broker" not in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "option, text, message",
+    [
+        ("--priority", "1e30", "not an integer"),
+        ("--priority", str(2**40), "'priority' must be from"),
+        ("--max-attempts", "0", "'max_attempts' must be from 1"),
+        ("--countdown", "nan", "'countdown' must be a finite number"),
+    ],
+)
+def test_cli_refuses_job_numbers_out_of_range(
+    home: Home, tmp_path: Path, option: str, text: str, message: str
+) -> None:
+    done = docmill(home, "submit", option, text, str(tmp_path))
+    assert done.returncode == 2 and message in done.stderr, done
+    assert "Traceback" not in done.stderr
