@@ -27,6 +27,7 @@ from docmill.cli_ops import (
     cmd_status,
 )
 from docmill.cli_output import EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE, emit, jsonable, when
+from docmill.cli_paths import Unreadable, checked
 from docmill.client import BrokerError, Client
 from docmill.home import Home, resolve_home
 from docmill.protocol import DEFAULT_QUEUE, JOB_NUMBERS, BadRequest, JobStatus
@@ -204,8 +205,28 @@ def _exit_code(infos: list[dict[str, Any]], waited: bool = True) -> int:
     return EXIT_OK
 
 
+def _readable(given: list[str]) -> list[str]:
+    """The paths of `given` this host can read, resolved; each other one is reported (stderr)."""
+    paths = []
+    for raw in given:
+        try:
+            paths.append(str(checked(raw)))
+        except Unreadable as exc:
+            print(f"docmill: skipped {exc}", file=sys.stderr)
+    return paths
+
+
 def cmd_submit(client: Client, args: argparse.Namespace) -> int:
-    paths = [str(Path(p).expanduser().resolve()) for p in args.paths]
+    """Exit 2 if a path was skipped (the others still go), unless the jobs say 1 or 3."""
+    paths = _readable(args.paths)
+    if not paths:
+        print("docmill: nothing to submit", file=sys.stderr)
+        return EXIT_USAGE
+    code = _submit(client, args, paths)
+    return EXIT_USAGE if code == EXIT_OK and len(paths) < len(args.paths) else code
+
+
+def _submit(client: Client, args: argparse.Namespace, paths: list[str]) -> int:
     options = {
         "queue": args.queue,
         "priority": args.priority,

@@ -5,7 +5,9 @@ wait."""
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ import zmq
 from docmill.client import Client
 from docmill.home import Home
 from docmill.protocol import MDPC, NUMBER_LIMIT
-from tests.conftest import Proc, docmill
+from tests.conftest import Proc, StartPool, docmill
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -124,3 +126,57 @@ def test_cli_refuses_job_numbers_out_of_range(
     done = docmill(home, "submit", option, text, str(tmp_path))
     assert done.returncode == 2 and message in done.stderr, done
     assert "Traceback" not in done.stderr
+
+
+# -- point 1: paths this host cannot read -------------------------------------------------------
+
+
+def _unreadable_file(tmp_path: Path) -> Path:
+    """A file that open() refuses with EACCES, to root too (a write-only sysctl ignores root's
+    override), else one with no permissions."""
+    if os.geteuid() != 0:
+        denied = tmp_path / "denied.txt"
+        denied.write_text("secret")
+        denied.chmod(0)
+        return denied
+    denied = Path("/proc/sys/vm/drop_caches")
+    if not denied.exists():
+        pytest.skip("no file here that root may not read")
+    return denied
+
+
+def test_cli_skips_paths_it_cannot_read_and_submits_the_rest(
+    home: Home, start_pool: StartPool, tmp_path: Path
+) -> None:
+    start_pool(1)
+    good = tmp_path / "good.txt"
+    good.write_text("readable words\n")
+    loop = tmp_path / "loop_a"
+    loop.symlink_to(tmp_path / "loop_b")
+    (tmp_path / "loop_b").symlink_to(loop)
+    dangling = tmp_path / "dangling"
+    dangling.symlink_to(tmp_path / "gone.txt")
+    denied = _unreadable_file(tmp_path)
+    given = [str(loop), str(good), str(dangling), str(denied)]
+
+    for batch in ([], ["--batch"]):
+        done = docmill(home, "submit", *batch, "--wait", "--json", "--timeout", "30", *given)
+        assert done.returncode == 2, done  # a path was skipped
+        assert "Traceback" not in done.stderr, done.stderr
+        assert f"skipped {loop}: a loop of symbolic links" in done.stderr
+        assert (
+            f"skipped {dangling}: a symbolic link to {tmp_path / 'gone.txt'}, which does not "
+            "exist" in done.stderr
+        )
+        assert f"skipped {denied}: permission denied" in done.stderr
+        [info] = json.loads(done.stdout)
+        assert info["status"] == "succeeded", info
+        if batch:  # the batch holds the one readable file
+            assert info["result"]["total"] == 1 and info["result"]["counts"] == {"succeeded": 1}
+        else:
+            assert info["path"] == str(good)
+
+    nothing = docmill(home, "submit", str(loop), str(dangling))
+    assert nothing.returncode == 2 and "nothing to submit" in nothing.stderr, nothing
+    with Client(home=str(home.root)) as client:
+        assert client.status()["counts"] == {"succeeded": 3}  # a job, a batch and its child
