@@ -1,7 +1,7 @@
 """The `docmill` command: submit documents, read results, see the broker's state.
 
-Exit codes: 0 done, 1 a job failed, 2 bad usage or a request the broker refused, 3 the broker
-did not answer (or jobs did not end) in time.
+Exit codes: 0 done, 1 a job failed, 2 bad usage, a request refused (here or by the broker) or an
+unknown job, 3 the broker did not answer (or jobs did not end) in time. README.md has the details.
 """
 
 from __future__ import annotations
@@ -178,6 +178,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokerError as exc:
         print(f"docmill: the broker refused: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyError as exc:  # a job the broker no longer knows (purged while waited for)
+        print(f"docmill: {exc.args[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as exc:  # what the client refuses before sending: a bad endpoint, ...
+        print(f"docmill: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except SecurityError as exc:
         print(f"docmill: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -337,9 +343,17 @@ def cmd_purge(client: Client, args: argparse.Namespace) -> int:
 
 
 def cmd_cancel(client: Client, args: argparse.Namespace) -> int:
+    """0 once the job is cancelled (or was already); 2 for an unknown id or a job that had
+    ended otherwise: there was nothing to cancel."""
     state = client.cancel(args.job)
-    emit(args, {"id": args.job, "status": state}, f"{args.job}: {state}")
-    return EXIT_OK if state == JobStatus.CANCELLED.value else EXIT_FAILED
+    if state == JobStatus.CANCELLED.value:
+        text = f"{args.job}: cancelled"
+    elif state == JobStatus.UNKNOWN.value:
+        text = f"{args.job}: unknown (the broker never saw this id, or forgot it)"
+    else:
+        text = f"{args.job}: already {state}, nothing to cancel"
+    emit(args, {"id": args.job, "status": state}, text)
+    return EXIT_OK if state == JobStatus.CANCELLED.value else EXIT_USAGE
 
 
 _COMMANDS = {

@@ -138,7 +138,11 @@ class Client:
             sock.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
             if self.keys is not None:
                 self.keys.apply(sock)
-            sock.connect(self.endpoint)
+            try:
+                sock.connect(self.endpoint)
+            except zmq.ZMQError as exc:
+                sock.close(linger=0)
+                raise ValueError(f"cannot connect to {self.endpoint!r}: {exc}") from None
             self._socket = sock
         return self._socket
 

@@ -180,3 +180,36 @@ def test_cli_skips_paths_it_cannot_read_and_submits_the_rest(
     assert nothing.returncode == 2 and "nothing to submit" in nothing.stderr, nothing
     with Client(home=str(home.root)) as client:
         assert client.status()["counts"] == {"succeeded": 3}  # a job, a batch and its child
+
+
+# -- point 2: exit codes as the README gives them ----------------------------------------------
+
+
+def test_cli_exit_codes_follow_the_readme(home: Home, start_pool: StartPool) -> None:
+    """0 done, 1 a job failed, 2 refused or unknown, 3 no broker answered or jobs still running."""
+    start_pool(1)
+    unknown = "f" * 32
+    cancel = docmill(home, "cancel", unknown)
+    assert cancel.returncode == 2 and "unknown" in cancel.stdout, cancel
+    with Client(home=str(home.root)) as client:
+        waiting = client.submit("noop", queue="nobody-serves-this")
+        done = client.submit("noop")
+        failed = client.submit("no_such_task")
+        client.gather([done, failed], timeout=30, return_exceptions=True)
+    assert docmill(home, "cancel", waiting.id).returncode == 0
+    again = docmill(home, "cancel", waiting.id)  # cancelled already: what was asked holds
+    assert again.returncode == 0 and "cancelled" in again.stdout, again
+    ended = docmill(home, "cancel", done.id)
+    assert ended.returncode == 2 and "already succeeded, nothing to cancel" in ended.stdout, ended
+
+    assert docmill(home, "result", done.id).returncode == 0
+    assert docmill(home, "result", failed.id).returncode == 1
+    assert docmill(home, "result", unknown).returncode == 2
+    assert docmill(home, "retry", unknown).returncode == 2
+    assert docmill(home, "retry", failed.id).returncode == 0
+
+    for refused in (("scale", "lots"), ("--endpoint", "nonsense", "status")):
+        answer = docmill(home, *refused)
+        assert answer.returncode == 2 and "Traceback" not in answer.stderr, answer
+    silent = docmill(home, "--endpoint", "tcp://127.0.0.1:9", "--timeout", "0.5", "status")
+    assert silent.returncode == 3 and "no answer from the broker" in silent.stderr, silent
