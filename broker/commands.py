@@ -130,6 +130,7 @@ def submit(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str
     """One job (`task`, `args`, ...) or many (`jobs`); all are validated before any is kept.
 
     A job whose idempotency `key` is already known is not created again: its id comes back.
+    `unserved` lists the jobs' queues that no connected worker serves.
     """
     if broker.draining:
         return error(ErrorType.UNAVAILABLE, "the broker is stopping; submit again shortly")
@@ -162,7 +163,10 @@ def submit(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str
         if known is None:
             broker.enqueue(job)
         ids.append(known or job.id)
-    return {"ok": True, "ids": ids} if many else {"ok": True, "id": ids[0]}
+    # A queue no connected worker lists: its jobs wait, silently, until one comes. Say so.
+    unserved = sorted({job.queue for job in jobs if not broker.registry.serving(job.queue)})
+    reply: dict[str, Any] = {"ok": True, "ids": ids} if many else {"ok": True, "id": ids[0]}
+    return {**reply, "unserved": unserved}
 
 
 # -- result ---------------------------------------------------------------------------------------

@@ -260,6 +260,12 @@ def _submit(client: Client, args: argparse.Namespace, paths: list[str]) -> int:
             print(f"docmill: sent the content of {len(inline)} file(s), {why}", file=sys.stderr)
         jobs = [client.enqueue(args.task, spec, **options) for spec in specs]
         labels = paths
+    if any(job.unserved for job in jobs):
+        print(
+            f"docmill: warning: no worker serves queue {args.queue!r}; the job(s) wait until one "
+            f"does (python -m workers --queues {args.queue})",
+            file=sys.stderr,
+        )
     if not args.wait:
         rows = [{"id": job.id, "path": label} for job, label in zip(jobs, labels, strict=True)]
         emit(args, rows, "\n".join(f"{r['id']}  {r['path']}" for r in rows))

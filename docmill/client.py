@@ -23,6 +23,8 @@ from docmill.protocol import (
     DEFAULT_QUEUE,
     MAX_MESSAGE_BYTES,
     MDPC,
+    MMI_FOUND,
+    MMI_SERVICE,
     Command,
     ErrorType,
     JobStatus,
@@ -58,10 +60,14 @@ class BrokerError(Exception):
 
 
 class Job:
-    """A handle on a job; cheap to create, it asks the broker only when called."""
+    """A handle on a job; cheap to create, it asks the broker only when called.
 
-    def __init__(self, client: Client, job_id: str) -> None:
-        self.client, self.id = client, job_id
+    `unserved` is True when, as the job was submitted, no connected worker served its queue:
+    it waits until one does.
+    """
+
+    def __init__(self, client: Client, job_id: str, unserved: bool = False) -> None:
+        self.client, self.id, self.unserved = client, job_id, unserved
 
     def __repr__(self) -> str:
         return f"Job({self.id!r})"
@@ -76,6 +82,11 @@ class Job:
     def result(self, timeout: float | None = None) -> Any:
         """The task's value; raises JobFailed if it failed, TimeoutError if not ended in time."""
         return self.client.gather([self], timeout=timeout)[0]
+
+
+def _unserved(reply: dict[str, Any], spec: dict[str, Any]) -> bool:
+    """Whether a submit's reply says that no worker serves the queue of `spec`."""
+    return (spec.get("queue") or DEFAULT_QUEUE) in reply.get("unserved", ())
 
 
 def _encoded(body: dict[str, Any]) -> bytes:
@@ -258,7 +269,8 @@ class Client:
             backoff=backoff,
             backoff_max=backoff_max,
         )
-        return Job(self, self.call(Command.SUBMIT, spec)["id"])
+        reply = self.call(Command.SUBMIT, spec)
+        return Job(self, reply["id"], _unserved(reply, spec))
 
     def process_batch(
         self, paths: Iterable[str], task: str = "process_document", **options: Any
@@ -281,8 +293,20 @@ class Client:
         jobs: list[Job] = []
         for rid in rids:
             reply = self._receive(rid, self.timeout)
-            jobs.extend(Job(self, job_id) for job_id in reply["ids"])
+            jobs.extend(Job(self, job_id, _unserved(reply, specs[0])) for job_id in reply["ids"])
         return jobs
+
+    def served(self, queue: str = DEFAULT_QUEUE) -> bool:
+        """Whether a connected worker serves `queue` now (RFC 8 `mmi.service`); a job sent to a
+        queue nobody serves waits until a worker for it connects."""
+        self._connect().send_multipart(request(MMI_SERVICE, [queue.encode()]))
+
+        def answer(frames: list[bytes]) -> bytes | None:
+            if len(frames) == 4 and frames[1] == MDPC and frames[2] == MMI_SERVICE:
+                return frames[3]
+            return None  # a late answer to a call that timed out
+
+        return self._await(answer, self.timeout, "no answer to mmi.service") == MMI_FOUND
 
     def run(self, task: str, queue: str = DEFAULT_QUEUE, timeout: float = 60.0, **args: Any) -> Any:
         """Run one job and wait for its result in a single round trip (an RFC 7 request).

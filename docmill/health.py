@@ -60,9 +60,29 @@ def system_problems(state: dict[str, Any], limits: Thresholds) -> list[str]:
     return found
 
 
+def unserved(state: dict[str, Any]) -> dict[str, int]:
+    """Queues with waiting jobs that no connected worker serves, and how many jobs wait there.
+
+    A queue with no job is never counted: the default queues need no worker until used. Only
+    jobs that could start now count (`due`): not delayed ones, nor cancelled ones still in line.
+    """
+    return {
+        name: waiting
+        for name, queue in state.get("queues", {}).items()
+        if (waiting := queue.get("due", queue.get("queued", 0))) > 0 and not queue.get("workers")
+    }
+
+
 def queue_problems(state: dict[str, Any], limits: Thresholds) -> list[str]:
-    """Queues whose oldest waiting job has waited too long (paused queues excepted)."""
+    """Queues whose oldest waiting job has waited too long (paused queues excepted), and queues
+    with waiting jobs that no worker serves (when some worker is connected: with none at all,
+    system_problems says so once)."""
     found = []
+    if state.get("workers"):
+        found += [
+            f"queue {name} has {waiting} waiting job(s) and no worker"
+            for name, waiting in unserved(state).items()
+        ]
     for name, queue in state.get("queues", {}).items():
         age = queue.get("oldest_age", 0.0)
         if not queue.get("paused") and age > limits.backlog_age:

@@ -213,3 +213,46 @@ def test_cli_exit_codes_follow_the_readme(home: Home, start_pool: StartPool) -> 
         assert answer.returncode == 2 and "Traceback" not in answer.stderr, answer
     silent = docmill(home, "--endpoint", "tcp://127.0.0.1:9", "--timeout", "0.5", "status")
     assert silent.returncode == 3 and "no answer from the broker" in silent.stderr, silent
+
+
+# -- point 5: a queue that no worker serves ------------------------------------------------------
+
+
+def test_a_queue_no_worker_serves_is_said_on_submit_in_status_and_health(
+    home: Home, start_pool: StartPool, tmp_path: Path
+) -> None:
+    start_pool(1, "--queues", "documents")
+    doc = tmp_path / "doc.txt"
+    doc.write_text("words\n")
+    assert docmill(home, "pause", "analysis").returncode == 0  # a known queue, with no job
+    healthy = docmill(home, "health")
+    assert healthy.returncode == 0, healthy  # empty queues need no worker: no false alarm
+
+    served = docmill(home, "submit", "--wait", "--timeout", "30", str(doc))
+    assert served.returncode == 0 and "warning" not in served.stderr, served
+    lonely = docmill(home, "submit", "--queue", "nowhere", str(doc))
+    assert lonely.returncode == 0, lonely
+    assert "warning: no worker serves queue 'nowhere'" in lonely.stderr, lonely.stderr
+
+    status = docmill(home, "status")
+    assert "warning: queue nowhere has 1 waiting job(s) and no worker" in status.stdout
+    assert "warning: queue documents" not in status.stdout
+    assert "warning: queue analysis" not in status.stdout
+    health = docmill(home, "health", "--json")
+    assert health.returncode == 1, health
+    assert json.loads(health.stdout)["problems"] == [
+        "queue nowhere has 1 waiting job(s) and no worker"
+    ]
+
+    with Client(home=str(home.root)) as client:
+        assert client.served("documents") and not client.served("nowhere")
+        assert not client.submit("noop").unserved
+        other = client.submit("noop", queue="nowhere")
+        many = client.submit_many("noop", [{}], queue="nowhere")
+        assert other.unserved and [job.unserved for job in many] == [True]
+        # A cancelled job waits for nothing, though it keeps its place in line until its turn.
+        for job_id in (lonely.stdout.split()[0], other.id, many[0].id):
+            assert client.cancel(job_id) == "cancelled"
+    healthy = docmill(home, "health")
+    assert healthy.returncode == 0, healthy
+    assert "warning" not in docmill(home, "status").stdout
