@@ -25,13 +25,21 @@ def checked(given: str) -> Path:
     path = Path(given).expanduser()
     try:
         resolved = path.resolve()
-    except RuntimeError:  # Python < 3.13: a loop; 3.13 raises OSError(ELOOP) below
+    except RuntimeError:  # a loop, before Python 3.13; later ones fail at os.stat below
         raise Unreadable(given, "a loop of symbolic links") from None
     except OSError as exc:
         raise Unreadable(given, _why(exc)) from None
     try:
-        if path.is_symlink() and not resolved.exists():
-            raise Unreadable(given, f"a symbolic link to {resolved}, which does not exist")
+        os.stat(path)  # through every link: a loop fails here on any Python version
+    except (FileNotFoundError, NotADirectoryError):
+        if path.is_symlink():
+            raise Unreadable(
+                given, f"a symbolic link to {resolved}, which does not exist"
+            ) from None
+        return resolved  # missing: the worker answers not_found, as for any job
+    except OSError as exc:
+        raise Unreadable(given, _why(exc)) from None
+    try:
         if resolved.is_file():
             with resolved.open("rb"):
                 pass
