@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import zmq
 from tabulate import tabulate
 
 from docmill.cli_ops import (
@@ -181,8 +182,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyError as exc:  # a job the broker no longer knows (purged while waited for)
         print(f"docmill: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
-    except ValueError as exc:  # what the client refuses before sending: a bad endpoint, ...
+    except ValueError as exc:  # what the client refuses before sending
         print(f"docmill: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except zmq.ZMQError as exc:  # an endpoint ZeroMQ cannot use
+        print(f"docmill: cannot connect to {client.endpoint}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except SecurityError as exc:
         print(f"docmill: {exc}", file=sys.stderr)

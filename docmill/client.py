@@ -151,9 +151,9 @@ class Client:
                 self.keys.apply(sock)
             try:
                 sock.connect(self.endpoint)
-            except zmq.ZMQError as exc:
+            except zmq.ZMQError:
                 sock.close(linger=0)
-                raise ValueError(f"cannot connect to {self.endpoint!r}: {exc}") from None
+                raise
             self._socket = sock
         return self._socket
 
