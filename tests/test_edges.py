@@ -39,7 +39,7 @@ def raw_submit(home: Home, body: dict[str, Any], timeout: float = 10.0) -> dict[
         sock.close(0)
 
 
-# -- numbers out of range ------------------------------------------------------------
+# -- numbers out of range -------------------------------------------------------------------------
 
 OUT_OF_RANGE = [
     pytest.param({"priority": 10**30}, "'priority' must be from", id="priority-past-64-bits"),
@@ -83,7 +83,7 @@ def test_the_broker_refuses_numbers_out_of_range_as_bad_request(broker: Proc, ho
         assert raw_submit(home, {"task": "noop", **edge})["ok"] is True, edge
 
 
-# -- timeouts that are no number of seconds -----------------------------------------
+# -- timeouts that are no number of seconds -------------------------------------------------------
 
 
 @pytest.mark.parametrize("seconds", [-1.0, 0.0, math.nan, math.inf])
@@ -128,7 +128,7 @@ def test_cli_refuses_job_numbers_out_of_range(
     assert "Traceback" not in done.stderr
 
 
-# -- paths this host cannot read -------------------------------------------------------
+# -- paths this host cannot read ------------------------------------------------------------------
 
 
 def _unreadable_file(tmp_path: Path) -> Path:
@@ -182,7 +182,7 @@ def test_cli_skips_paths_it_cannot_read_and_submits_the_rest(
         assert client.status()["counts"] == {"succeeded": 3}  # a job, a batch and its child
 
 
-# -- exit codes as the README gives them ----------------------------------------------
+# -- exit codes as the README gives them ----------------------------------------------------------
 
 
 def test_cli_exit_codes_follow_the_readme(home: Home, start_pool: StartPool) -> None:
@@ -215,7 +215,7 @@ def test_cli_exit_codes_follow_the_readme(home: Home, start_pool: StartPool) -> 
     assert silent.returncode == 3 and "no answer from the broker" in silent.stderr, silent
 
 
-# -- a queue that no worker serves ------------------------------------------------------
+# -- a queue that no worker serves ----------------------------------------------------------------
 
 
 def test_a_queue_no_worker_serves_is_said_on_submit_in_status_and_health(
