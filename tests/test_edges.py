@@ -19,7 +19,7 @@ import zmq
 from docmill.client import Client
 from docmill.home import Home
 from docmill.protocol import MDPC, NUMBER_LIMIT
-from tests.conftest import Proc, StartPool, docmill
+from tests.conftest import Proc, StartPool, docmill, wait_for
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -256,3 +256,32 @@ def test_a_queue_no_worker_serves_is_said_on_submit_in_status_and_health(
     healthy = docmill(home, "health")
     assert healthy.returncode == 0, healthy
     assert "warning" not in docmill(home, "status").stdout
+
+
+def test_a_queue_no_worker_serves_is_alerted_once_however_its_line_grows(
+    home: Home, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    (home.root / "docmill.toml").write_text(
+        "[checks]\ninterval = 0.2\n[maintenance]\ncleanup_jobs_interval = 0\n"
+        "cleanup_outputs_interval = 0\n"
+    )
+    start_pool: StartPool = request.getfixturevalue("start_pool")
+    events = request.getfixturevalue("events")
+    start_pool(1, "--queues", "documents")
+
+    def alerts() -> list[str]:
+        return [p for t, b in events.items if t == "alert" for p in b["new"] if "nowhere" in p]
+
+    def checks_run() -> int:
+        return sum(t == "job.succeeded" and b["task"] == "queue_check" for t, b in events.items)
+
+    with Client(home=str(home.root)) as client:
+        client.submit("noop", queue="nowhere")
+        assert wait_for(alerts, 30, "the alert") == [
+            "queue nowhere has 1 waiting job(s) and no worker"
+        ]
+        for _ in range(3):  # the line grows between runs: still the same problem
+            client.submit("noop", queue="nowhere")
+            runs = checks_run()
+            wait_for(lambda runs=runs: checks_run() >= runs + 2, 30, "two more queue checks")
+    assert len(alerts()) == 1, alerts()
