@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import zmq
 from tabulate import tabulate
 
+from docmill.cli_input import job_number, readable, seconds
 from docmill.cli_ops import (
     cmd_health,
     cmd_keys,
@@ -28,10 +27,9 @@ from docmill.cli_ops import (
     cmd_status,
 )
 from docmill.cli_output import EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE, emit, jsonable, when
-from docmill.cli_paths import Unreadable, checked
 from docmill.client import BrokerError, Client
 from docmill.home import Home, resolve_home
-from docmill.protocol import DEFAULT_QUEUE, JOB_NUMBERS, BadRequest, JobStatus
+from docmill.protocol import DEFAULT_QUEUE, JobStatus
 from docmill.security import SecurityError, SecuritySettings, load_security, under_roots
 
 
@@ -48,7 +46,7 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
     common.add_argument("--key", default=default, help="CURVE: your NAME.key_secret")
     common.add_argument(
         "--timeout",
-        type=_seconds,
+        type=seconds,
         default=default,
         help="seconds to wait at most, for jobs or broker",
     )
@@ -56,39 +54,6 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
         "--json", action="store_true", default=default or False, help="print JSON for scripts"
     )
     return common
-
-
-def _seconds(text: str) -> float:
-    """--timeout's type: a positive, finite number of seconds, refused before anything is sent."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(
-            f"a positive, finite number of seconds, not {text!r} "
-            "(without --timeout, --wait waits until the jobs end)"
-        )
-    return value
-
-
-def _job_number(key: str) -> Callable[[str], float]:
-    """The type of the option for job field `key`: a number within what the broker takes."""
-    bound = JOB_NUMBERS[key]
-
-    def parse(text: str) -> float:
-        try:
-            value = int(text) if bound.integer else float(text)
-        except ValueError:
-            what = "an integer" if bound.integer else "a number"
-            raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
-        try:
-            bound.check(key, value)
-        except BadRequest as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-        return value
-
-    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -102,11 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     submit.add_argument("paths", nargs="+", metavar="PATH")
     submit.add_argument("--task", default="process_document")
     submit.add_argument("--queue", default=DEFAULT_QUEUE)
-    submit.add_argument("--priority", type=_job_number("priority"), default=None)
+    submit.add_argument("--priority", type=job_number("priority"), default=None)
     submit.add_argument(
-        "--countdown", type=_job_number("countdown"), default=None, help="start no sooner (s)"
+        "--countdown", type=job_number("countdown"), default=None, help="start no sooner (s)"
     )
-    submit.add_argument("--max-attempts", type=_job_number("max_attempts"), default=None)
+    submit.add_argument("--max-attempts", type=job_number("max_attempts"), default=None)
     submit.add_argument(
         "--batch", action="store_true", help="one batch job whose result summarises all files"
     )
@@ -215,20 +180,9 @@ def _exit_code(infos: list[dict[str, Any]], waited: bool = True) -> int:
     return EXIT_OK
 
 
-def _readable(given: list[str]) -> list[str]:
-    """The paths of `given` this host can read, resolved; each other one is reported (stderr)."""
-    paths = []
-    for raw in given:
-        try:
-            paths.append(str(checked(raw)))
-        except Unreadable as exc:
-            print(f"docmill: skipped {exc}", file=sys.stderr)
-    return paths
-
-
 def cmd_submit(client: Client, args: argparse.Namespace) -> int:
     """Exit 2 if a path was skipped (the others still go), unless the jobs say 1 or 3."""
-    paths = _readable(args.paths)
+    paths = readable(args.paths)
     if not paths:
         print("docmill: nothing to submit", file=sys.stderr)
         return EXIT_USAGE

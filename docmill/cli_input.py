@@ -1,4 +1,6 @@
-"""The paths given to `docmill submit`, checked on this host before any job is made of them.
+"""What the `docmill` command takes in, checked before anything is sent: numbers within what the
+broker takes (argparse types, so a bad one is a usage error, exit 2), and the paths given to
+`docmill submit`.
 
 A path this host cannot read (a symbolic link loop, a link to nothing, no permission) is refused
 here, with the reason, and the other paths still go: a worker would fail it anyway, and pathlib
@@ -8,8 +10,58 @@ does not exist at all still goes as a job, for the worker to answer `not_found` 
 
 from __future__ import annotations
 
+import argparse
+import math
 import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
+
+from docmill.protocol import JOB_NUMBERS, BadRequest
+
+
+def seconds(text: str) -> float:
+    """--timeout's type: a positive, finite number of seconds, refused before anything is sent."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"a positive, finite number of seconds, not {text!r} "
+            "(without --timeout, --wait waits until the jobs end)"
+        )
+    return value
+
+
+def job_number(key: str) -> Callable[[str], float]:
+    """The type of the option for job field `key`: a number within what the broker takes."""
+    bound = JOB_NUMBERS[key]
+
+    def parse(text: str) -> float:
+        try:
+            value = int(text) if bound.integer else float(text)
+        except ValueError:
+            what = "an integer" if bound.integer else "a number"
+            raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+        try:
+            bound.check(key, value)
+        except BadRequest as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return value
+
+    return parse
+
+
+def readable(given: list[str]) -> list[str]:
+    """The paths of `given` this host can read, resolved; each other one is reported (stderr)."""
+    paths = []
+    for raw in given:
+        try:
+            paths.append(str(checked(raw)))
+        except Unreadable as exc:
+            print(f"docmill: skipped {exc}", file=sys.stderr)
+    return paths
 
 
 class Unreadable(Exception):
