@@ -73,7 +73,10 @@ def cmd_status(client: Client, args: argparse.Namespace) -> int:
             else []
         ),
         tabulate(
-            [[name, q["queued"], q["workers"]] for name, q in status["queues"].items()],
+            [
+                [name, q.get("due", q["queued"]), q["workers"]]
+                for name, q in status["queues"].items()
+            ],
             headers=["queue", "waiting", "workers"],
         ),
         *(

@@ -255,7 +255,9 @@ def test_a_queue_no_worker_serves_is_said_on_submit_in_status_and_health(
             assert client.cancel(job_id) == "cancelled"
     healthy = docmill(home, "health")
     assert healthy.returncode == 0, healthy
-    assert "warning" not in docmill(home, "status").stdout
+    after = docmill(home, "status").stdout
+    assert "warning" not in after
+    assert ["nowhere", "0", "0"] in [line.split() for line in after.splitlines()], after
 
 
 def test_a_queue_no_worker_serves_is_alerted_once_however_its_line_grows(
