@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shlex
 import subprocess
 import time
@@ -26,6 +27,16 @@ if TYPE_CHECKING:
     from broker.broker import Broker
 
 log = logging.getLogger(__name__)
+
+
+def _gist(problem: str) -> str:
+    """A problem without its figures: a backlog a minute older, or a queue with one more job
+    waiting, is the same problem, not a new one to alert about at every run. A number inside
+    a name (`q1`, `w-3`) stays."""
+    return _FIGURE.sub("#", problem)
+
+
+_FIGURE = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?(?=s\b|\W|$)")  # 12, 0.5, 612s
 
 
 class Checks:
@@ -51,8 +62,9 @@ class Checks:
                 found.append(f"dead letters growing: {dead} (was {self._dead})")
             self._dead = dead
         lifecycle.finish(broker, job, {"ok": True, "result": {"problems": found}})
-        new = frozenset(found) - self._last.get(name, frozenset())
-        self._last[name] = frozenset(found)
+        known = self._last.get(name, frozenset())
+        new = [problem for problem in found if _gist(problem) not in known]
+        self._last[name] = frozenset(map(_gist, found))
         if new:
             self._alert(broker, name, sorted(new), found)
         self._reap()

@@ -26,11 +26,13 @@ from docmill.protocol import (
     DEFAULT_QUEUE,
     MMI_PREFIX,
     BadRequest,
+    Bound,
     ClientRequest,
     Command,
     ErrorType,
     JobStatus,
     ProtocolError,
+    check_job_numbers,
     client_reply,
     error,
     pack,
@@ -42,7 +44,6 @@ if TYPE_CHECKING:
 
 PREFIX = COMMAND_PREFIX
 MAX_BATCH = 10_000  # jobs in one submit message
-_NUMBER_LIMIT = 2**31  # priorities, attempts, seconds and times all fit well within it
 
 
 def dispatch(broker: Broker, req: ClientRequest) -> dict[str, Any] | None:
@@ -94,40 +95,34 @@ def _job_from(spec: Any, policies: dict[str, dict[str, Any]]) -> Job:
     key = spec.get("key")
     if key is not None and (not isinstance(key, str) or not key):
         raise BadRequest("'key' must be a non-empty string")
-    number = (int, float)
-    timeout = _number(spec, "timeout", None, number)
-    not_before = _number(spec, "not_before", None, number)
-    countdown = _number(spec, "countdown", None, number)
+    check_job_numbers(spec)
+    timeout, not_before, countdown = (
+        spec.get("timeout"),
+        spec.get("not_before"),
+        spec.get("countdown"),
+    )
     if countdown is not None:
         not_before = max(not_before or 0.0, time.time() + countdown)
-    job = Job(
+    return Job(
         id=new_job_id(),
         task=task,
         queue=queue,
         args=args,
-        priority=_number(spec, "priority", 0, int),
-        max_attempts=_number(spec, "max_attempts", DEFAULT_MAX_ATTEMPTS, int),
+        priority=spec.get("priority", 0),
+        max_attempts=spec.get("max_attempts", DEFAULT_MAX_ATTEMPTS),
         timeout=None if timeout is None else float(timeout),
         not_before=None if not_before is None else float(not_before),
         key=key,
-        backoff=float(_number(spec, "backoff", DEFAULT_BACKOFF, number)),
-        backoff_max=float(_number(spec, "backoff_max", DEFAULT_BACKOFF_MAX, number)),
+        backoff=float(spec.get("backoff", DEFAULT_BACKOFF)),
+        backoff_max=float(spec.get("backoff_max", DEFAULT_BACKOFF_MAX)),
     )
-    if job.max_attempts < 1 or (job.timeout is not None and job.timeout <= 0):
-        raise BadRequest("'max_attempts' must be at least 1 and 'timeout' positive")
-    if job.backoff < 0 or job.backoff_max < 0:
-        raise BadRequest("'backoff' and 'backoff_max' must not be negative")
-    return job
 
 
-def _number(spec: dict[str, Any], key: str, default: Any, kind: Any) -> Any:
+def _number(spec: dict[str, Any], key: str, default: Any, bound: Bound) -> Any:
     value = spec.get(key)
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, kind):
-        raise BadRequest(f"{key!r} must be a number")
-    if not -_NUMBER_LIMIT <= value <= _NUMBER_LIMIT:  # also refuses NaN
-        raise BadRequest(f"{key!r} must be between -{_NUMBER_LIMIT:g} and {_NUMBER_LIMIT:g}")
+    bound.check(key, value)
     return value
 
 
@@ -135,6 +130,7 @@ def submit(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str
     """One job (`task`, `args`, ...) or many (`jobs`); all are validated before any is kept.
 
     A job whose idempotency `key` is already known is not created again: its id comes back.
+    `unserved` lists the jobs' queues that no connected worker serves.
     """
     if broker.draining:
         return error(ErrorType.UNAVAILABLE, "the broker is stopping; submit again shortly")
@@ -167,7 +163,10 @@ def submit(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str
         if known is None:
             broker.enqueue(job)
         ids.append(known or job.id)
-    return {"ok": True, "ids": ids} if many else {"ok": True, "id": ids[0]}
+    # A queue no connected worker lists: its jobs wait, silently, until one comes. Say so.
+    unserved = sorted({job.queue for job in jobs if not broker.registry.serving(job.queue)})
+    reply: dict[str, Any] = {"ok": True, "ids": ids} if many else {"ok": True, "id": ids[0]}
+    return {**reply, "unserved": unserved}
 
 
 # -- result ---------------------------------------------------------------------------------------
@@ -292,7 +291,7 @@ def _cancel(broker: Broker, job: Job) -> None:
 
 def dead(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
     """Jobs that exhausted their attempts, newest first, with their last error."""
-    limit = _number(body, "limit", 1000, int)
+    limit = _number(body, "limit", 1000, Bound(integer=True, low=0))
     return {
         "ok": True,
         "jobs": [job.view() for job in broker.store.by_status(JobStatus.DEAD, limit)],

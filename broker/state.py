@@ -49,9 +49,11 @@ def host_stats(folder: str) -> HostStats:
 def snapshot(broker: Broker) -> Snapshot:
     now = time.time()
     oldest: dict[str, float] = {}
-    for job in broker.store.live():
+    due: dict[str, int] = {}  # queued jobs whose time has come; a queue's line also holds
+    for job in broker.store.live():  # cancelled jobs until their turn comes
         if job.status is JobStatus.QUEUED and (job.not_before or 0) <= now:
             oldest[job.queue] = min(oldest.get(job.queue, now), job.created)
+            due[job.queue] = due.get(job.queue, 0) + 1
     running: list[RunningJob] = []
     for worker in broker.workers.values():
         held = broker.store.get(worker.job) if worker.job else None
@@ -99,6 +101,7 @@ def snapshot(broker: Broker) -> Snapshot:
         "queues": {
             name: QueueState(
                 queued=len(service.queue),
+                due=due.get(name, 0),
                 workers=sum(name in w.services for w in broker.workers.values()),
                 paused=service.paused,
                 oldest_age=now - oldest[name] if name in oldest else 0.0,

@@ -13,6 +13,7 @@ from tabulate import tabulate
 
 from docmill.cli_output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit, when
 from docmill.client import Client
+from docmill.health import unserved
 from docmill.home import Home, resolve_home
 from docmill.protocol import Command
 from docmill.security import SecurityError, create_keys, keys_of
@@ -72,8 +73,15 @@ def cmd_status(client: Client, args: argparse.Namespace) -> int:
             else []
         ),
         tabulate(
-            [[name, q["queued"], q["workers"]] for name, q in status["queues"].items()],
+            [
+                [name, q["due"], q["workers"]]
+                for name, q in status["queues"].items()
+            ],
             headers=["queue", "waiting", "workers"],
+        ),
+        *(
+            f"warning: queue {name} has {waiting} waiting job(s) and no worker serves it"
+            for name, waiting in unserved(status).items()
         ),
         "",
         tabulate(

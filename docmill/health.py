@@ -56,9 +56,29 @@ def system_problems(state: Snapshot, limits: Thresholds) -> list[str]:
     return found
 
 
+def unserved(state: Snapshot) -> dict[str, int]:
+    """Queues with waiting jobs that no connected worker serves, and how many jobs wait there.
+
+    A queue with no job is never counted: the default queues need no worker until used. Only
+    jobs that could start now count (`due`): not delayed ones, nor cancelled ones still in line.
+    """
+    return {
+        name: queue["due"]
+        for name, queue in state["queues"].items()
+        if queue["due"] > 0 and not queue["workers"]
+    }
+
+
 def queue_problems(state: Snapshot, limits: Thresholds) -> list[str]:
-    """Queues whose oldest waiting job has waited too long (paused queues excepted)."""
+    """Queues whose oldest waiting job has waited too long (paused queues excepted), and queues
+    with waiting jobs that no worker serves (when some worker is connected: with none at all,
+    system_problems says so once)."""
     found = []
+    if state["workers"]:
+        found += [
+            f"queue {name} has {waiting} waiting job(s) and no worker"
+            for name, waiting in unserved(state).items()
+        ]
     for name, queue in state["queues"].items():
         age = queue["oldest_age"]
         if not queue["paused"] and age > limits.backlog_age:

@@ -20,6 +20,7 @@ import psutil
 
 from docmill.home import Home
 
+
 def _try_lock(file: IO[bytes]) -> bool:
     """Lock the file without waiting; False if another process holds it. Each platform's module
     is imported here, on that platform only."""

@@ -49,7 +49,8 @@ class HostStats(TypedDict):
 
 
 class QueueState(TypedDict):
-    queued: int
+    queued: int  # ids in its line, cancelled ones among them until their turn
+    due: int  # queued jobs whose time has come
     workers: int
     paused: bool
     oldest_age: float  # seconds the oldest due job has waited
