@@ -50,14 +50,26 @@ EXPECTED = [
 
 
 def tokens(text: str) -> list[str]:
-    """Whitespace-split tokens, NFKC-normalised: pypdf keeps the "ﬁ" ligature, PDFium not."""
-    return unicodedata.normalize("NFKC", text).split()
+    """Whitespace-split tokens, NFKC-normalised: pypdf keeps the "ﬁ" ligature, PDFium not; and
+    words hyphenated across lines joined, as docmill's PDFium text has them ("adip-\niscing")."""
+    return unicodedata.normalize("NFKC", text).replace("-\n", "").split()
 
 
 def bag_f1(a: str, b: str) -> float:
-    """Token multiset F1: how much of the same words, in whatever order."""
+    """Token multiset F1: how much of the same words, in whatever order. A word of `a` (docmill's)
+    that `b` has in two pieces, hyphenated across lines ("adip-", "iscing"), counts as matched:
+    in a layout-mode text the pieces are not even next to each other."""
     ca, cb = Counter(tokens(a)), Counter(tokens(b))
-    return 2 * sum((ca & cb).values()) / (ca.total() + cb.total())
+    common = ca & cb
+    matched = 2 * common.total()
+    rest_a, rest_b = ca - common, cb - common
+    for word, count in rest_a.items():
+        for k in range(1, len(word)):
+            head, tail = word[:k] + "-", word[k:]
+            while count and rest_b[head] and rest_b[tail]:
+                rest_b[head], rest_b[tail], count = rest_b[head] - 1, rest_b[tail] - 1, count - 1
+                matched += 3  # one token of ours, two of theirs
+    return matched / (ca.total() + cb.total())
 
 
 def in_order(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> float:
@@ -96,9 +108,14 @@ def error_of(path: Path) -> TaskError:
 def test_text_matches_pypdf_expected_text(corpus: Path, name: str, expected: str) -> None:
     pages = pdfium_pages(corpus / name)
     text = (corpus / expected).read_text(encoding="utf-8")
+    threshold = THRESHOLD
     if "multicolumn" in name:  # the expected text is of page 1 only
         pages = pages[:1]
-    assert bag_f1("\n".join(page["text"] for page in pages), text) >= THRESHOLD
+        # pypdf's layout mode interleaves the two columns line by line, gluing the second half
+        # of a word hyphenated across lines to a word of the other column ("Maece-" ...
+        # "nas" becomes "Maecewith"): a word kept whole cannot match those. Measured 0.970.
+        threshold = 0.96
+    assert bag_f1("\n".join(page["text"] for page in pages), text) >= threshold
 
 
 @pytest.mark.parametrize(
@@ -112,11 +129,13 @@ def test_text_agrees_with_pypdf(corpus: Path, name: str) -> None:
     assert in_order(ours, theirs) >= THRESHOLD
 
 
-def test_line_breaks_and_hyphens_as_pypdf_writes_them(corpus: Path) -> None:
+def test_line_breaks_and_words_hyphenated_across_lines(corpus: Path) -> None:
     pages = pdfium_pages(corpus / SAMPLES / "026-latex-multicolumn" / "multicolumn.pdf")
     text = "".join(page["text"] for page in pages)
     assert "\r" not in text and "\ufffe" not in text
-    assert "adip-\niscing" in text  # pypdf's words for a word hyphenated across lines
+    path = corpus / SAMPLES / "026-latex-multicolumn" / "multicolumn.pdf"
+    assert "adip-\niscing" in "".join(page["text"] for page in pypdf_pages(path))
+    assert "adipiscing" in text and "adip-" not in text  # one word for a retriever
 
 
 def test_page_range_is_exactly_those_pages(corpus: Path) -> None:

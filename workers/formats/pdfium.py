@@ -57,7 +57,7 @@ def page_count(path: str) -> int:
 
 
 def _page_text(document: Any, index: int) -> str:
-    """The text of one page, its line breaks written as pypdf writes them."""
+    """The text of one page: lines end with "\n", and a word hyphenated across lines is whole."""
     page = document[index]
     try:
         textpage = page.get_textpage()
@@ -68,8 +68,9 @@ def _page_text(document: Any, index: int) -> str:
     finally:
         page.close()
     # PDFium ends lines with "\r\n", and joins a word hyphenated across lines, leaving U+FFFE
-    # (a noncharacter) where the hyphen was: pypdf keeps the hyphen and the line break.
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-\n")
+    # (a noncharacter) where the hyphen was. The word is kept whole, as pdftotext does: a
+    # retriever looks for "adipiscing", not "adip-" and "iscing" (pypdf keeps both pieces).
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "")
 
 
 def _open(pdfium: Any, path: str) -> Any:
