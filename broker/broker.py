@@ -252,9 +252,11 @@ class Broker(StopOnSignal):
     def services(self) -> dict[str, Service]:
         return self.registry.services
 
-    def remove_worker(self, worker: Worker, reason: str, *, disconnect: bool = False) -> str | None:
+    def remove_worker(
+        self, worker: Worker, reason: str, *, disconnect: bool = False, dead: bool = False
+    ) -> str | None:
         """Forget a worker; the job it held goes back to its queue. Returns that job's id."""
-        return worker_side.remove(self, worker, reason, disconnect=disconnect)
+        return worker_side.remove(self, worker, reason, disconnect=disconnect, dead=dead)
 
     # -- jobs ----------------------------------------------------------------------------------
 
@@ -292,17 +294,21 @@ class Broker(StopOnSignal):
         return None
 
     def _start(self, worker: Worker, job: Job, args: dict[str, Any]) -> None:
-        lifecycle.start(self, job, worker.name)
-        worker.job = job.id
         if job.body is not None:
             body = job.body
         else:
-            request = {"id": job.id, "task": job.task, "args": args, "attempt": job.attempts}
+            request = {"id": job.id, "task": job.task, "args": args, "attempt": job.attempts + 1}
             if job.timeout is not None:
                 request["timeout"] = job.timeout
             body = [pack(request)]
         if not self.send(worker_request(worker.identity, job.id.encode(), body)):
-            self.remove_worker(worker, "unreachable")
+            # The job never left: it keeps its place in line and its attempts, and the worker
+            # (and, while unheard from, the rest of its pool) is out of the running.
+            self.remove_worker(worker, "unreachable", dead=True)
+            self.queue(job)
+            return
+        lifecycle.start(self, job, worker.name)
+        worker.job = job.id
 
     def finish(self, job: Job, outcome: dict[str, Any], frames: list[bytes] | None = None) -> None:
         lifecycle.finish(self, job, outcome, frames)

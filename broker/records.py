@@ -20,6 +20,9 @@ class Worker:
     pid: int | None = None
     host: str | None = None
     label: str | None = None  # the name it gave in READY (one per worker, not per connection)
+    pool: str | None = None  # the pool that spawned it, from READY: its workers die together
+    # A worker of its pool was found dead: no job for it until it shows it is alive.
+    suspect: bool = False
     job: str | None = None
     jobs_done: int = 0
     waiting_in: set[str] = field(default_factory=set)  # services whose idle list holds us
@@ -39,6 +42,7 @@ class Worker:
             "id": self.name,
             "pid": self.pid,
             "host": self.host,
+            "pool": self.pool,
             "queues": self.services,
             "state": "busy" if self.job else "idle",
             "job": self.job,
@@ -84,8 +88,23 @@ class Registry:
         self.workers[worker.identity] = worker
 
     def touch(self, worker: Worker) -> None:
+        """The worker showed it is alive: it may expire later, and take jobs if suspect."""
         worker.last_seen = time.time()
         worker.expiry = time.monotonic() + self.liveness
+        if worker.suspect:
+            worker.suspect = False
+            if worker.job is None:
+                self.idle(worker)
+
+    def suspect_pool(self, dead: Worker) -> list[Worker]:
+        """`dead` was taken for dead: the other workers of its pool most likely died with it
+        (a killed pool takes its workers along), so none gets a job until it is heard from."""
+        if dead.pool is None:
+            return []
+        peers = [w for w in self.workers.values() if w.pool == dead.pool and w is not dead]
+        for worker in peers:
+            worker.suspect = True
+        return peers
 
     def forget(self, worker: Worker) -> bool:
         """Remove a worker; False if it was not (or no longer) registered."""
@@ -109,7 +128,9 @@ class Registry:
             worker = service.waiting.popleft()
             worker.waiting_in.discard(service.name)
             if self.workers.get(worker.identity) is worker and worker.job is None:
-                return worker
+                if not worker.suspect:
+                    return worker
+                continue  # back in line once it is heard from (touch)
             # stale: this worker left, or took a job through another of its services
         return None
 

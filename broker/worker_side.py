@@ -83,6 +83,7 @@ def _register(broker: Broker, msg: WorkerMessage) -> None:
         pid=meta.get("pid") if isinstance(meta.get("pid"), int) else None,
         host=meta.get("host") if isinstance(meta.get("host"), str) else None,
         label=label if isinstance(label, str) and 0 < len(label) <= _MAX_NAME else None,
+        pool=pool if isinstance(pool := meta.get("pool"), str) and pool else None,
     )
     if worker.label and (earlier := broker.registry.by_name(worker.label)) is not None:
         # The same worker on a new connection: it gave up the old one, and the job it held.
@@ -115,10 +116,18 @@ def _reply(broker: Broker, worker: Worker, msg: WorkerMessage) -> None:
     broker.registry.idle(worker)
 
 
-def remove(broker: Broker, worker: Worker, reason: str, *, disconnect: bool = False) -> str | None:
-    """Forget a worker; the job it held goes back to its queue. Returns that job's id."""
+def remove(
+    broker: Broker, worker: Worker, reason: str, *, disconnect: bool = False, dead: bool = False
+) -> str | None:
+    """Forget a worker; the job it held goes back to its queue. Returns that job's id.
+
+    `dead`: the broker found it dead itself (silent, unreachable), so the rest of its pool
+    is suspect until heard from; one death is charged to its job once, not once per worker.
+    """
     if not broker.registry.forget(worker):
         return None
+    if dead and (peers := broker.registry.suspect_pool(worker)):
+        log.info("%d other worker(s) of pool %s suspect until heard from", len(peers), worker.pool)
     if disconnect:
         broker.send(to_worker(worker.identity, WorkerCommand.DISCONNECT))
     held = worker.job
@@ -141,4 +150,4 @@ def heartbeat(broker: Broker, now: float) -> None:
             broker.send(to_worker(worker.identity, WorkerCommand.HEARTBEAT))
         broker.next_heartbeat = now + broker.settings.heartbeat_interval
     for worker in broker.registry.expired(now):
-        remove(broker, worker, "missed heartbeats")
+        remove(broker, worker, "missed heartbeats", dead=True)
