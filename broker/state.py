@@ -7,16 +7,12 @@ starts (or finds a gap) can take a snapshot and then apply only the events numbe
 
 from __future__ import annotations
 
-import os
-import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import psutil
 
+from broker.flow import JobFlow
 from docmill.protocol import JobStatus
-
-if TYPE_CHECKING:
-    from broker.broker import Broker
 
 
 def host_stats(folder: str) -> dict[str, Any]:
@@ -32,70 +28,63 @@ def host_stats(folder: str) -> dict[str, Any]:
     }
 
 
-def snapshot(broker: Broker) -> dict[str, Any]:
-    now = time.time()
+def snapshot(flow: JobFlow) -> dict[str, Any]:
+    """The flow's state, with the broker's own facts (`flow.describe()`: `seq`, `state_seq`,
+    `broker` (pid, endpoints, counters), `store_errors`) where it has them."""
+    now = flow.clock.time()
+    about = flow.describe()
+    store = flow.store
     oldest: dict[str, float] = {}
-    for job in broker.store.live():
+    for job in store.live():
         if job.status is JobStatus.QUEUED and (job.not_before or 0) <= now:
             oldest[job.queue] = min(oldest.get(job.queue, now), job.created)
-    running = []
-    for worker in broker.workers.values():
-        held = broker.store.get(worker.job) if worker.job else None
-        if held is not None:
-            running.append(
-                {
-                    "job": held.id,
-                    "task": held.task,
-                    "queue": held.queue,
-                    "worker": worker.name,
-                    "attempt": held.attempts,
-                    "elapsed": now - (held.started or now),
-                    "timeout": held.timeout,
-                    "path": held.args.get("path"),
-                }
-            )
-    counts = broker.store.counts()
+    workers = flow.registry.workers.values()
+    running = [
+        {
+            "job": held.id,
+            "task": held.task,
+            "queue": held.queue,
+            "worker": worker.name,
+            "attempt": held.attempts,
+            "elapsed": now - (held.started or now),
+            "timeout": held.timeout,
+            "path": held.args.get("path"),
+        }
+        for worker, held in flow.registry.running()
+    ]
+    counts = store.counts()
     return {
-        "seq": broker.events.seq,
-        "state_seq": broker.state_seq,
+        "seq": about.get("seq", 0),
+        "state_seq": about.get("state_seq", 0),
         "ts": now,
         "broker": {
-            "pid": os.getpid(),
-            "endpoint": broker.endpoint,
-            "events": broker.events_endpoint,
-            "started": broker.started,
-            "uptime": now - broker.started,
-            "malformed": broker.malformed,
-            "oversized": broker.oversized,
-            "curve": broker.guard is not None,
-            "auth_refused": broker.guard.allow.refused if broker.guard else 0,
-            "events_published": broker.events.seq,
-            "events_unwatched": broker.events.skipped,
-            "draining": broker.draining,
+            **about.get("broker", {}),
+            "malformed": flow.malformed,
+            "draining": flow.draining,
         },
         "store": {
-            "path": str(broker.store.path),
-            "commits": broker.store.commits,
-            "commit_seconds": broker.store.commit_seconds,
-            "errors": broker.store_errors,
+            "path": str(store.path),
+            "commits": store.commits,
+            "commit_seconds": store.commit_seconds,
+            "errors": about.get("store_errors", 0),
         },
-        "host": host_stats(str(broker.settings.home.root)),
+        "host": host_stats(str(flow.settings.home.root)),
         "counts": counts,
         "dead": counts.get(JobStatus.DEAD.value, 0),
         "queues": {
             name: {
                 "queued": len(service.queue),
-                "workers": sum(name in w.services for w in broker.workers.values()),
+                "workers": sum(name in w.services for w in workers),
                 "paused": service.paused,
                 "oldest_age": now - oldest[name] if name in oldest else 0.0,
             }
-            for name, service in sorted(broker.services.items())
+            for name, service in sorted(flow.registry.services.items())
         },
-        "metrics": broker.metrics.summary(now),
+        "metrics": flow.jobs.metrics.summary(now),
         "running": running,
-        "pools": broker.pools,
-        "watchers": broker.watchers,
-        "workers": [w.view() for w in broker.workers.values()],
+        "pools": flow.fleet.pools,
+        "watchers": flow.fleet.watchers,
+        "workers": [flow.registry.view(w) for w in workers],
         "retries": [
             {
                 "id": job.id,
@@ -105,6 +94,6 @@ def snapshot(broker: Broker) -> dict[str, Any]:
                 "next_run": job.not_before,
                 "error": job.error,
             }
-            for job in broker.store.waiting_retries(20)
+            for job in store.waiting_retries(20)
         ],
     }
