@@ -39,12 +39,7 @@ def worker_stats(flow: JobFlow, req: ClientRequest, body: dict[str, Any]) -> dic
         raise BadRequest(f"'concurrency' is a number of workers, 0 to {MAX_POOL}")
     if isinstance(pool, str) and isinstance(concurrency, int):
         wanted = flow.fleet.pool_report(pool, concurrency, flow.clock.time())
-    known = 0
-    for name, measures in stats.items():
-        worker = flow.registry.by_name(name)
-        if worker is not None and isinstance(measures, dict):
-            worker.stats = {k: v for k, v in measures.items() if isinstance(v, int | float)}
-            known += 1
+    known = sum(flow.registry.measured(name, measures) for name, measures in stats.items())
     return {"ok": True, "known": known, "concurrency": wanted}
 
 

@@ -278,6 +278,8 @@ class Lifecycle:
             log.info("recovered %d unfinished job(s) from %s", len(jobs), self.store.path)
         return len(jobs)
 
+    # -- long polls, deletions, refusals --------------------------------------------------------
+
     def wait(self, waiter: Waiter) -> None:
         self.waiters.add(waiter)
 

@@ -89,6 +89,14 @@ class Registry:
         del self.workers[worker.identity]
         return True
 
+    def measured(self, name: str, measures: Any) -> bool:
+        """A pool's measures of its worker `name` (CPU, memory); False if unknown here."""
+        worker = self.by_name(name)
+        if worker is None or not isinstance(measures, dict):
+            return False
+        worker.stats = {k: v for k, v in measures.items() if isinstance(v, int | float)}
+        return True
+
     def suspect_pool(self, dead: Worker) -> list[Worker]:
         """`dead` was taken for dead: the other workers of its pool most likely died with it
         (a killed pool takes its workers along), so none gets a job until it is heard from."""
