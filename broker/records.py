@@ -172,7 +172,7 @@ class Registry:
             "host": worker.host,
             "pool": worker.pool,
             "queues": worker.services,
-            "state": "busy" if job else "idle",
+            "state": "busy" if job else "suspect" if worker.suspect else "idle",
             "job": job.id if job else None,
             "jobs_done": worker.jobs_done,
             "last_seen": worker.last_seen,

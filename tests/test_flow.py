@@ -73,6 +73,8 @@ def test_a_suspect_worker_heard_from_takes_jobs_again(flow: Stepper) -> None:
     flow.advance(LIVENESS - 2.0)
     assert flow.job(job_id).status.value == "queued"
     assert not second.has_new_job()
+    workers = {w["id"]: w["state"] for w in flow.client().call(Command.STATUS, {})["workers"]}
+    assert workers == {"b": "suspect"}
     second.heartbeat()  # alive after all
     assert second.take() == {"id": job_id, "task": "noop", "args": {}, "attempt": 2}
 
