@@ -113,6 +113,9 @@ class Stepper:
         )
         return flow
 
+    def close(self) -> None:
+        self.store.close()
+
     def restart(self) -> None:
         """A broker that stopped (or was killed after its last commit) and starts again on the
         same store: a new flow, which takes back the unfinished jobs."""

@@ -8,7 +8,9 @@ processes show (a kill -9, a C call holding the GIL, a full disk) stays in the e
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,8 +25,22 @@ LIVENESS = 3.0  # the default heartbeat interval (1 s) times the default livenes
 
 
 @pytest.fixture
-def flow(tmp_path: Path) -> Stepper:
-    return Stepper(tmp_path)
+def make_flow(tmp_path: Path) -> Iterator[Callable[..., Stepper]]:
+    """make_flow(**settings): a stepper on BrokerSettings with those fields."""
+    made: list[Stepper] = []
+
+    def make(**settings: Any) -> Stepper:
+        made.append(Stepper(tmp_path / str(len(made)), **settings))
+        return made[-1]
+
+    yield make
+    for stepper in made:
+        stepper.close()
+
+
+@pytest.fixture
+def flow(make_flow: Callable[..., Stepper]) -> Stepper:
+    return make_flow()
 
 
 # -- attempts: one per failure ---------------------------------------------------------------
@@ -195,9 +211,8 @@ def test_a_long_poll_answers_when_its_job_ends_or_its_time_is_up(flow: Stepper) 
     assert answer["rid"] == 7 and answer["jobs"][0]["status"] == "queued"
 
 
-def test_results_expire_after_their_ttl(tmp_path: Path) -> None:
-    flow = Stepper(
-        tmp_path,
+def test_results_expire_after_their_ttl(make_flow: Callable[..., Stepper]) -> None:
+    flow = make_flow(
         maintenance=MaintenanceSettings(
             result_ttl=60.0, cleanup_jobs_interval=10.0, first_run_after=10.0
         ),
@@ -228,8 +243,10 @@ def test_cancelling_a_running_job_tells_its_worker_to_drop_it(flow: Stepper) -> 
 # -- the drain ----------------------------------------------------------------------------------
 
 
-def test_the_drain_waits_for_running_jobs_within_its_grace(tmp_path: Path) -> None:
-    flow = Stepper(tmp_path, drain_grace=10.0)
+def test_the_drain_waits_for_running_jobs_within_its_grace(
+    make_flow: Callable[..., Stepper],
+) -> None:
+    flow = make_flow(drain_grace=10.0)
     worker, client = flow.worker(), flow.client()
     running = client.submit("noop")
     waiting = client.submit("noop")
@@ -246,8 +263,10 @@ def test_the_drain_waits_for_running_jobs_within_its_grace(tmp_path: Path) -> No
     assert flow.job(waiting).status.value == "queued"
 
 
-def test_what_outlasts_the_grace_goes_back_in_line_uncharged(tmp_path: Path) -> None:
-    flow = Stepper(tmp_path, drain_grace=0.3)
+def test_what_outlasts_the_grace_goes_back_in_line_uncharged(
+    make_flow: Callable[..., Stepper],
+) -> None:
+    flow = make_flow(drain_grace=0.3)
     worker = flow.worker()
     job_id = flow.client().submit("noop")
     worker.take()
