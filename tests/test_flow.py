@@ -119,6 +119,20 @@ def test_workers_without_a_pool_are_not_suspects(flow: Stepper) -> None:
     assert flow.job(job_id).worker == "b"
 
 
+def test_a_death_learnt_twice_is_charged_once(flow: Stepper) -> None:
+    worker, pool = flow.worker("a", pool="host/100"), flow.client(b"pool")
+    job_id = flow.client().submit("noop")
+    worker.take()
+    worker.die()
+    gone = {"worker": "a", "reason": "pid 9 was killed by SIGKILL"}
+    assert pool.call(Command.WORKER_GONE, gone) == {"ok": True, "job": job_id}
+    flow.advance(LIVENESS)  # its silence, too, says it is dead
+    assert pool.call(Command.WORKER_GONE, gone) == {"ok": True, "job": None}
+    job = flow.job(job_id)
+    assert (job.status.value, job.attempts) == ("queued", 1)
+    assert flow.topics(job_id).count("job.requeued") == 1
+
+
 # -- heartbeats ----------------------------------------------------------------------------------
 
 
