@@ -80,8 +80,9 @@ class WorkerState(WorkerMeasures):
     id: str
     pid: int | None
     host: str | None
+    pool: str | None  # its pool's id ("host/pid") from READY; None for a plain MDP worker
     queues: list[str]
-    state: str  # "idle" or "busy"
+    state: str  # "idle", "busy", or "suspect" (a worker of its pool died: no job until it speaks)
     job: str | None
     jobs_done: int
     last_seen: float

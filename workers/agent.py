@@ -50,6 +50,9 @@ class WorkerSettings:
     endpoint: str
     queues: tuple[str, ...] = DEFAULT_QUEUES
     identity: str = field(default_factory=lambda: f"{socket.gethostname()}/{uuid.uuid4().hex[:8]}")
+    # The pool that spawned it (`<host>/<pool pid>`): its workers die together, and the broker
+    # stops trusting the others when it finds one dead.
+    pool: str | None = None
     task_modules: tuple[str, ...] = ()
     heartbeat_interval: float = HEARTBEAT_INTERVAL
     heartbeat_liveness: int = HEARTBEAT_LIVENESS
@@ -193,6 +196,8 @@ class Agent:
             "host": socket.gethostname(),
             "name": self.settings.identity,
         }
+        if self.settings.pool is not None:
+            meta["pool"] = self.settings.pool
         self._send(ready(queues[0].encode(), meta))
         self._broker_expiry = time.monotonic() + self._liveness()
         log.info(
