@@ -24,6 +24,7 @@ from docmill.cli_ops import (
     cmd_report,
     cmd_resume,
     cmd_scale,
+    cmd_service,
     cmd_status,
 )
 from docmill.cli_output import EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE, emit, jsonable, when
@@ -101,6 +102,16 @@ def _parser() -> argparse.ArgumentParser:
     scale = sub.add_parser("scale", parents=[common], help="grow or shrink the worker pools")
     scale.add_argument("size", help="a number of workers, or +k / -k")
     scale.add_argument("--pool", help="one pool's id (see status --json); default: all")
+    service = sub.add_parser(
+        "service",
+        parents=[common],
+        help="start docmill on this home at logon or boot (systemd, Task Scheduler, launchd)",
+        description="Example: docmill --home ~/docmill-home service install --at logon",
+    )
+    service.add_argument("action", choices=["install", "uninstall", "status"])
+    service.add_argument(
+        "--at", choices=["logon", "boot"], default="logon", help="when it starts (default logon)"
+    )
     keys = sub.add_parser("keys", parents=[common], help="CURVE keys: `keys init [--name N]`")
     keys.add_argument("action", choices=["init"])
     keys.add_argument(
@@ -119,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     home = Home(resolve_home(args.home))
     if args.command == "keys":
         return cmd_keys(home, args)
+    if args.command == "service":
+        return cmd_service(home, args)
     if not args.endpoint and not home.read_endpoints():
         print(
             f"docmill: no broker is running in {home.root} (start it with run_all.py)",

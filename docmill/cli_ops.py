@@ -38,6 +38,17 @@ def cmd_keys(home: Home, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_service(home: Home, args: argparse.Namespace) -> int:
+    """Install, remove or show the service that starts docmill on this home (docmill/service.py)."""
+    from docmill import service
+
+    unit = service.Service(home, at=args.at)
+    action = {"install": service.install, "uninstall": service.uninstall, "status": service.status}
+    ok, said = action[args.action](unit)
+    print(said, file=sys.stdout if ok else sys.stderr)
+    return EXIT_OK if ok else EXIT_FAILED
+
+
 def cmd_status(client: Client, args: argparse.Namespace) -> int:
     status = client.status()
     b = status["broker"]
