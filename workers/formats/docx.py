@@ -1,9 +1,12 @@
 """DOCX through python-docx's XML tree: body paragraphs, tables and text boxes in document
-order, headers and footers, core and extended properties."""
+order, headers and footers, footnotes, endnotes and comments after the paragraph that refers to
+them, tracked changes as accepted (insertions kept, deletions dropped), core and extended
+properties."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from docmill.protocol import ErrorType
@@ -31,9 +34,11 @@ def extract(path: str, warnings: list[str], limit: int) -> Extracted:
         raise TaskError(ErrorType.MALFORMED, f"unreadable DOCX: {describe(exc)}") from exc
     except OSError as exc:
         raise os_error(exc, path) from exc
+    notes = _notes(document, warnings, errors)
     body: list[str] = []
     try:
-        _docx_blocks(document.element.body, body)
+        _docx_blocks(document.element.body, body, notes)
+        body.extend(notes.unreferenced())
     except RecursionError as exc:  # tables or text boxes nested hundreds deep
         raise TaskError(ErrorType.MALFORMED, "DOCX content is nested too deeply") from exc
     headers: list[str] = []
@@ -49,7 +54,7 @@ def extract(path: str, warnings: list[str], limit: int) -> Extracted:
                 # A linked header has no part of its own; reading .part would create one.
                 if not hf.is_linked_to_previous and id(hf.part) not in seen:
                     seen.add(id(hf.part))
-                    _docx_blocks(hf.part.element, out)
+                    _docx_blocks(hf.part.element, out, notes)
     except errors as exc:
         warnings.append(f"headers/footers unreadable: {describe(exc)}")
     meta: dict[str, Any] = {}
@@ -74,6 +79,77 @@ def extract(path: str, warnings: list[str], limit: int) -> Extracted:
     return Extracted("\n".join(headers + body + footers), meta=meta)
 
 
+# Where the body refers to a note, and the kind of note each reference names.
+_REFERENCES = {
+    f"{_W}footnoteReference": "footnote",
+    f"{_W}endnoteReference": "endnote",
+    f"{_W}commentReference": "comment",
+}
+# Tracked changes that are not in the document once they are accepted: deleted runs and the
+# old place of moved text (their text is in w:delText or w:t), deleted table rows.
+_REJECTED = frozenset({f"{_W}del", f"{_W}moveFrom"})
+
+
+@dataclass
+class _Notes:
+    """The footnotes, endnotes and comments of a document by kind and id, numbered in the order
+    the text refers to them, each given once."""
+
+    parts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    authors: dict[str, str] = field(default_factory=dict)
+    given: set[tuple[str, str]] = field(default_factory=set)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def line(self, kind: str, note_id: str) -> str | None:
+        """The marked text of a note the first time it is referred to, else None."""
+        element = self.parts.get(kind, {}).get(note_id)
+        if element is None or (kind, note_id) in self.given:
+            return None
+        self.given.add((kind, note_id))  # before reading it: a note that refers to itself
+        lines: list[str] = []
+        _docx_blocks(element, lines, self)
+        text = " ".join(line.strip() for line in lines if line.strip())
+        if kind == "comment":
+            author = self.authors.get(note_id)
+            return f"[comment by {author}: {text}]" if author else f"[comment: {text}]"
+        self.counts[kind] = number = self.counts.get(kind, 0) + 1
+        return f"[{kind} {number}: {text}]"
+
+    def unreferenced(self) -> list[str]:
+        """Comments whose reference mark is gone (their anchor was deleted): kept at the end."""
+        lines = (self.line("comment", note_id) for note_id in self.parts.get("comment", {}))
+        return [line for line in lines if line]
+
+
+def _notes(document: Any, warnings: list[str], errors: tuple[type[Exception], ...]) -> _Notes:
+    """Read the footnotes, endnotes and comments parts of `document` (those it has)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.parser import parse_xml
+
+    kinds = {RT.FOOTNOTES: "footnote", RT.ENDNOTES: "endnote", RT.COMMENTS: "comment"}
+    notes = _Notes()
+    for rel in document.part.rels.values():
+        kind = kinds.get(rel.reltype)
+        if kind is None or rel.is_external:
+            continue
+        try:
+            root = parse_xml(rel.target_part.blob)
+        except errors as exc:
+            warnings.append(f"{kind}s unreadable: {describe(exc)}")
+            continue
+        found = notes.parts.setdefault(kind, {})
+        for element in root:
+            # Footnote ids -1 and 0 are the separator lines Word draws, not notes.
+            if element.get(f"{_W}type") in ("separator", "continuationSeparator"):
+                continue
+            note_id = element.get(f"{_W}id")
+            if note_id is not None:
+                found[note_id] = element
+                if author := clean(element.get(f"{_W}author")):
+                    notes.authors[note_id] = author
+    return notes
+
+
 def _unwrap(parent: Any) -> Iterator[Any]:
     """Yield the block children of `parent`, looking through content controls and custom XML."""
     for child in parent:
@@ -87,14 +163,15 @@ def _unwrap(parent: Any) -> Iterator[Any]:
             yield child
 
 
-def _docx_blocks(container: Any, out: list[str]) -> None:
-    """Append one line per paragraph and per table row under `container`, in document order."""
+def _docx_blocks(container: Any, out: list[str], notes: _Notes) -> None:
+    """Append one line per paragraph and per table row under `container`, in document order,
+    each paragraph followed by the notes it refers to."""
     for child in _unwrap(container):
         if child.tag == f"{_W}p":
-            _docx_paragraph(child, out)
+            _docx_paragraph(child, out, notes)
         elif child.tag == f"{_W}tbl":
             for row in _unwrap(child):
-                if row.tag != f"{_W}tr":
+                if row.tag != f"{_W}tr" or row.find(f"{_W}trPr/{_W}del") is not None:
                     continue
                 cells: list[str] = []
                 for cell in _unwrap(row):
@@ -106,15 +183,17 @@ def _docx_blocks(container: Any, out: list[str]) -> None:
                         cells.append("")
                         continue
                     lines: list[str] = []
-                    _docx_blocks(cell, lines)
+                    _docx_blocks(cell, lines, notes)
                     cells.append(" ".join(line for line in lines if line))
                 out.append("\t".join(cells))
 
 
-def _docx_paragraph(paragraph: Any, out: list[str]) -> None:
-    """Append a paragraph's text, then the text of any text boxes anchored in it."""
+def _docx_paragraph(paragraph: Any, out: list[str], notes: _Notes) -> None:
+    """Append a paragraph's text, then the notes it refers to, then the text of any text boxes
+    anchored in it."""
     parts: list[str] = []
     boxes: list[str] = []
+    references: list[tuple[str, str]] = []
     marks = {f"{_W}tab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
 
     def visit(element: Any) -> None:
@@ -124,15 +203,18 @@ def _docx_paragraph(paragraph: Any, out: list[str]) -> None:
                 parts.append(child.text or "")
             elif tag in marks:
                 parts.append(marks[tag])
+            elif tag in _REFERENCES:
+                references.append((_REFERENCES[tag], child.get(f"{_W}id", "")))
             elif tag == f"{_W}txbxContent":
-                _docx_blocks(child, boxes)
+                _docx_blocks(child, boxes, notes)
             elif tag == _MC_ALTERNATE:
                 # Choice and Fallback hold the same content twice (DrawingML and VML): read one.
                 if len(child):
                     visit(child[0])
-            elif tag not in (f"{_W}pPr", f"{_W}rPr"):  # properties: w:tab there is a tab stop
-                visit(child)
+            elif tag not in _REJECTED and tag not in (f"{_W}pPr", f"{_W}rPr"):
+                visit(child)  # properties skipped: w:tab there is a tab stop
 
     visit(paragraph)
     out.append("".join(parts))
+    out.extend(line for kind, note_id in references if (line := notes.line(kind, note_id)))
     out.extend(boxes)
