@@ -144,3 +144,160 @@ def test_docx_tracked_changes_read_as_accepted(tmp_path: Path) -> None:
     assert "The fee is twelve euros." in text
     assert "ten twelve" not in text and "deleted row" not in text and "kept row" in text
     assert text.count("Moved sentence.") == 1
+
+
+# -- PPTX --------------------------------------------------------------------------------------
+
+P_NS = "http://schemas.openxmlformats.org/presentationml/2006/main"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def shape(text: str, placeholder: str = "") -> str:
+    ph = f'<p:nvPr><p:ph type="{placeholder}"/></p:nvPr>' if placeholder else "<p:nvPr/>"
+    return (
+        f'<p:sp><p:nvSpPr><p:cNvPr id="2" name="s"/><p:cNvSpPr/>{ph}</p:nvSpPr><p:spPr/>'
+        f"<p:txBody><a:bodyPr/><a:p><a:r><a:t>{text}</a:t></a:r></a:p></p:txBody></p:sp>"
+    )
+
+
+def picture(alt: str) -> str:
+    return (
+        f'<p:pic><p:nvPicPr><p:cNvPr id="4" name="Picture 3" descr="{alt}"/><p:cNvPicPr/>'
+        '<p:nvPr/></p:nvPicPr><p:blipFill><a:blip r:embed="rId9"/></p:blipFill><p:spPr/></p:pic>'
+    )
+
+
+def group(*shapes: str) -> str:
+    return (
+        f'<p:grpSp><p:nvGrpSpPr><p:cNvPr id="5" name="g"/></p:nvGrpSpPr>{"".join(shapes)}</p:grpSp>'
+    )
+
+
+def frame(graphic: str, uri: str) -> str:
+    return (
+        '<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr id="6" name="f"/></p:nvGraphicFramePr>'
+        f'<a:graphic><a:graphicData uri="{uri}">{graphic}</a:graphicData></a:graphic>'
+        "</p:graphicFrame>"
+    )
+
+
+def table(*rows: tuple[str, ...]) -> str:
+    cells = "".join(
+        "<a:tr>"
+        + "".join(
+            f"<a:tc><a:txBody><a:p><a:r><a:t>{c}</a:t></a:r></a:p></a:txBody></a:tc>" for c in row
+        )
+        + "</a:tr>"
+        for row in rows
+    )
+    return frame(f"<a:tbl>{cells}</a:tbl>", f"{A_NS}/table")
+
+
+def chart_ref(rel_id: str) -> str:
+    return frame(f'<c:chart xmlns:c="{C_NS}" r:id="{rel_id}"/>', f"{C_NS}")
+
+
+def cache(kind: str, values: list[str]) -> str:
+    points = "".join(f'<c:pt idx="{i}"><c:v>{v}</c:v></c:pt>' for i, v in enumerate(values))
+    ref = "strRef" if kind == "str" else "numRef"
+    count = f'<c:ptCount val="{len(values)}"/>'
+    return f"<c:{ref}><c:f>Sheet1!A1</c:f><c:{kind}Cache>{count}{points}</c:{kind}Cache></c:{ref}>"
+
+
+def chart_part(title: str, series: dict[str, list[str]], categories: list[str]) -> bytes:
+    title_xml = (
+        f"<c:title><c:tx><c:rich><a:bodyPr/><a:p><a:r><a:t>{title}</a:t></a:r></a:p></c:rich></c:tx></c:title>"
+        if title
+        else ""
+    )
+    sers = "".join(
+        f'<c:ser><c:idx val="{i}"/><c:tx>{cache("str", [name])}</c:tx>'
+        f"<c:cat>{cache('str', categories)}</c:cat><c:val>{cache('num', values)}</c:val></c:ser>"
+        for i, (name, values) in enumerate(series.items())
+    )
+    return (
+        f'<c:chartSpace xmlns:c="{C_NS}" xmlns:a="{A_NS}"><c:chart>{title_xml}'
+        f"<c:plotArea><c:barChart>{sers}</c:barChart><c:catAx/><c:valAx/></c:plotArea>"
+        "</c:chart></c:chartSpace>"
+    ).encode()
+
+
+def rels(*targets: tuple[str, str, str]) -> bytes:
+    items = "".join(
+        f'<Relationship Id="{i}" Type="{REL_NS}/{kind}" Target="{target}"/>'
+        for i, kind, target in targets
+    )
+    return f'<Relationships xmlns="{PKG_REL_NS}">{items}</Relationships>'.encode()
+
+
+def presentation(tmp_path: Path, slides: list[str], charts: dict[str, bytes]) -> Path:
+    """A PPTX of `slides` (spTree contents) whose relationship rId<key> is charts[key]."""
+    ids = "".join(f'<p:sldId id="{256 + n}" r:id="rId{n}"/>' for n in range(1, len(slides) + 1))
+    members = {
+        "[Content_Types].xml": b"<Types/>",
+        "ppt/presentation.xml": (
+            f'<p:presentation xmlns:p="{P_NS}" xmlns:r="{REL_NS}"><p:sldIdLst>{ids}</p:sldIdLst>'
+            "</p:presentation>"
+        ).encode(),
+        "ppt/_rels/presentation.xml.rels": rels(
+            *((f"rId{n}", "slide", f"slides/slide{n}.xml") for n in range(1, len(slides) + 1))
+        ),
+    }
+    for n, tree in enumerate(slides, 1):
+        members[f"ppt/slides/slide{n}.xml"] = (
+            f'<p:sld xmlns:p="{P_NS}" xmlns:a="{A_NS}" xmlns:r="{REL_NS}"><p:cSld><p:spTree>'
+            f"{tree}</p:spTree></p:cSld></p:sld>"
+        ).encode()
+        members[f"ppt/slides/_rels/slide{n}.xml.rels"] = rels(
+            *((f"rId{k}", "chart", f"../charts/{k}.xml") for k in charts)
+        )
+    for name, data in charts.items():
+        members[f"ppt/charts/{name}.xml"] = data
+    path = tmp_path / "deck.pptx"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_pptx_charts_tables_groups_and_alt_text_in_slide_order(tmp_path: Path) -> None:
+    revenue = chart_part(
+        "Revenue by quarter", {"2024": ["10", "12.5"], "2025": ["11", "0.30000000000000004"]},
+        ["Q1", "Q2"],
+    )  # fmt: skip
+    one_series = chart_part("", {"Headcount": ["40", "42"]}, ["Jan", "Feb"])
+    slides = [
+        shape("Quarterly results", "title")
+        + table(("Region", "Lead"), ("North", "Ines"))
+        + group(group(shape("Nested caption"), picture("Map of the northern sales region")))
+        + chart_ref("rIdrevenue"),
+        chart_ref("rIdheads") + shape("After the chart"),
+    ]
+    path = presentation(tmp_path, slides, {"revenue": revenue, "heads": one_series})
+    result = extract(str(path))
+    assert result["warnings"] == []
+    first, second = (page["text"].splitlines() for page in result["pages"])
+    assert first == [
+        "Quarterly results",
+        "Region\tLead",
+        "North\tInes",
+        "Nested caption",
+        "[image: Map of the northern sales region]",
+        "[chart: Revenue by quarter]",
+        "\t2024\t2025",
+        "Q1\t10\t11",
+        "Q2\t12.5\t0.3",
+    ]
+    # A chart of one series without a title shows the series' name as its title.
+    assert second == ["[chart: Headcount]", "\tHeadcount", "Jan\t40", "Feb\t42", "After the chart"]
+
+
+def test_pptx_chart_part_missing_is_a_warning(tmp_path: Path) -> None:
+    path = presentation(tmp_path, [shape("Still read") + chart_ref("rIdgone")], {})
+    slide_rels = rels(("rIdgone", "chart", "../charts/gone.xml"))
+    rewrite(path, {"ppt/slides/_rels/slide1.xml.rels": slide_rels}, {})
+    result = extract(str(path))
+    assert result["text"].startswith("Still read")
+    assert any("gone.xml" in warning for warning in result["warnings"])

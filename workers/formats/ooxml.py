@@ -1,5 +1,6 @@
 """PPTX and XLSX read straight from the OOXML zip: slides in presentation order (one page per
-slide, tables row by row, then the speaker's notes), sheets in workbook order with shared
+slide; shapes, groups, tables row by row, charts and pictures' alt text in the slide's order,
+then the speaker's notes), sheets in workbook order with shared
 strings and dates shown as dates, core properties."""
 
 from __future__ import annotations
@@ -7,10 +8,12 @@ from __future__ import annotations
 import datetime
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from workers.formats.base import Extracted, clean, dublin_core, local, member, open_zip, parse_xml
+from workers.formats.charts import chart_part
 
 if TYPE_CHECKING:
     import zipfile
@@ -36,7 +39,7 @@ def extract_pptx(path: str, warnings: list[str], limit: int) -> Extracted:
                 warnings.append(f"slide {len(pages) + 1}: part {target} is missing")
                 continue
             lines: list[str] = []
-            _drawing_blocks(slide, lines)
+            _drawing_blocks(slide, lines, _charts(zf, target, limit, warnings))
             page: dict[str, Any] = {"number": len(pages) + 1, "text": "\n".join(lines)}
             if notes := _notes(zf, target, limit):
                 page["notes"] = notes
@@ -116,6 +119,19 @@ def _notes(zf: zipfile.ZipFile, slide: str, limit: int) -> str:
     return "\n".join(line for line in lines if line.strip())
 
 
+def _charts(
+    zf: zipfile.ZipFile, part: str, limit: int, warnings: list[str]
+) -> Callable[[str], list[str]]:
+    """A reader of the charts `part` refers to, by relationship id."""
+    rels = _rels(zf, part, limit)
+
+    def chart(rel_id: str) -> list[str]:
+        name = rels.get(rel_id)
+        return chart_part(zf, name, limit, warnings) if name else []
+
+    return chart
+
+
 def _properties(zf: zipfile.ZipFile, limit: int) -> dict[str, Any]:
     """Title, author, dates from docProps/core.xml; the producing application from app.xml."""
     core = _xml(zf, "docProps/core.xml", limit)
@@ -129,8 +145,12 @@ def _properties(zf: zipfile.ZipFile, limit: int) -> dict[str, Any]:
     return meta
 
 
-def _drawing_blocks(element: Element, out: list[str]) -> None:
-    """Append one line per DrawingML paragraph and per table row, in document order."""
+def _drawing_blocks(
+    element: Element, out: list[str], chart: Callable[[str], list[str]] | None = None
+) -> None:
+    """Append one line per DrawingML paragraph and per table row, a picture's alt text and a
+    chart's lines (read by `chart` from its relationship id), in document order; groups are
+    walked like the slide."""
     for child in element:
         tag = local(child.tag)
         if tag == "p":
@@ -139,15 +159,22 @@ def _drawing_blocks(element: Element, out: list[str]) -> None:
             cells = []
             for cell in child:
                 lines: list[str] = []
-                _drawing_blocks(cell, lines)
+                _drawing_blocks(cell, lines, chart)
                 cells.append(" ".join(line for line in lines if line))
             out.append("\t".join(cells))
+        elif tag == "pic":
+            names = next((e for e in child.iter() if local(e.tag) == "cNvPr"), None)
+            alt = clean(names.get("descr")) if names is not None else None
+            if alt:
+                out.append(f"[image: {' '.join(alt.split())}]")
+        elif tag == "chart" and chart is not None:  # c:chart in a graphic frame
+            out.extend(chart(child.get(_R_ID, "")))
         elif tag == "AlternateContent":
             # Choice and Fallback hold the same content twice: read one.
             if len(child):
-                _drawing_blocks(child[0], out)
+                _drawing_blocks(child[0], out, chart)
         else:
-            _drawing_blocks(child, out)
+            _drawing_blocks(child, out, chart)
 
 
 def _paragraph(paragraph: Element) -> str:
