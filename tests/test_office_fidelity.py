@@ -18,6 +18,7 @@ pytestmark = pytest.mark.timeout(30)
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WORD_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+CHART_CT = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 
 
 def rewrite(path: Path, edits: dict[str, bytes], extra: dict[str, bytes]) -> None:
@@ -45,9 +46,11 @@ def note_part(kind: str, notes: dict[int, str]) -> bytes:
     return f'<w:{kind}s xmlns:w="{W_NS}">{"".join(items)}</w:{kind}s>'.encode()
 
 
-def word_with(tmp_path: Path, body: str) -> Path:
+def word_with(tmp_path: Path, body: str, charts: dict[str, bytes] | None = None) -> Path:
     """A DOCX saved by python-docx with a comment by "Ann Lee" (id 0) on its first paragraph,
-    whose body is then replaced by `body`, with footnotes 1-2 and endnote 1 added."""
+    whose body is then replaced by `body`, with footnotes 1-2 and endnote 1 added, and the
+    chart parts `charts` as relationships rId<key>."""
+    charts = charts or {}
     document = docx.Document()
     run = document.add_paragraph("anchor").runs[0]
     document.add_comment(run, text="Please cite the 2019 survey.", author="Ann Lee")
@@ -62,19 +65,29 @@ def word_with(tmp_path: Path, body: str) -> Path:
         "</Relationships>",
         f'<Relationship Id="rId90" Type="{REL_NS}/footnotes" Target="footnotes.xml"/>'
         f'<Relationship Id="rId91" Type="{REL_NS}/endnotes" Target="endnotes.xml"/>'
-        "</Relationships>",
+        + "".join(
+            f'<Relationship Id="rId{key}" Type="{REL_NS}/chart" Target="charts/{key}.xml"/>'
+            for key in charts
+        )
+        + "</Relationships>",
     )
     types = types.replace(
         "</Types>",
         f'<Override PartName="/word/footnotes.xml" ContentType="{WORD_CT}.footnotes+xml"/>'
-        f'<Override PartName="/word/endnotes.xml" ContentType="{WORD_CT}.endnotes+xml"/></Types>',
+        f'<Override PartName="/word/endnotes.xml" ContentType="{WORD_CT}.endnotes+xml"/>'
+        + "".join(
+            f'<Override PartName="/word/charts/{key}.xml" ContentType="{CHART_CT}"/>'
+            for key in charts
+        )
+        + "</Types>",
     )
     rewrite(
         path,
         {"word/document.xml": xml.encode(), "word/_rels/document.xml.rels": rels.encode(),
          "[Content_Types].xml": types.encode()},
         {"word/footnotes.xml": note_part("footnote", {1: "Smith 2020, p. 4.", 2: "Ibid."}),
-         "word/endnotes.xml": note_part("endnote", {1: "Data as of June."})},
+         "word/endnotes.xml": note_part("endnote", {1: "Data as of June."}),
+         **{f"word/charts/{key}.xml": data for key, data in charts.items()}},
     )  # fmt: skip
     return path
 
@@ -301,3 +314,23 @@ def test_pptx_chart_part_missing_is_a_warning(tmp_path: Path) -> None:
     result = extract(str(path))
     assert result["text"].startswith("Still read")
     assert any("gone.xml" in warning for warning in result["warnings"])
+
+
+def test_docx_chart_follows_its_paragraph(tmp_path: Path) -> None:
+    drawing = (
+        '<w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/'
+        f'wordprocessingDrawing"><a:graphic xmlns:a="{A_NS}"><a:graphicData uri="{C_NS}">'
+        f'<c:chart xmlns:c="{C_NS}" xmlns:r="{REL_NS}" r:id="rIdsales"/>'
+        "</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
+    )
+    sales = chart_part("Units sold", {"Units": ["3", "5"]}, ["East", "West"])
+    body = para(run("Figure 1."), drawing) + para(run("Next paragraph."))
+    result = extract(str(word_with(tmp_path, body, {"sales": sales})))
+    assert result["text"].splitlines()[:6] == [
+        "Figure 1.",
+        "[chart: Units sold]",
+        "\tUnits",
+        "East\t3",
+        "West\t5",
+        "Next paragraph.",
+    ]

@@ -1,7 +1,7 @@
 """DOCX through python-docx's XML tree: body paragraphs, tables and text boxes in document
 order, headers and footers, footnotes, endnotes and comments after the paragraph that refers to
-them, tracked changes as accepted (insertions kept, deletions dropped), core and extended
-properties."""
+them, charts from their cached values, tracked changes as accepted (insertions kept, deletions
+dropped), core and extended properties."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ from typing import Any
 from docmill.protocol import ErrorType
 from workers.errors import TaskError
 from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso, os_error
+from workers.formats.charts import chart_lines
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_CHART = "{http://schemas.openxmlformats.org/drawingml/2006/chart}chart"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _MC_ALTERNATE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"
 _APP_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}"
 
@@ -37,6 +40,7 @@ def extract(path: str, warnings: list[str], limit: int) -> Extracted:
     notes = _notes(document, warnings, errors)
     body: list[str] = []
     try:
+        notes.part = document.part
         _docx_blocks(document.element.body, body, notes)
         body.extend(notes.unreferenced())
     except RecursionError as exc:  # tables or text boxes nested hundreds deep
@@ -54,6 +58,7 @@ def extract(path: str, warnings: list[str], limit: int) -> Extracted:
                 # A linked header has no part of its own; reading .part would create one.
                 if not hf.is_linked_to_previous and id(hf.part) not in seen:
                     seen.add(id(hf.part))
+                    notes.part = hf.part
                     _docx_blocks(hf.part.element, out, notes)
     except errors as exc:
         warnings.append(f"headers/footers unreadable: {describe(exc)}")
@@ -93,12 +98,17 @@ _REJECTED = frozenset({f"{_W}del", f"{_W}moveFrom"})
 @dataclass
 class _Notes:
     """The footnotes, endnotes and comments of a document by kind and id, numbered in the order
-    the text refers to them, each given once."""
+    the text refers to them, each given once; and the part being read, whose relationships
+    name the charts it shows."""
 
+    warnings: list[str]
+    errors: tuple[type[Exception], ...]
     parts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sources: dict[str, Any] = field(default_factory=dict)  # kind -> the part holding those notes
     authors: dict[str, str] = field(default_factory=dict)
     given: set[tuple[str, str]] = field(default_factory=set)
     counts: dict[str, int] = field(default_factory=dict)
+    part: Any = None
 
     def line(self, kind: str, note_id: str) -> str | None:
         """The marked text of a note the first time it is referred to, else None."""
@@ -107,13 +117,31 @@ class _Notes:
             return None
         self.given.add((kind, note_id))  # before reading it: a note that refers to itself
         lines: list[str] = []
-        _docx_blocks(element, lines, self)
+        reading, self.part = self.part, self.sources.get(kind)
+        try:
+            _docx_blocks(element, lines, self)
+        finally:
+            self.part = reading
         text = " ".join(line.strip() for line in lines if line.strip())
         if kind == "comment":
             author = self.authors.get(note_id)
             return f"[comment by {author}: {text}]" if author else f"[comment: {text}]"
         self.counts[kind] = number = self.counts.get(kind, 0) + 1
         return f"[{kind} {number}: {text}]"
+
+    def chart(self, rel_id: str) -> list[str]:
+        """The lines of the chart the part being read refers to as `rel_id`."""
+        from docx.oxml.parser import parse_xml
+
+        target = self.part.related_parts.get(rel_id) if self.part is not None else None
+        if target is None:
+            self.warnings.append(f"chart {rel_id} has no part")
+            return []
+        try:
+            return chart_lines(parse_xml(target.blob))
+        except self.errors as exc:
+            self.warnings.append(f"chart {target.partname} unreadable: {describe(exc)}")
+            return []
 
     def unreferenced(self) -> list[str]:
         """Comments whose reference mark is gone (their anchor was deleted): kept at the end."""
@@ -127,7 +155,7 @@ def _notes(document: Any, warnings: list[str], errors: tuple[type[Exception], ..
     from docx.oxml.parser import parse_xml
 
     kinds = {RT.FOOTNOTES: "footnote", RT.ENDNOTES: "endnote", RT.COMMENTS: "comment"}
-    notes = _Notes()
+    notes = _Notes(warnings, errors)
     for rel in document.part.rels.values():
         kind = kinds.get(rel.reltype)
         if kind is None or rel.is_external:
@@ -138,6 +166,7 @@ def _notes(document: Any, warnings: list[str], errors: tuple[type[Exception], ..
             warnings.append(f"{kind}s unreadable: {describe(exc)}")
             continue
         found = notes.parts.setdefault(kind, {})
+        notes.sources[kind] = rel.target_part
         for element in root:
             # Footnote ids -1 and 0 are the separator lines Word draws, not notes.
             if element.get(f"{_W}type") in ("separator", "continuationSeparator"):
@@ -205,6 +234,8 @@ def _docx_paragraph(paragraph: Any, out: list[str], notes: _Notes) -> None:
                 parts.append(marks[tag])
             elif tag in _REFERENCES:
                 references.append((_REFERENCES[tag], child.get(f"{_W}id", "")))
+            elif tag == _CHART:  # in a drawing: its lines follow the paragraph, like a text box
+                boxes.extend(notes.chart(child.get(_R_ID, "")))
             elif tag == f"{_W}txbxContent":
                 _docx_blocks(child, boxes, notes)
             elif tag == _MC_ALTERNATE:
