@@ -334,3 +334,64 @@ def test_docx_chart_follows_its_paragraph(tmp_path: Path) -> None:
         "West\t5",
         "Next paragraph.",
     ]
+
+
+# -- ODF ---------------------------------------------------------------------------------------
+
+ODF_NS = {
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+
+
+def opendocument(tmp_path: Path, name: str, mimetype: str, body: str) -> Path:
+    spaces = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in ODF_NS.items())
+    content = f'<office:document-content {spaces} office:version="1.3"><office:body>{body}'
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", mimetype)
+        zf.writestr("content.xml", f"{content}</office:body></office:document-content>")
+    return path
+
+
+def test_odt_notes_and_comments_follow_their_paragraph(tmp_path: Path) -> None:
+    annotation = (
+        "<office:annotation><dc:creator>Ann Lee</dc:creator><dc:date>2026-01-01T00:00:00</dc:date>"
+        "<text:p>Which year?</text:p></office:annotation>"
+    )
+    body = (
+        "<office:text>"
+        '<text:p>Revenue grew<text:note text:id="ftn1" text:note-class="footnote">'
+        "<text:note-citation>1</text:note-citation><text:note-body>"
+        "<text:p>Smith 2020, p. 4.</text:p></text:note-body></text:note> strongly.</text:p>"
+        f'<text:p>Costs{annotation} fell<text:note text:note-class="endnote">'
+        "<text:note-citation>i</text:note-citation><text:note-body>"
+        "<text:p>Data as of June.</text:p></text:note-body></text:note>.</text:p>"
+        "<text:p>Outlook stable.</text:p>"
+        "</office:text>"
+    )
+    path = opendocument(tmp_path, "notes.odt", "application/vnd.oasis.opendocument.text", body)
+    assert extract(str(path))["text"].splitlines() == [
+        "Revenue grew strongly.",
+        "[footnote 1: Smith 2020, p. 4.]",
+        "Costs fell.",
+        "[comment by Ann Lee: Which year?]",
+        "[endnote i: Data as of June.]",
+        "Outlook stable.",
+    ]
+
+
+def test_ods_cell_comment_stays_in_its_row(tmp_path: Path) -> None:
+    body = (
+        '<office:spreadsheet><table:table table:name="Budget"><table:table-row>'
+        "<table:table-cell><text:p>Travel</text:p></table:table-cell>"
+        "<table:table-cell><office:annotation><dc:creator>Bo</dc:creator>"
+        "<text:p>Includes the Lyon trip.</text:p></office:annotation>"
+        "<text:p>1200</text:p></table:table-cell>"
+        "</table:table-row></table:table></office:spreadsheet>"
+    )
+    mime = "application/vnd.oasis.opendocument.spreadsheet"
+    text = extract(str(opendocument(tmp_path, "budget.ods", mime, body)))["text"]
+    assert text.splitlines() == ["Budget", "Travel\t[comment by Bo: Includes the Lyon trip.] 1200"]
