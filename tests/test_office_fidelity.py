@@ -395,3 +395,75 @@ def test_ods_cell_comment_stays_in_its_row(tmp_path: Path) -> None:
     mime = "application/vnd.oasis.opendocument.spreadsheet"
     text = extract(str(opendocument(tmp_path, "budget.ods", mime, body)))["text"]
     assert text.splitlines() == ["Budget", "Travel\t[comment by Bo: Includes the Lyon trip.] 1200"]
+
+
+# -- EPUB --------------------------------------------------------------------------------------
+
+
+def book(tmp_path: Path, metadata: str) -> Path:
+    opf = (
+        '<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="uid">'
+        '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        f'xmlns:opf="http://www.idpf.org/2007/opf">{metadata}</metadata>'
+        '<manifest><item id="c1" href="c1.xhtml" media-type="application/xhtml+xml"/></manifest>'
+        '<spine><itemref idref="c1"/></spine></package>'
+    )
+    container = (
+        '<container xmlns="urn:oasis:names:tc:opendocument:xmlns:container" version="1.0">'
+        '<rootfiles><rootfile full-path="OEBPS/book.opf" '
+        'media-type="application/oebps-package+xml"/></rootfiles></container>'
+    )
+    path = tmp_path / "book.epub"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/epub+zip")
+        zf.writestr("META-INF/container.xml", container)
+        zf.writestr("OEBPS/book.opf", opf)
+        zf.writestr(
+            "OEBPS/c1.xhtml",
+            '<html xmlns="http://www.w3.org/1999/xhtml"><body><p>Chapter one.</p></body></html>',
+        )
+    return path
+
+
+def test_epub3_metadata_with_refinements(tmp_path: Path) -> None:
+    metadata = (
+        '<dc:title id="sub">A Field Guide</dc:title><dc:title id="t">Alpine Flowers</dc:title>'
+        '<meta refines="#t" property="title-type">main</meta>'
+        '<meta refines="#sub" property="title-type">subtitle</meta>'
+        '<dc:creator id="a1">Marta Keller</dc:creator>'
+        '<meta refines="#a1" property="role" scheme="marc:relators">aut</meta>'
+        '<dc:creator id="a2">Jon Berg</dc:creator>'
+        '<dc:creator id="i1">Lea Roth</dc:creator>'
+        '<meta refines="#i1" property="role" scheme="marc:relators">ill</meta>'
+        "<dc:description>&lt;p&gt;Over &lt;b&gt;300&lt;/b&gt; species &amp;amp; where "
+        "to find them.&lt;/p&gt;</dc:description>"
+        "<dc:language>de-CH</dc:language><dc:language>en</dc:language>"
+        "<dc:subject>Botany</dc:subject><dc:subject>Alps</dc:subject>"
+        "<dc:date>2021-05-01</dc:date>"
+        '<meta property="dcterms:modified">2024-02-03T10:00:00Z</meta>'
+    )
+    result = extract(str(book(tmp_path, metadata)))
+    meta = result["metadata"]
+    assert (meta["title"], meta["author"]) == ("Alpine Flowers", "Marta Keller; Jon Berg")
+    assert meta["description"] == "Over 300 species & where to find them."
+    assert (meta["language"], meta["subject"]) == ("de-CH", "Botany; Alps")
+    assert meta["created"] == "2021-05-01T00:00:00+00:00"
+    assert meta["modified"] == "2024-02-03T10:00:00+00:00"
+    assert result["text"] == "Chapter one."
+
+
+def test_epub2_metadata_roles_and_events(tmp_path: Path) -> None:
+    metadata = (
+        "<dc:title>Winter Notes</dc:title>"
+        '<dc:creator opf:role="edt">An Editor</dc:creator>'
+        '<dc:creator opf:role="aut" opf:file-as="Benson, E. F.">E. F. Benson</dc:creator>'
+        "<dc:description>Essays on snow.</dc:description><dc:language>en</dc:language>"
+        '<dc:date opf:event="conversion">2023-02-26</dc:date>'
+        '<dc:date opf:event="publication">2019-08-23</dc:date>'
+    )
+    meta = extract(str(book(tmp_path, metadata)))["metadata"]
+    assert (meta["title"], meta["author"], meta["language"]) == (
+        "Winter Notes", "E. F. Benson", "en",
+    )  # fmt: skip
+    assert meta["description"] == "Essays on snow."
+    assert (meta["created"], meta["modified"]) == ("2019-08-23T00:00:00+00:00", None)
