@@ -40,7 +40,7 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
     "ndjson": ("data", "extract_ndjson"), "csv": ("data", "extract_csv"),
     "tsv": ("data", "extract_csv"), "eml": ("mail", "extract"), "rtf": ("rtf", "extract"),
     "txt": ("text", "extract"), "md": ("text", "extract"), "rst": ("text", "extract"),
-    "org": ("text", "extract"),
+    "org": ("text", "extract"), "xls": ("xls", "extract"), "msg": ("msg", "extract"),
 }  # fmt: skip
 METADATA_FIELDS = (
     "title", "author", "subject", "keywords", "created", "modified", "producer", "language",
