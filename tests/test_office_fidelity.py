@@ -4,8 +4,11 @@ built here, with python-docx or zipfile and XML."""
 
 from __future__ import annotations
 
+import io
 import re
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import docx
@@ -467,3 +470,32 @@ def test_epub2_metadata_roles_and_events(tmp_path: Path) -> None:
     )  # fmt: skip
     assert meta["description"] == "Essays on snow."
     assert (meta["created"], meta["modified"]) == ("2019-08-23T00:00:00+00:00", None)
+
+
+def tiny_png() -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0\xff\xff\xff"))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_docx_picture_alt_text_follows_its_paragraph(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("Site plan:")
+    document.add_picture(io.BytesIO(tiny_png()))
+    document.add_picture(io.BytesIO(tiny_png()))  # no alt text: nothing to say
+    document.add_paragraph("End.")
+    described = document.inline_shapes[0]._inline.docPr
+    described.set("descr", "Ground floor plan with\nthree exits")
+    path = tmp_path / "picture.docx"
+    document.save(str(path))
+    lines = [line for line in extract(str(path))["text"].splitlines() if line]
+    assert lines == ["Site plan:", "[image: Ground floor plan with three exits]", "End."]

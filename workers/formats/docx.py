@@ -1,7 +1,7 @@
 """DOCX through python-docx's XML tree: body paragraphs, tables and text boxes in document
 order, headers and footers, footnotes, endnotes and comments after the paragraph that refers to
-them, charts from their cached values, tracked changes as accepted (insertions kept, deletions
-dropped), core and extended properties."""
+them, charts from their cached values, pictures' alt text, tracked changes as accepted
+(insertions kept, deletions dropped), core and extended properties."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from workers.formats.charts import chart_lines
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _CHART = "{http://schemas.openxmlformats.org/drawingml/2006/chart}chart"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+_PICTURE = "{http://schemas.openxmlformats.org/drawingml/2006/picture}pic"
 _MC_ALTERNATE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"
 _APP_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}"
 
@@ -236,6 +238,13 @@ def _docx_paragraph(paragraph: Any, out: list[str], notes: _Notes) -> None:
                 references.append((_REFERENCES[tag], child.get(f"{_W}id", "")))
             elif tag == _CHART:  # in a drawing: its lines follow the paragraph, like a text box
                 boxes.extend(notes.chart(child.get(_R_ID, "")))
+            elif tag in (f"{_WP}inline", f"{_WP}anchor"):
+                # A picture's alt text is on the drawing that holds it (wp:docPr descr).
+                names = child.find(f"{_WP}docPr")
+                alt = clean(names.get("descr")) if names is not None else None
+                if alt and next(child.iter(_PICTURE), None) is not None:
+                    boxes.append(f"[image: {' '.join(alt.split())}]")
+                visit(child)
             elif tag == f"{_W}txbxContent":
                 _docx_blocks(child, boxes, notes)
             elif tag == _MC_ALTERNATE:
