@@ -346,6 +346,9 @@ ODF_NS = {
     "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
     "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
     "dc": "http://purl.org/dc/elements/1.1/",
+    "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
+    "svg": "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0",
+    "xlink": "http://www.w3.org/1999/xlink",
 }
 
 
@@ -398,6 +401,27 @@ def test_ods_cell_comment_stays_in_its_row(tmp_path: Path) -> None:
     mime = "application/vnd.oasis.opendocument.spreadsheet"
     text = extract(str(opendocument(tmp_path, "budget.ods", mime, body)))["text"]
     assert text.splitlines() == ["Budget", "Travel\t[comment by Bo: Includes the Lyon trip.] 1200"]
+
+
+def test_odf_picture_alt_text_in_and_between_paragraphs(tmp_path: Path) -> None:
+    def frame(title: str, desc: str) -> str:
+        return (
+            '<draw:frame draw:name="Image1"><draw:image xlink:href="Pictures/1.png"/>'
+            f"<svg:title>{title}</svg:title><svg:desc>{desc}</svg:desc></draw:frame>"
+        )
+
+    body = (
+        "<office:text><text:p>See the map"
+        f"{frame('Map', 'Route from the station to the venue')} for directions.</text:p>"
+        f"{frame('Logo', '')}<text:p>End.</text:p></office:text>"
+    )
+    path = opendocument(tmp_path, "map.odt", "application/vnd.oasis.opendocument.text", body)
+    assert extract(str(path))["text"].splitlines() == [
+        "See the map for directions.",
+        "[image: Route from the station to the venue]",  # the description over the title
+        "[image: Logo]",
+        "End.",
+    ]
 
 
 # -- EPUB --------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """OpenDocument text, spreadsheets and presentations (odt, ods, odp): content.xml for the text,
 meta.xml for the properties; a presentation's draw pages become pages; footnotes, endnotes and
-comments (annotations) marked, after the paragraph or in the cell that holds them."""
+comments (annotations) and pictures' alt text marked, after the paragraph or in the cell that
+holds them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
 # tracked-changes holds deleted text; annotation-end marks where a comment's range ends.
 _SKIP = frozenset({"tracked-changes", "annotation-end", "sequence-decls", "forms", "scripts"})
 _NOTES = frozenset({"annotation", "note"})
+_SVG = "{urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0}"
+_ALT = frozenset({f"{_SVG}title", f"{_SVG}desc"})  # a frame's alt text, not its content
 _MAX_REPEAT = 100  # spreadsheets repeat empty cells and rows a million times
 
 
@@ -69,6 +72,10 @@ def _blocks(element: Element, out: list[str]) -> None:
             out.extend(notes)
         elif tag in _NOTES:  # a comment on a spreadsheet cell, outside any paragraph
             out.append(_note(child))
+        elif tag == "frame":
+            if alt := _image_alt(child):
+                out.append(alt)
+            _blocks(child, out)
         elif tag == "table":
             name = next((v for k, v in child.attrib.items() if local(k) == "name"), None)
             rows: list[str] = []
@@ -80,8 +87,18 @@ def _blocks(element: Element, out: list[str]) -> None:
             row = _row(child)
             repeat = min(_repeat(child, "number-rows-repeated"), _MAX_REPEAT)
             out.extend([row] * (repeat if row else 1))
-        elif tag not in _SKIP:
+        elif tag not in _SKIP and child.tag not in _ALT:
             _blocks(child, out)
+
+
+def _image_alt(frame: Element) -> str | None:
+    """`[image: alt]` for a frame that shows a picture and describes it (svg:desc, else
+    svg:title), else None."""
+    if not any(local(child.tag) == "image" for child in frame):
+        return None
+    texts = {child.tag: clean("".join(child.itertext())) for child in frame if child.tag in _ALT}
+    alt = texts.get(f"{_SVG}desc") or texts.get(f"{_SVG}title")
+    return f"[image: {' '.join(alt.split())}]" if alt else None
 
 
 def _is_spreadsheet(parent: Element) -> bool:
@@ -139,7 +156,9 @@ def _inline(element: Element, notes: list[str]) -> str:
             parts.append("\n")
         elif tag in _NOTES:
             notes.append(_note(child))
-        elif tag not in _SKIP:
+        elif tag == "frame" and (alt := _image_alt(child)):
+            notes.append(alt)  # after the paragraph, as a picture anchored in it
+        elif tag not in _SKIP and child.tag not in _ALT:
             parts.append(_inline(child, notes))
         parts.append(child.tail or "")
     return "".join(parts)
