@@ -339,6 +339,54 @@ def test_docx_chart_follows_its_paragraph(tmp_path: Path) -> None:
     ]
 
 
+def test_xlsx_charts_and_drawings_follow_their_sheet(tmp_path: Path) -> None:
+    s_ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    xdr = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+    drawing = (
+        f'<xdr:wsDr xmlns:xdr="{xdr}" xmlns:a="{A_NS}" xmlns:r="{REL_NS}">'
+        "<xdr:twoCellAnchor><xdr:graphicFrame><xdr:nvGraphicFramePr>"
+        '<xdr:cNvPr id="2" name="Chart 1"/></xdr:nvGraphicFramePr><a:graphic>'
+        f'<a:graphicData uri="{C_NS}"><c:chart xmlns:c="{C_NS}" r:id="rId1"/></a:graphicData>'
+        "</a:graphic></xdr:graphicFrame></xdr:twoCellAnchor>"
+        '<xdr:twoCellAnchor><xdr:pic><xdr:nvPicPr><xdr:cNvPr id="3" name="Picture 2" '
+        'descr="Company logo"/></xdr:nvPicPr></xdr:pic></xdr:twoCellAnchor>'
+        # Office writes the shape's name as its description when no one described it.
+        '<xdr:twoCellAnchor><xdr:pic><xdr:nvPicPr><xdr:cNvPr id="4" name="Picture 3" '
+        'descr="Picture 3"/></xdr:nvPicPr></xdr:pic></xdr:twoCellAnchor>'
+        "<xdr:twoCellAnchor><xdr:sp><xdr:txBody><a:p><a:r><a:t>Figures unaudited.</a:t></a:r>"
+        "</a:p></xdr:txBody></xdr:sp></xdr:twoCellAnchor></xdr:wsDr>"
+    )
+    members = {
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{s_ns}" xmlns:r="{REL_NS}"><sheets>'
+            '<sheet name="Sales" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": rels(("rId1", "worksheet", "worksheets/sheet1.xml")),
+        "xl/worksheets/sheet1.xml": (
+            f'<worksheet xmlns="{s_ns}" xmlns:r="{REL_NS}"><sheetData><row r="1">'
+            '<c r="A1" t="inlineStr"><is><t>Units</t></is></c><c r="B1"><v>8</v></c></row>'
+            '</sheetData><drawing r:id="rId1"/></worksheet>'
+        ),
+        "xl/worksheets/_rels/sheet1.xml.rels": rels(("rId1", "drawing", "../drawings/d1.xml")),
+        "xl/drawings/d1.xml": drawing,
+        "xl/drawings/_rels/d1.xml.rels": rels(("rId1", "chart", "../charts/chart1.xml")),
+        "xl/charts/chart1.xml": chart_part("Units by month", {"Units": ["8"]}, ["Jan"]),
+    }
+    path = tmp_path / "sales.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    assert extract(str(path))["text"].splitlines() == [
+        "Sales",
+        "Units\t8",
+        "[chart: Units by month]",
+        "\tUnits",
+        "Jan\t8",
+        "[image: Company logo]",
+        "Figures unaudited.",
+    ]
+
+
 # -- ODF ---------------------------------------------------------------------------------------
 
 ODF_NS = {

@@ -13,6 +13,7 @@ from docmill.protocol import ErrorType
 from workers.errors import TaskError
 from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso, os_error
 from workers.formats.charts import chart_lines
+from workers.formats.ooxml import alt_text
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _CHART = "{http://schemas.openxmlformats.org/drawingml/2006/chart}chart"
@@ -241,7 +242,7 @@ def _docx_paragraph(paragraph: Any, out: list[str], notes: _Notes) -> None:
             elif tag in (f"{_WP}inline", f"{_WP}anchor"):
                 # A picture's alt text is on the drawing that holds it (wp:docPr descr).
                 names = child.find(f"{_WP}docPr")
-                alt = clean(names.get("descr")) if names is not None else None
+                alt = alt_text(names)
                 if alt and next(child.iter(_PICTURE), None) is not None:
                     boxes.append(f"[image: {' '.join(alt.split())}]")
                 visit(child)

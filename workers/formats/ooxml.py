@@ -51,7 +51,8 @@ def extract_pptx(path: str, warnings: list[str], limit: int) -> Extracted:
 
 
 def extract_xlsx(path: str, warnings: list[str], limit: int) -> Extracted:
-    """Return each sheet as its name followed by one tab-separated line per non-empty row."""
+    """Return each sheet as its name followed by one tab-separated line per non-empty row, then
+    what is drawn over it: charts, text boxes, pictures' alt text."""
     with open_zip(path, "XLSX") as zf:
         root = _xml(zf, "xl/workbook.xml", limit)
         book = _Book(_shared_strings(zf, limit), _date_styles(zf, limit), _epoch(root))
@@ -67,6 +68,7 @@ def extract_xlsx(path: str, warnings: list[str], limit: int) -> Extracted:
                 warnings.append(f"sheet {name!r}: part {target} is missing")
                 continue
             rows = [row for row in _sheet_rows(data, book) if row]
+            rows += _drawings(zf, target, limit, warnings) if target else []
             sheets.append("\n".join([name, *rows]) if rows else name)
         meta = _properties(zf, limit)
     return Extracted("\n\n".join(sheets), meta=meta)
@@ -119,6 +121,16 @@ def _notes(zf: zipfile.ZipFile, slide: str, limit: int) -> str:
     return "\n".join(line for line in lines if line.strip())
 
 
+def _drawings(zf: zipfile.ZipFile, sheet: str, limit: int, warnings: list[str]) -> list[str]:
+    """The lines of the drawings over a sheet (its charts, shapes and pictures), in order."""
+    lines: list[str] = []
+    for _, kind, name in _relationships(zf, sheet, limit):
+        drawing = _xml(zf, name, limit) if kind == "drawing" else None
+        if drawing is not None:
+            _drawing_blocks(drawing, lines, _charts(zf, name, limit, warnings))
+    return [line for line in lines if line.strip()]
+
+
 def _charts(
     zf: zipfile.ZipFile, part: str, limit: int, warnings: list[str]
 ) -> Callable[[str], list[str]]:
@@ -164,7 +176,7 @@ def _drawing_blocks(
             out.append("\t".join(cells))
         elif tag == "pic":
             names = next((e for e in child.iter() if local(e.tag) == "cNvPr"), None)
-            alt = clean(names.get("descr")) if names is not None else None
+            alt = alt_text(names)
             if alt:
                 out.append(f"[image: {' '.join(alt.split())}]")
         elif tag == "chart" and chart is not None:  # c:chart in a graphic frame
@@ -309,3 +321,12 @@ def _column(ref: str, default: int) -> int:
     for letter in match.group(1):
         number = number * 26 + ord(letter) - 64
     return number - 1
+
+
+def alt_text(names: Any) -> str | None:
+    """A picture's alt text (cNvPr/docPr descr), unless it only repeats the shape's name
+    ("Picture 1"), which Office writes there when no one described the picture."""
+    if names is None:
+        return None
+    alt = clean(names.get("descr"))
+    return alt if alt and alt != clean(names.get("name")) else None
