@@ -185,6 +185,24 @@ def test_msg_plain_body_wins_and_ansi_strings_use_the_code_page(tmp_path: Path) 
     assert (result["text"], result["metadata"]["title"]) == ("Привет, мир", "Отчёт")
 
 
+def test_msg_rtf_body_encapsulating_html_is_read_as_html(tmp_path: Path) -> None:
+    """Outlook keeps an HTML message's body as RTF with the HTML inside (\\fromhtml1): RTF's
+    own rendering (between \\htmlrtf and \\htmlrtf0) is dropped, the HTML read as HTML."""
+    rtf = (
+        rb"{\rtf1\ansi\ansicpg1252\fromhtml1 \deff0{\fonttbl{\f0\fswiss Arial;}}"
+        rb"{\*\htmltag64 <p>}Points for Caf\'e9 \u8364?5:{\*\htmltag72 </p>}\htmlrtf\par\htmlrtf0 "
+        rb"{\*\htmltag64 <ul>}{\*\htmltag84 <li>}\htmlrtf {\pntext \bullet\tab}\htmlrtf0 "
+        rb"Roses are red{\*\htmltag92 </li>}\htmlrtf\par\htmlrtf0 "
+        rb"{\*\htmltag84 <li>}\htmlrtf {\pntext \bullet\tab}\htmlrtf0 "
+        rb"Violets \{blue\}{\*\htmltag92 </li>}{\*\htmltag72 </ul>}}"
+    )
+    streams = dict([unicode(0x0037, "Poem"), binary(0x1009, compress(rtf)), properties(32)])
+    path = tmp_path / "html.msg"
+    path.write_bytes(compound_file(streams))
+    lines = [line for line in extract(str(path))["text"].splitlines() if line.strip()]
+    assert lines == ["Points for Café €5:", "Roses are red", "Violets {blue}"]
+
+
 def test_damaged_msg_is_malformed(tmp_path: Path) -> None:
     data = outlook_message(tmp_path).read_bytes()
     cut = tmp_path / "cut.msg"

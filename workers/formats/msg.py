@@ -1,7 +1,8 @@
 """Outlook messages (.msg, [MS-OXMSG]) through olefile: subject, sender, recipients and date as
 metadata, as for .eml; the plain-text body, else the compressed RTF body (decompressed with
-compressed_rtf, read as RTF), else the HTML body as text; attachments listed as for .eml, and
-attached messages read after the body under the same marker with their headers."""
+compressed_rtf; read as the HTML it encapsulates if it does, else as RTF), else the HTML body
+as text; attachments listed as for .eml, and attached messages read after the body under the
+same marker, with their headers."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso,
 from workers.formats.mail import ATTACHED_MARKER
 from workers.formats.markup import html_to_text
 from workers.formats.rtf import rtf_to_text
+from workers.formats.rtfhtml import html_from_rtf, is_encapsulated_html
 
 # Property ids ([MS-OXPROPS]) and types.
 SUBJECT, SENDER_NAME, SENDER_EMAIL, SENDER_SMTP, HEADERS = 0x0037, 0x0C1A, 0x0C1F, 0x5D01, 0x007D
@@ -196,6 +198,8 @@ def _body(message: _Storage, warnings: list[str]) -> str:
         except Exception as exc:  # compressed_rtf's only word for damage (bad CRC, bad type)
             warnings.append(f"unreadable compressed RTF body: {describe(exc)}")
         else:
+            if is_encapsulated_html(rtf):  # an HTML message as Outlook keeps it
+                return html_to_text(html_from_rtf(rtf), warnings, "Outlook message body")[0]
             return rtf_to_text(rtf.decode("latin-1"))[0]
     html = message.binary(HTML)
     if html is None and (html_text := message.string(HTML)):
