@@ -194,13 +194,14 @@ def test_msg_rtf_body_encapsulating_html_is_read_as_html(tmp_path: Path) -> None
         rb"{\*\htmltag64 <ul>}{\*\htmltag84 <li>}\htmlrtf {\pntext \bullet\tab}\htmlrtf0 "
         rb"Roses are red{\*\htmltag92 </li>}\htmlrtf\par\htmlrtf0 "
         rb"{\*\htmltag84 <li>}\htmlrtf {\pntext \bullet\tab}\htmlrtf0 "
-        rb"Violets \{blue\}{\*\htmltag92 </li>}{\*\htmltag72 </ul>}}"
+        rb"Violets \{blue\}{\*\htmltag92 </li>}{\*\htmltag72 </ul>}"
+        rb"{\*\htmltag64 <p>}\u-10179?\u-8704? \u-10179?{\*\htmltag72 </p>}}"  # a pair, a stray
     )
     streams = dict([unicode(0x0037, "Poem"), binary(0x1009, compress(rtf)), properties(32)])
     path = tmp_path / "html.msg"
     path.write_bytes(compound_file(streams))
     lines = [line for line in extract(str(path))["text"].splitlines() if line.strip()]
-    assert lines == ["Points for Café €5:", "Roses are red", "Violets {blue}"]
+    assert lines == ["Points for Café €5:", "Roses are red", "Violets {blue}", "😀 \ufffd"]
 
 
 def test_damaged_msg_is_malformed(tmp_path: Path) -> None:

@@ -571,3 +571,20 @@ def test_docx_picture_alt_text_follows_its_paragraph(tmp_path: Path) -> None:
     document.save(str(path))
     lines = [line for line in extract(str(path))["text"].splitlines() if line]
     assert lines == ["Site plan:", "[image: Ground floor plan with three exits]", "End."]
+
+
+def test_numbers_that_str_isdigit_accepts_but_int_refuses_are_damage_not_crashes(
+    tmp_path: Path,
+) -> None:
+    """'²' is a digit to str.isdigit() and not a number to int(): a part that uses one as a
+    point index or a repeat count is read as if the attribute were absent."""
+    chart = chart_part("T", {"A": ["1", "2"]}, ["x", "y"]).replace(b'idx="0"', 'idx="²"'.encode())
+    deck = presentation(tmp_path, [chart_ref("rIdc")], {"c": chart})
+    assert "y\t2" in extract(str(deck))["text"]
+    body = (
+        '<office:spreadsheet><table:table table:name="S">'
+        '<table:table-row table:number-rows-repeated="²"><table:table-cell><text:p>x</text:p>'
+        "</table:table-cell></table:table-row></table:table></office:spreadsheet>"
+    )
+    mime = "application/vnd.oasis.opendocument.spreadsheet"
+    assert extract(str(opendocument(tmp_path, "s.ods", mime, body)))["text"] == "S\nx"

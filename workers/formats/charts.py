@@ -109,7 +109,7 @@ def _points(element: Any) -> dict[int, str]:
         points: dict[int, str] = {}
         for point in cache:
             index = point.get("idx", "")
-            if local(point.tag) != "pt" or not index.isdigit() or int(index) >= _MAX_POINTS:
+            if local(point.tag) != "pt" or not index.isdecimal() or int(index) >= _MAX_POINTS:
                 continue
             value = _child(point, "v")
             points[int(index)] = _number((value.text or "") if value is not None else "")

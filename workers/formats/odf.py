@@ -57,7 +57,7 @@ def properties(path: str, limit: int) -> dict[str, Any]:
     for element in meta_root.iter():
         if local(element.tag) == "document-statistic":
             count = next((v for k, v in element.attrib.items() if local(k) == "page-count"), "")
-            if count.isdigit():
+            if count.isdecimal():
                 meta["page_count"] = int(count)
     return meta
 
@@ -119,7 +119,7 @@ def _row(row: Element) -> str:
 
 def _repeat(element: Element, name: str) -> int:
     value = next((v for k, v in element.attrib.items() if local(k) == name), "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
+    return int(value) if value.isdecimal() and int(value) > 0 else 1
 
 
 def _note(element: Element) -> str:

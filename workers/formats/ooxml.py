@@ -246,7 +246,7 @@ def _date_styles(zf: zipfile.ZipFile, limit: int) -> set[int]:
     xfs = next((e for e in styles if local(e.tag) == "cellXfs"), None)
     for index, xf in enumerate(xfs if xfs is not None else ()):
         fmt = xf.get("numFmtId", "0")
-        if fmt in custom or (fmt.isdigit() and int(fmt) in _BUILTIN_DATES):
+        if fmt in custom or (fmt.isdecimal() and int(fmt) in _BUILTIN_DATES):
             dates.add(index)
     return dates
 
@@ -307,7 +307,7 @@ def _cell_value(cell: Element, book: _Book) -> str:
     if kind == "b":
         return "TRUE" if raw == "1" else "FALSE"
     style = cell.get("s", "0")
-    if kind == "n" and raw and style.isdigit() and int(style) in book.dates:
+    if kind == "n" and raw and style.isdecimal() and int(style) in book.dates:
         return _as_date(raw, book.epoch)
     return raw
 

@@ -82,7 +82,9 @@ def html_from_rtf(rtf: bytes) -> bytes:
                 out.append(text.decode(codec, errors="replace"))
         # Line breaks in the RTF source are not text.
     flush()
-    return "".join(out).encode("utf-8")
+    # \uN gives UTF-16 code units: pair the surrogates, replace the ones left alone.
+    html = "".join(out).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return html.encode("utf-8")
 
 
 def _control(
