@@ -588,3 +588,47 @@ def test_numbers_that_str_isdigit_accepts_but_int_refuses_are_damage_not_crashes
     )
     mime = "application/vnd.oasis.opendocument.spreadsheet"
     assert extract(str(opendocument(tmp_path, "s.ods", mime, body)))["text"] == "S\nx"
+
+
+DGM_NS = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
+
+
+def smartart_data(*points: tuple[str, list[str]]) -> bytes:
+    """A SmartArt data model of (point type, paragraphs) points."""
+    items = "".join(
+        f'<dgm:pt modelId="{n}" {f"type={kind!r}" if kind else ""}><dgm:t><a:bodyPr/>'
+        + "".join(f"<a:p><a:r><a:t>{text}</a:t></a:r></a:p>" for text in paragraphs)
+        + "</dgm:t></dgm:pt>"
+        for n, (kind, paragraphs) in enumerate(points)
+    )
+    return (
+        f'<dgm:dataModel xmlns:dgm="{DGM_NS}" xmlns:a="{A_NS}"><dgm:ptLst>{items}</dgm:ptLst>'
+        "<dgm:cxnLst/></dgm:dataModel>"
+    ).encode()
+
+
+def test_pptx_smartart_text_in_slide_order(tmp_path: Path) -> None:
+    data = smartart_data(
+        ("doc", []), ("", ["Plan"]), ("parTrans", ["not text"]), ("", ["Build", "and test"]),
+        ("sibTrans", []), ("pres", ["layout only"]), ("asst", ["Review"]),
+    )  # fmt: skip
+    diagram = frame(f'<dgm:relIds xmlns:dgm="{DGM_NS}" r:dm="rIddata" r:lo="rIdlo"/>', DGM_NS)
+    deck = presentation(
+        tmp_path, [shape("Process") + diagram + shape("Questions?")], {"data": data}
+    )
+    assert extract(str(deck))["text"].splitlines() == [
+        "Process", "Plan", "Build", "and test", "Review", "Questions?",
+    ]  # fmt: skip
+
+
+def test_docx_smartart_text_follows_its_paragraph(tmp_path: Path) -> None:
+    drawing = (
+        '<w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/'
+        f'wordprocessingDrawing"><a:graphic xmlns:a="{A_NS}"><a:graphicData uri="{DGM_NS}">'
+        f'<dgm:relIds xmlns:dgm="{DGM_NS}" xmlns:r="{REL_NS}" r:dm="rIddata"/>'
+        "</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
+    )
+    data = smartart_data(("doc", []), ("", ["Apply"]), ("", ["Approve"]))
+    body = para(run("How it works:"), drawing) + para(run("Next."))
+    text = extract(str(word_with(tmp_path, body, {"data": data})))["text"]
+    assert text.splitlines()[:4] == ["How it works:", "Apply", "Approve", "Next."]

@@ -1,9 +1,13 @@
-"""DrawingML charts (the chart parts of PPTX, DOCX and XLSX) as text, from the values the
-chart part caches: its title, then one tab-separated row per category with a column per series.
+"""The graphics of PPTX, DOCX and XLSX that keep their content in parts of their own, as text.
+
+A chart, from the values its part caches: its title, then one tab-separated row per category
+with a column per series:
 
     [chart: Sales by region]
     \t2024\t2025
     North\t10\t12
+
+A SmartArt diagram, from its data model: the text of each of its nodes, a line per paragraph.
 """
 
 from __future__ import annotations
@@ -22,18 +26,39 @@ _VALUES = ("val", "yVal")
 _MAX_POINTS = 10_000  # a cached point index beyond this is damage, not data
 
 
-def chart_part(zf: zipfile.ZipFile, name: str, limit: int, warnings: list[str]) -> list[str]:
-    """The text of the chart part `name` of an OOXML zip; a missing or damaged chart is a
-    warning, not the document's failure."""
+def graphic_part(zf: zipfile.ZipFile, name: str, limit: int, warnings: list[str]) -> list[str]:
+    """The text of the chart or diagram part `name` of an OOXML zip; a missing or damaged part
+    is a warning, not the document's failure."""
     try:
         data = member(zf, name, limit)
         if data is not None:
-            return chart_lines(parse_xml(data, name))
+            return graphic_lines(parse_xml(data, name))
     except TaskError as exc:
-        warnings.append(f"chart {name}: {exc.message}")
+        warnings.append(f"graphic {name}: {exc.message}")
         return []
-    warnings.append(f"chart part {name} is missing")
+    warnings.append(f"graphic part {name} is missing")
     return []
+
+
+def graphic_lines(root: Any) -> list[str]:
+    """The text of a chart part (`c:chartSpace`) or a diagram's data part (`dgm:dataModel`)."""
+    return diagram_lines(root) if local(root.tag) == "dataModel" else chart_lines(root)
+
+
+def diagram_lines(root: Any) -> list[str]:
+    """The text of a SmartArt diagram's nodes, in the order its data model lists them; the
+    points that only lay it out (transitions, presentation) hold no text of their own."""
+    lines: list[str] = []
+    for point in root.iter():
+        if local(point.tag) != "pt" or point.get("type", "node") not in ("node", "asst", "doc"):
+            continue
+        body = _child(point, "t")
+        for paragraph in body.iter() if body is not None else ():
+            if local(paragraph.tag) == "p":
+                text = "".join(e.text or "" for e in paragraph.iter() if local(e.tag) == "t")
+                if text.strip():
+                    lines.append(text.strip())
+    return lines
 
 
 def chart_lines(root: Any) -> list[str]:

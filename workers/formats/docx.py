@@ -1,7 +1,7 @@
 """DOCX through python-docx's XML tree: body paragraphs, tables and text boxes in document
 order, headers and footers, footnotes, endnotes and comments after the paragraph that refers to
-them, charts from their cached values, pictures' alt text, tracked changes as accepted
-(insertions kept, deletions dropped), core and extended properties."""
+them, charts from their cached values, SmartArt text, pictures' alt text, tracked changes as
+accepted (insertions kept, deletions dropped), core and extended properties."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from typing import Any
 from docmill.protocol import ErrorType
 from workers.errors import TaskError
 from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso, os_error
-from workers.formats.charts import chart_lines
+from workers.formats.charts import graphic_lines
 from workers.formats.ooxml import alt_text
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _CHART = "{http://schemas.openxmlformats.org/drawingml/2006/chart}chart"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_R_DM = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}dm"
+_DIAGRAM = "{http://schemas.openxmlformats.org/drawingml/2006/diagram}relIds"
 _WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
 _PICTURE = "{http://schemas.openxmlformats.org/drawingml/2006/picture}pic"
 _MC_ALTERNATE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"
@@ -133,17 +135,17 @@ class _Notes:
         return f"[{kind} {number}: {text}]"
 
     def chart(self, rel_id: str) -> list[str]:
-        """The lines of the chart the part being read refers to as `rel_id`."""
+        """The lines of the chart or diagram the part being read refers to as `rel_id`."""
         from docx.oxml.parser import parse_xml
 
         target = self.part.related_parts.get(rel_id) if self.part is not None else None
         if target is None:
-            self.warnings.append(f"chart {rel_id} has no part")
+            self.warnings.append(f"graphic {rel_id} has no part")
             return []
         try:
-            return chart_lines(parse_xml(target.blob))
+            return graphic_lines(parse_xml(target.blob))
         except self.errors as exc:
-            self.warnings.append(f"chart {target.partname} unreadable: {describe(exc)}")
+            self.warnings.append(f"graphic {target.partname} unreadable: {describe(exc)}")
             return []
 
     def unreferenced(self) -> list[str]:
@@ -239,6 +241,8 @@ def _docx_paragraph(paragraph: Any, out: list[str], notes: _Notes) -> None:
                 references.append((_REFERENCES[tag], child.get(f"{_W}id", "")))
             elif tag == _CHART:  # in a drawing: its lines follow the paragraph, like a text box
                 boxes.extend(notes.chart(child.get(_R_ID, "")))
+            elif tag == _DIAGRAM:  # SmartArt: the text of its data model
+                boxes.extend(notes.chart(child.get(_R_DM, "")))
             elif tag in (f"{_WP}inline", f"{_WP}anchor"):
                 # A picture's alt text is on the drawing that holds it (wp:docPr descr).
                 names = child.find(f"{_WP}docPr")

@@ -1,7 +1,7 @@
 """PPTX and XLSX read straight from the OOXML zip: slides in presentation order (one page per
-slide; shapes, groups, tables row by row, charts and pictures' alt text in the slide's order,
-then the speaker's notes), sheets in workbook order with shared
-strings and dates shown as dates, core properties."""
+slide; shapes, groups, tables row by row, charts, SmartArt and pictures' alt text in the slide's
+order, then the speaker's notes), sheets in workbook order with shared strings and dates shown
+as dates and what is drawn over them, core properties."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from workers.formats.base import Extracted, clean, dublin_core, local, member, open_zip, parse_xml
-from workers.formats.charts import chart_part
+from workers.formats.charts import graphic_part
 
 if TYPE_CHECKING:
     import zipfile
     from xml.etree.ElementTree import Element
 
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_R_DM = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}dm"
 _CELL_REF = re.compile(r"([A-Z]+)")
 _MAX_COLUMNS = 16384  # Excel's own limit; a larger reference is damage, not data
 
@@ -39,7 +40,7 @@ def extract_pptx(path: str, warnings: list[str], limit: int) -> Extracted:
                 warnings.append(f"slide {len(pages) + 1}: part {target} is missing")
                 continue
             lines: list[str] = []
-            _drawing_blocks(slide, lines, _charts(zf, target, limit, warnings))
+            _drawing_blocks(slide, lines, _graphics(zf, target, limit, warnings))
             page: dict[str, Any] = {"number": len(pages) + 1, "text": "\n".join(lines)}
             if notes := _notes(zf, target, limit):
                 page["notes"] = notes
@@ -127,21 +128,21 @@ def _drawings(zf: zipfile.ZipFile, sheet: str, limit: int, warnings: list[str]) 
     for _, kind, name in _relationships(zf, sheet, limit):
         drawing = _xml(zf, name, limit) if kind == "drawing" else None
         if drawing is not None:
-            _drawing_blocks(drawing, lines, _charts(zf, name, limit, warnings))
+            _drawing_blocks(drawing, lines, _graphics(zf, name, limit, warnings))
     return [line for line in lines if line.strip()]
 
 
-def _charts(
+def _graphics(
     zf: zipfile.ZipFile, part: str, limit: int, warnings: list[str]
 ) -> Callable[[str], list[str]]:
-    """A reader of the charts `part` refers to, by relationship id."""
+    """A reader of the charts and diagrams `part` refers to, by relationship id."""
     rels = _rels(zf, part, limit)
 
-    def chart(rel_id: str) -> list[str]:
+    def graphic(rel_id: str) -> list[str]:
         name = rels.get(rel_id)
-        return chart_part(zf, name, limit, warnings) if name else []
+        return graphic_part(zf, name, limit, warnings) if name else []
 
-    return chart
+    return graphic
 
 
 def _properties(zf: zipfile.ZipFile, limit: int) -> dict[str, Any]:
@@ -158,11 +159,11 @@ def _properties(zf: zipfile.ZipFile, limit: int) -> dict[str, Any]:
 
 
 def _drawing_blocks(
-    element: Element, out: list[str], chart: Callable[[str], list[str]] | None = None
+    element: Element, out: list[str], graphic: Callable[[str], list[str]] | None = None
 ) -> None:
     """Append one line per DrawingML paragraph and per table row, a picture's alt text and a
-    chart's lines (read by `chart` from its relationship id), in document order; groups are
-    walked like the slide."""
+    chart's or diagram's lines (read by `graphic` from its relationship id), in document order;
+    groups are walked like the slide."""
     for child in element:
         tag = local(child.tag)
         if tag == "p":
@@ -171,7 +172,7 @@ def _drawing_blocks(
             cells = []
             for cell in child:
                 lines: list[str] = []
-                _drawing_blocks(cell, lines, chart)
+                _drawing_blocks(cell, lines, graphic)
                 cells.append(" ".join(line for line in lines if line))
             out.append("\t".join(cells))
         elif tag == "pic":
@@ -179,14 +180,16 @@ def _drawing_blocks(
             alt = alt_text(names)
             if alt:
                 out.append(f"[image: {' '.join(alt.split())}]")
-        elif tag == "chart" and chart is not None:  # c:chart in a graphic frame
-            out.extend(chart(child.get(_R_ID, "")))
+        elif tag == "chart" and graphic is not None:  # c:chart in a graphic frame
+            out.extend(graphic(child.get(_R_ID, "")))
+        elif tag == "relIds" and graphic is not None:  # a SmartArt diagram: its data model
+            out.extend(graphic(child.get(_R_DM, "")))
         elif tag == "AlternateContent":
             # Choice and Fallback hold the same content twice: read one.
             if len(child):
-                _drawing_blocks(child[0], out, chart)
+                _drawing_blocks(child[0], out, graphic)
         else:
-            _drawing_blocks(child, out, chart)
+            _drawing_blocks(child, out, graphic)
 
 
 def _paragraph(paragraph: Element) -> str:
