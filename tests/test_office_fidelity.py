@@ -632,3 +632,77 @@ def test_docx_smartart_text_follows_its_paragraph(tmp_path: Path) -> None:
     body = para(run("How it works:"), drawing) + para(run("Next."))
     text = extract(str(word_with(tmp_path, body, {"data": data})))["text"]
     assert text.splitlines()[:4] == ["How it works:", "Apply", "Approve", "Next."]
+
+
+def test_pptx_comments_follow_their_slide_in_both_forms(tmp_path: Path) -> None:
+    p188 = "http://schemas.microsoft.com/office/powerpoint/2018/8/main"
+    legacy = (
+        f'<p:cmLst xmlns:p="{P_NS}"><p:cm authorId="0" idx="1"><p:pos x="1" y="1"/>'
+        "<p:text>Check the Q3 total.</p:text></p:cm></p:cmLst>"
+    ).encode()
+    modern = (
+        f'<p188:cmLst xmlns:p188="{p188}" xmlns:a="{A_NS}"><p188:cm id="{{C1}}" authorId="{{A2}}">'
+        '<p188:replyLst><p188:reply id="{R1}" authorId="{A1}"><p188:txBody><a:bodyPr/>'
+        "<a:p><a:r><a:t>Done.</a:t></a:r></a:p></p188:txBody></p188:reply></p188:replyLst>"
+        "<p188:txBody><a:bodyPr/><a:p><a:r><a:t>Use the new logo</a:t></a:r></a:p>"
+        "<a:p><a:r><a:t>on this slide.</a:t></a:r></a:p></p188:txBody></p188:cm></p188:cmLst>"
+    ).encode()
+    deck = presentation(tmp_path, [shape("Results"), shape("Brand")], {})
+    rewrite(
+        deck,
+        {"ppt/slides/_rels/slide1.xml.rels": rels(("rId1", "comments", "../comments/c1.xml")),
+         "ppt/slides/_rels/slide2.xml.rels": rels(("rId1", "comments", "../comments/m2.xml"))},
+        {"ppt/comments/c1.xml": legacy, "ppt/comments/m2.xml": modern,
+         "ppt/commentAuthors.xml": f'<p:cmAuthorLst xmlns:p="{P_NS}"><p:cmAuthor id="0" '
+                                   'name="Ann Lee" initials="AL"/></p:cmAuthorLst>'.encode(),
+         "ppt/authors.xml": f'<p188:authorLst xmlns:p188="{p188}"><p188:author id="{{A1}}" '
+                            'name="Bo Berg"/><p188:author id="{A2}" name="Cy Chan"/>'
+                            "</p188:authorLst>".encode()},
+    )  # fmt: skip
+    first, second = (page["text"] for page in extract(str(deck))["pages"])
+    assert first == "Results\n[comment by Ann Lee: Check the Q3 total.]"
+    assert second.splitlines() == [
+        "Brand",
+        "[comment by Cy Chan: Use the new logo on this slide.]",
+        "[comment by Bo Berg: Done.]",
+    ]
+
+
+def test_xlsx_notes_follow_their_sheet(tmp_path: Path) -> None:
+    s_ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    threaded = (
+        "[Threaded comment]\n\nYour version of Excel allows you to read this threaded comment; "
+        "however, any edits to it will get removed if the file is opened in a newer version of "
+        "Excel. Learn more: https://go.microsoft.com/fwlink/?linkid=870924\n\n"
+        "Comment:\n    Is this final?"
+    )
+    notes = (
+        f'<comments xmlns="{s_ns}"><authors><author>Ann Lee</author><author>tc={{X}}</author>'
+        '</authors><commentList><comment ref="B1" authorId="0"><text><r><t>Ann Lee:</t></r>'
+        '<r><t xml:space="preserve">\nIncludes VAT.</t></r></text></comment>'
+        f'<comment ref="A1" authorId="1"><text><t>{threaded}</t></text></comment>'
+        "</commentList></comments>"
+    )
+    members = {
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{s_ns}" xmlns:r="{REL_NS}"><sheets>'
+            '<sheet name="Costs" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": rels(("rId1", "worksheet", "worksheets/sheet1.xml")),
+        "xl/worksheets/sheet1.xml": (
+            f'<worksheet xmlns="{s_ns}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Total'
+            '</t></is></c><c r="B1"><v>120</v></c></row></sheetData></worksheet>'
+        ),
+        "xl/worksheets/_rels/sheet1.xml.rels": rels(("rId1", "comments", "../comments1.xml")),
+        "xl/comments1.xml": notes,
+    }
+    path = tmp_path / "costs.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    assert extract(str(path))["text"].splitlines() == [
+        "Costs",
+        "Total\t120",
+        "[comment by Ann Lee on B1: Includes VAT.]",
+        "[comment on A1: Is this final?]",  # its author is named in threadedComments only
+    ]

@@ -33,7 +33,7 @@ ROOTS_ENV = "DOCMILL_ALLOWED_ROOTS"
 # kind -> (module under workers.formats, function)
 EXTRACTORS: dict[str, tuple[str, str]] = {
     "pdf": ("pdf", "extract"), "docx": ("docx", "extract"),
-    "pptx": ("ooxml", "extract_pptx"), "xlsx": ("ooxml", "extract_xlsx"),
+    "pptx": ("ooxml", "extract_pptx"), "xlsx": ("xlsx", "extract"),
     "odt": ("odf", "extract"), "ods": ("odf", "extract"), "odp": ("odf", "extract"),
     "epub": ("epub", "extract"), "html": ("markup", "extract_html"),
     "xml": ("markup", "extract_xml"), "json": ("data", "extract_json"),
