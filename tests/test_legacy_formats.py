@@ -81,6 +81,22 @@ def test_damaged_xls_is_malformed(tmp_path: Path) -> None:
     assert error_of(garbled).type is ErrorType.MALFORMED
 
 
+def test_password_protected_xls_is_encrypted(tmp_path: Path) -> None:
+    """A workbook saved with a password: its Workbook stream has a FILEPASS record (RC4) right
+    after the first BOF, and the rest is ciphertext xlrd cannot read."""
+    import olefile
+
+    stream = olefile.OleFileIO(workbook(tmp_path / "open.xls").read_bytes()).openstream("Workbook")
+    data = stream.read()
+    kind, size = struct.unpack_from("<HH", data, 0)
+    assert kind == 0x0809  # BOF
+    filepass = struct.pack("<HHH", 0x002F, 54, 1) + bytes(52)  # RC4, its header zeroed
+    locked = tmp_path / "locked.xls"
+    locked.write_bytes(compound_file({"Workbook": data[: 4 + size] + filepass + data[4 + size :]}))
+    error = error_of(locked)
+    assert (error.type, error.message) == (ErrorType.ENCRYPTED, "password-protected Excel workbook")
+
+
 def test_corpus_xls(corpus: Path) -> None:
     result = extract(str(corpus / UNS / "tests-example.xls"))
     assert result["kind"] == "xls"
