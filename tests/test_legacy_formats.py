@@ -186,6 +186,9 @@ def test_msg_headers_rtf_body_attachments_and_attached_message(tmp_path: Path) -
     }  # fmt: skip
     assert meta["attachments"][1]["content_type"] == "message/rfc822"
     assert meta["attachments"][1]["filename"] == "Budget memo"
+    assert meta["attachments"][2] == {  # the attached message's own file
+        "filename": "memo.pdf", "content_type": "application/pdf", "size": 13,
+    }  # fmt: skip
 
 
 def test_msg_plain_body_wins_and_ansi_strings_use_the_code_page(tmp_path: Path) -> None:

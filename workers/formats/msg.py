@@ -228,7 +228,9 @@ def _attachments(
                 warnings.append(f"attached messages nested over {_MAX_DEPTH} deep are not read")
                 continue
             attached.append(_attached_text(inner, warnings))
-            _, deeper = _attachments(inner, warnings, depth + 1)
+            # Its files are listed with the message's own, as .eml lists every part it carries.
+            inner_listed, deeper = _attachments(inner, warnings, depth + 1)
+            listed.extend(inner_listed)
             attached.extend(deeper)
             continue
         name = (
