@@ -223,6 +223,18 @@ def test_msg_rtf_body_encapsulating_html_is_read_as_html(tmp_path: Path) -> None
     assert lines == ["Points for Café €5:", "Roses are red", "Violets {blue}", "😀 \ufffd"]
 
 
+def test_msg_with_pdf_bytes_in_its_first_kilobyte_is_a_msg(tmp_path: Path) -> None:
+    """Outlook writes an attachment's bytes wherever a sector is free, so a PDF's header can
+    lie in the first kilobyte, where docmill looks for one. Here it is in the unused tail of
+    the header's FAT list (olefile stops at the first free entry)."""
+    data = bytearray(compound_file(dict([unicode(0x0037, "Scan"), unicode(0x1000, "Attached.")])))
+    assert data[80:84] == b"\xff" * 4  # the FAT list's second entry: free
+    data[100:108] = b"%PDF-1.7"
+    path = tmp_path / "scan.msg"
+    path.write_bytes(bytes(data))
+    assert extract(str(path))["kind"] == "msg"
+
+
 def test_damaged_msg_is_malformed(tmp_path: Path) -> None:
     data = outlook_message(tmp_path).read_bytes()
     cut = tmp_path / "cut.msg"

@@ -67,10 +67,12 @@ def detect(path: str, max_bytes: int) -> str:
     """Return the kind of the document at `path`, or raise UNSUPPORTED / ENCRYPTED / MALFORMED."""
     head = read(path, HEAD_BYTES)
     ext = os.path.splitext(path)[1].lower()
-    if b"%PDF-" in head[:1024]:
-        return "pdf"
+    # The compound file's signature at offset 0 first: an attached PDF's bytes can lie in its
+    # first kilobyte, where a PDF's own header may be found after some junk.
     if head.startswith(OLE2_MAGIC):
         return _ole2_kind(path, ext, max_bytes)
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
     if head.startswith(b"PK\x03\x04") or (head.startswith(b"PK") and ext in _ZIP_EXTENSIONS):
         return _zip_kind(path, max_bytes)
     if head.lstrip().startswith(b"{\\rtf"):
