@@ -223,6 +223,26 @@ def test_msg_rtf_body_encapsulating_html_is_read_as_html(tmp_path: Path) -> None
     assert lines == ["Points for Café €5:", "Roses are red", "Violets {blue}", "😀 \ufffd"]
 
 
+def test_signed_msg_body_is_read_from_its_mime_attachment(tmp_path: Path) -> None:
+    mime = (
+        b'Content-Type: multipart/signed; protocol="application/pkcs7-signature"; '
+        b'micalg=sha-256; boundary="s1"\r\n\r\n--s1\r\nContent-Type: text/plain; charset=utf-8'
+        b"\r\n\r\nSigned: the contract is approved.\r\n--s1\r\n"
+        b"Content-Type: application/pkcs7-signature; name=smime.p7s\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\nMIAGCSqGSIb3DQEHAqCAMIACAQEx\r\n--s1--\r\n"
+    )
+    streams = {
+        **under("", unicode(0x001A, "IPM.Note.SMIME.MultipartSigned"),
+                unicode(0x0037, "Contract"), properties(32)),
+        **under("__attach_version1.0_#00000000", unicode(0x3707, "smime.p7m"),
+                unicode(0x370E, "multipart/signed"), binary(0x3701, mime), properties(8)),
+    }  # fmt: skip
+    path = tmp_path / "signed.msg"
+    path.write_bytes(compound_file(streams))
+    result = extract(str(path))
+    assert (result["status"], result["text"]) == ("ok", "Signed: the contract is approved.")
+
+
 def test_msg_with_pdf_bytes_in_its_first_kilobyte_is_a_msg(tmp_path: Path) -> None:
     """Outlook writes an attachment's bytes wherever a sector is free, so a PDF's header can
     lie in the first kilobyte, where docmill looks for one. Here it is in the unused tail of

@@ -120,6 +120,12 @@ def _body(message: EmailMessage, warnings: list[str]) -> str:
     return content
 
 
+def mime_text(data: bytes, warnings: list[str]) -> str:
+    """The body text of the MIME message `data`, as for an .eml file (an Outlook message keeps
+    a signed message's MIME whole, in an attachment)."""
+    return _body(BytesParser(policy=policy.default).parsebytes(data), warnings)
+
+
 def _content(part: MIMEPart, warnings: list[str]) -> str:
     """The decoded text of a part; a wrong or unknown charset degrades to replacement chars."""
     try:

@@ -18,7 +18,7 @@ from typing import Any
 from docmill.protocol import ErrorType
 from workers.errors import TaskError
 from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso, read
-from workers.formats.mail import ATTACHED_MARKER
+from workers.formats.mail import ATTACHED_MARKER, mime_text
 from workers.formats.markup import html_to_text
 from workers.formats.rtf import rtf_to_text
 from workers.formats.rtfhtml import html_from_rtf, is_encapsulated_html
@@ -50,7 +50,7 @@ def extract(path: str, warnings: list[str], limit: int) -> Extracted:
         with olefile.OleFileIO(data) as ole:
             message = _Storage(ole, "", _TOP)
             meta = _headers(message, warnings)
-            text = _body(message, warnings)
+            text = _body(message, warnings) or _signed_body(message, warnings)
             attachments, attached = _attachments(message, warnings, 0)
             encrypted = not text.strip() and _encrypted(message, attachments)
             damage = sorted({str(issue) for _, issue in ole.parsing_issues})
@@ -206,6 +206,18 @@ def _body(message: _Storage, warnings: list[str]) -> str:
         html = html_text.encode("utf-8")
     if html:
         return html_to_text(html, warnings, "Outlook message body")[0]
+    return ""
+
+
+def _signed_body(message: _Storage, warnings: list[str]) -> str:
+    """The body of an S/MIME signed message, which Outlook keeps as the whole signed MIME
+    message in an attachment (multipart/signed, named smime.p7m) and nowhere else."""
+    for attachment in message.children("attach", _CHILD):
+        if (attachment.string(ATTACH_MIME) or "").lower() == "multipart/signed":
+            try:
+                return mime_text(attachment.binary(ATTACH_DATA) or b"", warnings)
+            except PARSER_ERRORS as exc:
+                warnings.append(f"unreadable signed message body: {describe(exc)}")
     return ""
 
 
