@@ -130,3 +130,30 @@ def test_docx_smartart_text_follows_its_paragraph(tmp_path: Path) -> None:
     body = para(run("How it works:"), drawing) + para(run("Next."))
     text = extract(str(word_with(tmp_path, body, {"data": data})))["text"]
     assert text.splitlines()[:4] == ["How it works:", "Apply", "Approve", "Next."]
+
+
+def field(form: str) -> str:
+    """A legacy form field (FORMCHECKBOX, FORMDROPDOWN) whose ffData is `form`."""
+    return (
+        f'<w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="F"/>{form}</w:ffData>'
+        '</w:fldChar></w:r><w:r><w:instrText xml:space="preserve"> FORMCHECKBOX </w:instrText>'
+        '</w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
+
+
+def test_docx_legacy_form_check_boxes_and_drop_downs_show_their_values(tmp_path: Path) -> None:
+    body = (
+        para(run("Paid: "), field('<w:checkBox><w:default w:val="0"/><w:checked/></w:checkBox>'))
+        + para(run("Shipped: "), field('<w:checkBox><w:default w:val="1"/></w:checkBox>'))
+        + para(run("Signed: "), field('<w:checkBox><w:checked w:val="0"/></w:checkBox>'))
+        + para(
+            run("Region: "),
+            field(
+                '<w:ddList><w:result w:val="1"/><w:listEntry w:val="North"/>'
+                '<w:listEntry w:val="South"/></w:ddList>'
+            ),
+        )
+    )
+    lines = extract(str(word_with(tmp_path, body)))["text"].splitlines()
+    assert lines[:4] == ["Paid: ☒", "Shipped: ☒", "Signed: ☐", "Region: South"]

@@ -1,7 +1,8 @@
 """DOCX through python-docx's XML tree: body paragraphs, tables and text boxes in document
 order, headers and footers, footnotes, endnotes and comments after the paragraph that refers to
-them, charts from their cached values, SmartArt text, pictures' alt text, tracked changes as
-accepted (insertions kept, deletions dropped), core and extended properties."""
+them, charts from their cached values, SmartArt text, pictures' alt text, legacy form fields,
+tracked changes as accepted (insertions kept, deletions dropped), core and extended
+properties."""
 
 from __future__ import annotations
 
@@ -237,6 +238,8 @@ def _docx_paragraph(paragraph: Any, out: list[str], notes: _Notes) -> None:
                 parts.append(child.text or "")
             elif tag in marks:
                 parts.append(marks[tag])
+            elif tag == f"{_W}fldChar" and (form := child.find(f"{_W}ffData")) is not None:
+                parts.append(_form_value(form))  # a legacy form's check box or drop-down
             elif tag in _REFERENCES:
                 references.append((_REFERENCES[tag], child.get(f"{_W}id", "")))
             elif tag == _CHART:  # in a drawing: its lines follow the paragraph, like a text box
@@ -263,3 +266,26 @@ def _docx_paragraph(paragraph: Any, out: list[str], notes: _Notes) -> None:
     out.append("".join(parts))
     out.extend(line for kind, note_id in references if (line := notes.line(kind, note_id)))
     out.extend(boxes)
+
+
+def _form_value(form: Any) -> str:
+    """What a legacy form field shows that its runs do not hold: a check box as ☒ or ☐ (its
+    w:checked, else its w:default), a drop-down's chosen entry; a text field's value is in
+    the runs that follow, so nothing."""
+    box = form.find(f"{_W}checkBox")
+    if box is not None:
+        for name in ("checked", "default"):
+            state = box.find(f"{_W}{name}")
+            if state is not None:
+                ticked = state.get(f"{_W}val", "1") not in ("0", "false", "off")
+                return "☒" if ticked else "☐"
+        return "☐"
+    choices = form.find(f"{_W}ddList")
+    if choices is None:
+        return ""
+    entries = [entry.get(f"{_W}val", "") for entry in choices.findall(f"{_W}listEntry")]
+    chosen = choices.find(f"{_W}result")
+    if chosen is None:
+        chosen = choices.find(f"{_W}default")
+    index = chosen.get(f"{_W}val", "0") if chosen is not None else "0"
+    return entries[int(index)] if index.isdecimal() and int(index) < len(entries) else ""
