@@ -186,10 +186,12 @@ def test_encrypted_email_and_xlsx_are_encrypted(corpus: Path) -> None:
         assert info.value.type is ErrorType.ENCRYPTED, relative
 
 
-def test_msg_is_unsupported_naming_outlook(corpus: Path) -> None:
+def test_msg_is_read_and_doc_stays_unsupported(corpus: Path) -> None:
+    result = run(corpus, f"{UNS}/fake-email.msg")
+    assert (result["kind"], result["metadata"]["title"]) == ("msg", "Test Email")
     with pytest.raises(TaskError) as info:
-        run(corpus, f"{UNS}/fake-email.msg")
-    assert info.value.type is ErrorType.UNSUPPORTED and "Outlook" in info.value.message
+        run(corpus, f"{UNS}/fake.doc")
+    assert info.value.type is ErrorType.UNSUPPORTED and "Word 97-2003" in info.value.message
 
 
 def test_invalid_json_falls_back_to_text(corpus: Path) -> None:
