@@ -1,4 +1,4 @@
-"""Content expectations for the fidelity benchmark, bench/fidelity.py.
+"""Content expectations for the fidelity benchmark (bench/fidelity.py) and its guard test.
 
 One entry per corpus file: (path relative to ../shared/corpus, phrases a reader of that file
 must find in docmill's text, boilerplate that must not be there). Both sides are compared after
