@@ -138,6 +138,24 @@ EXPECTATIONS: list[tuple[str, list[str], list[str]]] = [
         [],
     ),
     (UP + "reliance.pdf", ["Integrated Annual Report 2021-22", "For an inclusive ecosystem"], []),
+    # a page turned by /Rotate 90
+    (
+        U + "rotated-page-90.pdf",
+        ["Hello World Test Text", "Second line of text here", "Rotated page fixture"],
+        [],
+    ),
+    # each letter of the bold lines drawn twice, slightly offset: read once, as the words the page
+    # shows (pdftotext has the same letters with spaces inside the words)
+    (
+        UP + "fake-bold-sample.pdf",
+        [
+            "Fake Bold PDF Test Document",
+            "BOLD TEXT SAMPLE",
+            "Testing Deduplication",
+            "The quick brown fox jumps over the lazy dog.",
+        ],
+        [],
+    ),
     # French, with accents and typographic apostrophes
     (
         UL + "fr_olap.pdf",
@@ -166,6 +184,14 @@ EXPECTATIONS: list[tuple[str, list[str], list[str]]] = [
         ["Hello World", "Привет, мир", "你好世界", "こんにちは世界", "مرحبا بالعالم", "สวัสดีชาวโลก"],
         [],
     ),
+    # /Rotate given by an indirect object
+    (
+        PY + "indirect-rotation.pdf",
+        ["International Council of Containership Operators", "Appendix A - Members"],
+        [],
+    ),
+    # boxes of text written vertically on a landscape page
+    (PY + "test Orient.pdf", ["This is box text on left", "This is box text at bottom"], []),
     (
         PY + "example.pdf",
         [
@@ -559,6 +585,15 @@ EXPECTATIONS: list[tuple[str, list[str], list[str]]] = [
             "(Exact name of small business issuer as specified in its charter)",
         ],
         [],
+    ),
+    # an inline-XBRL filing: the report's text, not the facts of its display:none ix:header
+    (
+        U + "example-10k.html",
+        [
+            "Galaxy Gaming, Inc.",
+            "Casinos use our proprietary products and services to enhance their gaming operations",
+        ],
+        ["P3Y5M12D"],
     ),
     # --- HTML saved web pages: the article, without the site's navigation and footer ---
     (
