@@ -10,9 +10,7 @@ A second Ctrl-C kills at once.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
-import select
 import signal
 import subprocess
 import sys
@@ -26,6 +24,7 @@ from docmill.home import Home, resolve_home
 from docmill.instance import AlreadyRunning, Instance
 from docmill.logs import setup_logging
 from docmill.settings import add_bind_options, bind_options
+from docmill.stop import StopListener
 from docmill.supervise import Child, Handle, ServiceHandle, kill_tree, stop_all
 from docmill.waker import Waker
 from watcher.settings import SettingsError, load_settings
@@ -75,6 +74,7 @@ class Supervisor:
         self.stopping = 0  # stop requests received
         self._waker = Waker()
         self.view: subprocess.Popen[bytes] | None = None  # the monitor on this terminal
+        self.control = StopListener(home)
 
     def _child(self, name: str, args: list[str]) -> Child:
         log_file = self.home.logs / f"{name}.log"
@@ -110,6 +110,7 @@ class Supervisor:
                 return 1
             self.pool.start(time.monotonic())
             self.watcher.start(time.monotonic())
+            self.control.listen()
             self._announce()
             if show_view:
                 # Same session and terminal: the view reads the keys; quitting it stops docmill.
@@ -120,12 +121,15 @@ class Supervisor:
                     log.info("the monitor view was closed: stopping")
                     break
                 timeout = self._reconcile()
-                # SIGCHLD and stop signals write to the wake socket.
-                with contextlib.suppress(InterruptedError):
-                    select.select([self._waker.reader], [], [], timeout)
+                # SIGCHLD and stop signals write to the wake socket; `docmill stop` comes as a
+                # `system.stop` event on the broker's status stream.
+                if self.control.wait(self._waker.reader, timeout):
+                    log.info("asked to stop by `docmill stop`")
+                    break
                 self._waker.clear()
             return 0
         finally:
+            self.control.close()
             self.shutdown()
 
     def _stop_leftovers(self) -> None:
@@ -178,6 +182,8 @@ class Supervisor:
                 )
             if child.due(now):
                 child.start(now)
+                if child is self.broker:
+                    self.control.listen()  # its events endpoint may have changed (TCP port *)
             elif child.handle is None:
                 next_due = min(next_due, child.restart_at - now)
         return next_due

@@ -11,6 +11,16 @@ from broker.flow import JobFlow
 from docmill.protocol import BadRequest, ClientRequest, Topic
 
 
+def stop(flow: JobFlow, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
+    """`docmill stop`: the system's supervisor (run_all.py, subscribed to `system.stop`) stops
+    everything in order; a broker nobody supervises drains and leaves by itself."""
+    supervised = flow.outlet.listened(Topic.SYSTEM_STOP)
+    flow.publish(Topic.SYSTEM_STOP, by=str(body.get("by") or "docmill stop"))
+    if not supervised:
+        flow.stop()
+    return {"ok": True, "stopping": "system" if supervised else "broker"}
+
+
 def pause(flow: JobFlow, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
     return _set_paused(flow, body, True)
 

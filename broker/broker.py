@@ -83,6 +83,7 @@ class Broker(StopOnSignal):
             outlet=self,
             clock=clock,
             describe=self._describe,
+            stop=self.request_stop,
         )
         self.maintenance = maintenance.Schedule(
             settings.maintenance, settings.checks, clock.monotonic()
@@ -253,6 +254,9 @@ class Broker(StopOnSignal):
 
     def publish(self, topic: Topic, /, **fields: Any) -> None:
         self.events.publish(topic, **fields)
+
+    def listened(self, topic: Topic) -> bool:
+        return self.events.wanted(topic)
 
     def _describe(self) -> dict[str, Any]:
         """The broker's own facts, for a snapshot of the job flow (state.py)."""

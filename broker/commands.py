@@ -267,4 +267,5 @@ _HANDLERS: dict[str, _Handler] = {
     Command.SCALE.value: admin.scale,
     Command.WATCHER_STATS.value: admin.watcher_stats,
     Command.WORKER_GONE.value: admin.worker_gone,
+    Command.STOP.value: admin.stop,
 }

@@ -49,9 +49,11 @@ class JobFlow:
         clock: Clock | None = None,
         rng: random.Random | None = None,
         describe: Callable[[], dict[str, Any]] = dict,
+        stop: Callable[[], None] = lambda: None,
     ) -> None:
         self.settings = settings
         self.outlet = outlet
+        self.stop = stop  # asks the broker to drain and leave (docmill.stop, no supervisor)
         self.clock: Clock = clock or SystemClock()
         self.describe = describe  # the broker's own facts for a snapshot (endpoints, counters)
         liveness = settings.heartbeat_interval * settings.heartbeat_liveness

@@ -44,6 +44,10 @@ class Outlet(Protocol):
 
     def publish(self, topic: Topic, /, **fields: Any) -> None: ...
 
+    def listened(self, topic: Topic) -> bool:
+        """Whether some subscriber of the status stream takes `topic`."""
+        ...
+
 
 class Lifecycle:
     def __init__(

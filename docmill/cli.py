@@ -26,6 +26,7 @@ from docmill.cli_ops import (
     cmd_scale,
     cmd_service,
     cmd_status,
+    cmd_stop,
 )
 from docmill.cli_output import EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE, emit, jsonable, when
 from docmill.client import BrokerError, Client
@@ -102,6 +103,15 @@ def _parser() -> argparse.ArgumentParser:
     scale = sub.add_parser("scale", parents=[common], help="grow or shrink the worker pools")
     scale.add_argument("size", help="a number of workers, or +k / -k")
     scale.add_argument("--pool", help="one pool's id (see status --json); default: all")
+    stop = sub.add_parser(
+        "stop",
+        parents=[common],
+        help="stop the system in order (run_all.py), or the broker alone if it has none",
+        description="Example: docmill --home ~/docmill-home stop",
+    )
+    stop.add_argument(
+        "--no-wait", action="store_true", help="return once asked, not once everything stopped"
+    )
     service = sub.add_parser(
         "service",
         parents=[common],
@@ -348,6 +358,7 @@ _COMMANDS = {
     "health": cmd_health,
     "report": cmd_report,
     "pause": cmd_pause,
+    "stop": cmd_stop,
     "scale": cmd_scale,
     "resume": cmd_resume,
 }

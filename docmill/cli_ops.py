@@ -8,13 +8,15 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import time
 
 from tabulate import tabulate
 
-from docmill.cli_output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit, when
+from docmill.cli_output import EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE, emit, when
 from docmill.client import Client
 from docmill.health import unserved
 from docmill.home import Home, resolve_home
+from docmill.instance import Instance
 from docmill.protocol import Command
 from docmill.security import SecurityError, create_keys, keys_of
 
@@ -35,6 +37,25 @@ def cmd_keys(home: Home, args: argparse.Namespace) -> int:
         "NAME.key_secret there, never broker.key_secret.",
         file=sys.stderr,
     )
+    return EXIT_OK
+
+
+def cmd_stop(client: Client, args: argparse.Namespace) -> int:
+    """Ask for an ordered stop; wait (with a local home) until run_all and the broker are gone."""
+    reply = client.call(Command.STOP, {"by": "docmill stop"})
+    whom = "docmill" if reply.get("stopping") == "system" else "the broker (no run_all)"
+    print(f"stopping {whom}: jobs in hand finish first", file=sys.stderr)
+    if args.no_wait or args.endpoint:
+        return EXIT_OK
+    home = _home(args)
+    deadline = time.monotonic() + (args.timeout or 120.0)
+    roles = [Instance(home, "run_all"), Instance(home, "broker")]
+    while any(role.held_elsewhere() for role in roles):
+        if time.monotonic() > deadline:
+            print("docmill: still stopping when the wait ended", file=sys.stderr)
+            return EXIT_TIMEOUT
+        time.sleep(0.1)  # polling the locks, which their holders keep until they have stopped
+    print("stopped", file=sys.stderr)
     return EXIT_OK
 
 

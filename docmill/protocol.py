@@ -56,6 +56,7 @@ class Command(enum.StrEnum):
     SCALE = "docmill.scale"
     WATCHER_STATS = "docmill.watcher_stats"
     WORKER_GONE = "docmill.worker_gone"
+    STOP = "docmill.stop"
 
 
 DEFAULT_QUEUE = "documents"  # where a job goes when it names no queue
@@ -143,6 +144,7 @@ class Topic(enum.StrEnum):
     WATCHER_SUBMITTED = "watcher.submitted"
     WATCHER_DUPLICATE = "watcher.duplicate"  # same content as a file already processed
     WATCHER_ERROR = "watcher.error"
+    SYSTEM_STOP = "system.stop"  # `docmill stop`: run_all stops the whole system in order
 
 
 # -- codec ------------------------------------------------------------------------------------

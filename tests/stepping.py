@@ -71,6 +71,7 @@ class RecordingOutlet:
     makes its sends fail as ROUTER_MANDATORY does for a peer that is gone."""
 
     def __init__(self) -> None:
+        self.listeners: set[str] = set()  # topics a subscriber takes, as the XPUB hears them
         self.frames: list[list[bytes]] = []
         self.events: list[tuple[str, dict[str, Any]]] = []
         self.unreachable: set[bytes] = set()
@@ -83,6 +84,9 @@ class RecordingOutlet:
 
     def publish(self, topic: Topic, /, **fields: Any) -> None:
         self.events.append((topic.value, fields))
+
+    def listened(self, topic: Topic) -> bool:
+        return topic.value in self.listeners
 
     def to(self, identity: bytes) -> list[list[bytes]]:
         """What was sent to `identity`, without its routing frame."""

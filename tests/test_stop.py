@@ -1,0 +1,75 @@
+"""Stopping is a message: `docmill stop` stops a whole system in order, or a lone broker, with
+no signal sent to run_all, the broker, the pool or the watcher: the same path on every
+platform. (The pool still asks its own worker processes to stop with SIGTERM.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psutil
+import pytest
+
+from docmill.client import Client
+from docmill.home import Home
+from docmill.protocol import Command
+from tests.conftest import QUIET, Proc, docmill, wait_for
+from tests.stepping import Stepper
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def test_start_submit_stop_with_no_signal(tmp_path: Path) -> None:
+    home = Home(tmp_path / "h")
+    run = Proc(
+        ["run_all.py", "--home", str(home.root), "--workers", "2", "--headless"],
+        tmp_path / "run.log",
+    )
+    try:
+        wait_for(lambda: "docmill is running" in run.output(), 30, "run_all to announce itself")
+        with Client(home=str(home.root), timeout=10) as client:
+            wait_for(lambda: len(client.status()["workers"]) == 2, 30, "two workers")
+        (home.inbox / "note.txt").write_text("A note dropped in the inbox before the stop.")
+        submitted = docmill(home, "submit", "--wait", str(home.inbox / "note.txt"))
+        assert submitted.returncode == 0, submitted.stderr
+        family = run.tree()
+        stopped = docmill(home, "stop")
+        assert stopped.returncode == 0, stopped.stderr
+        assert "stopping docmill" in stopped.stderr and "stopped" in stopped.stderr
+        assert run.popen.wait(30) == 0
+        assert "asked to stop by `docmill stop`" in run.output()
+        _, alive = psutil.wait_procs(family, timeout=10)
+        assert not alive, f"left behind: {[p.pid for p in alive]}"
+        # The pool's workers finished and said goodbye; nothing was killed.
+        assert "stopped after" in (home.logs / "workers.log").read_text()
+        assert "killing" not in run.output()
+    finally:
+        run.stop()
+
+
+def test_a_broker_nobody_supervises_stops_itself(tmp_path: Path) -> None:
+    home = Home(tmp_path / "h").ensure()
+    (home.root / "docmill.toml").write_text(QUIET)
+    broker = Proc(["-m", "broker", "--home", str(home.root)], tmp_path / "broker.log")
+    try:
+        wait_for(lambda: home.read_endpoints().get("pid") == broker.pid, 15, "the broker")
+        stopped = docmill(home, "stop")
+        assert stopped.returncode == 0 and "the broker (no run_all)" in stopped.stderr
+        assert broker.popen.wait(30) == 0
+    finally:
+        broker.stop()
+
+
+def test_the_stop_command_on_the_flow(tmp_path: Path) -> None:
+    flow = Stepper(tmp_path)
+    try:
+        asked: list[bool] = []
+        flow.flow.stop = lambda: asked.append(True)
+        flow.outlet.listeners.add("system.stop")  # run_all is subscribed
+        client = flow.client()
+        assert (client.call(Command.STOP, {}) or {})["stopping"] == "system"
+        assert asked == [] and ("system.stop", {"by": "docmill stop"}) in flow.outlet.events
+        flow.outlet.listeners.clear()  # nobody supervises this broker
+        assert (client.call(Command.STOP, {}) or {})["stopping"] == "broker"
+        assert asked == [True]
+    finally:
+        flow.close()
