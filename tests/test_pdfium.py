@@ -281,3 +281,9 @@ def test_a_pool_reads_pdf_text_with_pdfium_unless_told_otherwise(
     start_pool(1, "--pdf-backend", "pypdf", "--queues", "pypdf")
     job = client.submit("process_document", queue="pypdf", path=str(path))
     assert job.result(timeout=30)["text"] == by_pypdf
+
+
+def test_no_space_is_left_between_chinese_characters(corpus: Path) -> None:
+    # PDFium puts a space in each gap between the glyphs: "对 国 防 问 题 的 意 见".
+    text = pdf.extract(str(corpus / "mozilla__pdf.js/test/pdfs/XiaoBiaoSong.pdf"), [], 1 << 30).text
+    assert "对国防问题的意见" in text and "中日战争爆发后的形势与任务" in text

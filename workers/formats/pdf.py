@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,10 @@ from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso,
 from workers.formats.parser_log import parser_warnings
 
 PART_TASK = "extract_pages"
+# Spaces a PDF reader puts between two CJK characters, from the gaps between their glyphs:
+# Chinese and Japanese text has none ("对 国 防 问 题" is "对国防问题" to a reader and a search).
+_CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_GAP = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
 _PYPDF_STANDS_IN = (ErrorType.ENCRYPTED, ErrorType.MALFORMED, ErrorType.UNSUPPORTED)
 BACKEND_ENV = "DOCMILL_PDF_BACKEND"
 
@@ -106,6 +111,8 @@ def _text(
             warnings.append(f"read with pypdf: PDFium could not open the file ({exc.message})")
     if pages is None:
         pages, failed = _read(source.reader, first, last, warnings, source.errors)
+    for page in pages:
+        page["text"] = _CJK_GAP.sub("", page["text"])
     if source.reader is not None:
         for page in pages:
             extras = pdf_annots.of_page(source.reader, page["number"], warnings, source.errors)
