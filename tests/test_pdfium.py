@@ -272,8 +272,8 @@ def test_a_pool_reads_pdf_text_with_pdfium_unless_told_otherwise(
     # pypdf reads this CJK file as mojibake, pdfium as Chinese: which one ran shows in the text.
     path = corpus / "mozilla__pdf.js/test/pdfs/XiaoBiaoSong.pdf"
     pages, _ = pdfium.read_pages(str(path), 1, 1, [])
-    by_pdfium = "\n\n".join(p["text"] for p in pages)
-    by_pypdf = "\n\n".join(p["text"] for p in pypdf_pages(path))
+    by_pdfium = pdf.tidy("\n\n".join(p["text"] for p in pages))
+    by_pypdf = pdf.tidy("\n\n".join(p["text"] for p in pypdf_pages(path)))
     assert by_pdfium != by_pypdf
     start_pool(1)
     result = client.submit("process_document", path=str(path)).result(timeout=30)

@@ -112,13 +112,18 @@ def _text(
     if pages is None:
         pages, failed = _read(source.reader, first, last, warnings, source.errors)
     for page in pages:
-        page["text"] = _CJK_GAP.sub("", page["text"])
+        page["text"] = tidy(page["text"])
     if source.reader is not None:
         for page in pages:
             extras = pdf_annots.of_page(source.reader, page["number"], warnings, source.errors)
             if extras:
                 page["text"] = "\n\n".join(filter(None, [page["text"], *extras]))
     return pages, failed
+
+
+def tidy(text: str) -> str:
+    """A page's text as either backend gives it, without the spaces between CJK characters."""
+    return _CJK_GAP.sub("", text)
 
 
 def _read(
