@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 from pathlib import Path
 
 from docmill import lifeline
@@ -21,21 +20,21 @@ from docmill.logs import setup_logging
 from docmill.protocol import DEFAULT_QUEUES, Command
 from docmill.security import SecurityError, client_keys, load_security
 from workers.agent import WorkerSettings
+from workers.context import JobContext
+from workers.extract import DEFAULT_MAX_BYTES
 from workers.pool import Pool, PoolSettings
 
 log = logging.getLogger("workers")
 
 
-def allowed_roots(home: Home | None, extra: list[str]) -> tuple[str, ...]:
+def allowed_roots(home: Home | None, extra: list[str]) -> tuple[Path, ...]:
     """The folders path jobs may read, resolved: the home's [security] allowed_roots (default
     its inbox) when the pool has a home, plus `extra`. Empty means none, never "anywhere"."""
     found = list(load_security(home).allowed_roots) if home is not None else []
     found += [Path(root).expanduser().resolve() for root in extra]
-    roots = tuple(dict.fromkeys(str(root) for root in found))
+    roots = tuple(dict.fromkeys(found))
     for root in roots:
-        if os.pathsep in root:  # the job process gets them os.pathsep-separated
-            raise SecurityError(f"an allowed root may not contain {os.pathsep!r}: {root}")
-        if not os.path.isdir(root):
+        if not root.is_dir():
             log.warning("allowed root %s is not a folder (yet)", root)
     if not roots:
         log.warning(
@@ -106,19 +105,23 @@ def main(argv: list[str] | None = None) -> int:
         roots = allowed_roots(local, args.allowed_root)
     except SecurityError as exc:
         parser.error(str(exc))
+    context = JobContext(
+        allowed_roots=roots,
+        outbox=Path(outbox) if outbox else None,
+        split_pages=args.split_pages,
+        pdf_backend=args.pdf_backend,
+        max_bytes=DEFAULT_MAX_BYTES,
+        timeout=args.timeout,
+        max_memory_mb=args.max_memory_mb,
+    )
     worker = WorkerSettings(
         endpoint=endpoint,
+        context=context,
         queues=queues,
         task_modules=tuple(m.strip() for m in args.tasks.split(",") if m.strip()),
-        task_timeout=args.timeout,
-        max_memory_mb=args.max_memory_mb,
         max_jobs=args.max_jobs_per_worker,
         recycle_rss_mb=args.recycle_rss_mb,
         log_level=args.log_level,
-        outbox=outbox,
-        split_pages=args.split_pages,
-        pdf_backend=args.pdf_backend,
-        allowed_roots=roots,
         keys=keys,
     )
     client = Client(endpoint=endpoint, timeout=2.0, server_key=args.server_key, key=args.key)
