@@ -12,6 +12,7 @@ import pytest
 
 from docmill.client import Client, JobFailed
 from docmill.home import Home
+from docmill.settings import load_settings
 from run_all import watched_roots
 from tests.conftest import QUIET, Proc, StartPool, allow, job_context, wait_for
 from workers import tasks
@@ -235,11 +236,11 @@ def test_a_client_file_name_becomes_one_safe_path_component() -> None:
 
 def test_run_all_lets_its_pool_read_the_folders_the_watcher_watches(tmp_path: Path) -> None:
     home = Home(tmp_path / "h").ensure()
-    assert watched_roots(home) == ["--allowed-root", str(home.inbox)]
+    assert watched_roots(load_settings(home).watcher) == ["--allowed-root", str(home.inbox)]
     (home.root / "docmill.toml").write_text(
         '[[watcher.folders]]\npath = "drops"\n[[watcher.folders]]\npath = "/srv/scans"\n'
     )
-    assert watched_roots(home) == [
+    assert watched_roots(load_settings(home).watcher) == [
         *("--allowed-root", str(home.root / "drops")),
         *("--allowed-root", str(Path("/srv/scans").resolve())),
     ]

@@ -20,7 +20,6 @@ import zmq
 
 from docmill import wire
 from docmill.protocol import (
-    DEFAULT_QUEUES,
     HEARTBEAT_INTERVAL,
     HEARTBEAT_LIVENESS,
     MAX_MESSAGE_BYTES,
@@ -50,16 +49,17 @@ class WorkerSettings:
 
     endpoint: str
     context: JobContext  # what every job sees, its limits among it: the agent enforces them
-    queues: tuple[str, ...] = DEFAULT_QUEUES
+    # The pool's options of docmill.settings.WorkersSettings, where their defaults are.
+    queues: tuple[str, ...]
+    task_modules: tuple[str, ...]
+    max_jobs: int  # replace the job process after this many jobs; 0: never
+    recycle_rss_mb: int  # replace it when, between jobs, its RSS is above this; 0: never
     identity: str = field(default_factory=lambda: f"{socket.gethostname()}/{uuid.uuid4().hex[:8]}")
     # The pool that spawned it (`<host>/<pool pid>`): its workers die together, and the broker
     # stops trusting the others when it finds one dead.
     pool: str | None = None
-    task_modules: tuple[str, ...] = ()
     heartbeat_interval: float = HEARTBEAT_INTERVAL
     heartbeat_liveness: int = HEARTBEAT_LIVENESS
-    max_jobs: int = 0  # replace the job process after this many jobs; 0: never
-    recycle_rss_mb: int = 512  # replace it when, between jobs, its RSS is above this; 0: never
     log_level: str = "INFO"
     keys: ClientKeys | None = None  # CURVE to the broker, when it has keys
 

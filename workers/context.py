@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-PDF_BACKENDS = ("pypdf", "pdfium")
+from docmill.settings import PDF_BACKENDS
 
 
 @dataclass(frozen=True)
