@@ -10,9 +10,10 @@ import pytest
 
 from docmill.client import Client, JobFailed
 from docmill.home import Home
-from tests.conftest import QUIET, ROOT, StartPool, job_context
+from tests.conftest import QUIET, ROOT, StartPool, job_context, run_module
 from workers import tasks
 from workers.errors import TaskError
+from workers.tasks import load_tasks
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -88,3 +89,17 @@ def test_the_pool_gives_its_settings_to_every_task_in_the_context(
     assert seen["outbox"] == str(outbox) and str(tmp_path.resolve()) in seen["allowed_roots"]
     assert (seen["split_pages"], seen["pdf_backend"]) == (7, "pdfium")
     assert (seen["timeout"], seen["max_memory_mb"]) == (42.0, 300)
+
+
+def test_a_task_module_whose_tasks_take_no_context_stops_the_pool_at_start(
+    home: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    task = "def hello({}name):\n    return name\n\nTASKS = {{'hello': hello}}\n"
+    (tmp_path / "oldstyle.py").write_text(task.format(""))
+    (tmp_path / "newstyle.py").write_text(task.format("context, "))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert load_tasks(["newstyle"])["hello"](job_context(), name="x") == "x"
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # what the pool it starts imports from
+    done = run_module("workers", home, "--tasks", "oldstyle")
+    assert done.returncode == 2
+    assert "task 'hello' of 'oldstyle' does not take the JobContext first" in done.stderr

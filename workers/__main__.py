@@ -28,6 +28,7 @@ from workers.agent import WorkerSettings
 from workers.context import JobContext
 from workers.extract import DEFAULT_MAX_BYTES
 from workers.pool import Pool, PoolSettings
+from workers.tasks import load_tasks
 
 log = logging.getLogger("workers")
 
@@ -118,11 +119,12 @@ def main(argv: list[str] | None = None) -> int:
             tasks=_listed(args.tasks),
             **{name: getattr(args, name) for name in POOL_OPTIONS},
         )
+        load_tasks(options.tasks)  # here, so a module that cannot be used stops the pool now
         keys = client_keys(local, args.server_key, args.key)
         roots = allowed_roots(
             settings.security if settings is not None else None, args.allowed_root
         )
-    except (SettingsError, SecurityError) as exc:
+    except (SettingsError, SecurityError, ImportError, TypeError) as exc:
         parser.error(str(exc))
     outbox = local.outbox if local is not None else None
     if options.outbox:  # a relative one: relative to the home (or, given as --outbox, to here)

@@ -2,7 +2,8 @@
 
 Every task is called as `task(context, **args)`: the `JobContext` first, then the job's args as
 keyword arguments. Built-in tasks and user task modules (`--tasks MODULE`) alike take it as
-their first parameter, even when they do not use it:
+their first parameter, named `context` (a pool refuses to start with a task that does not),
+even when they do not use it:
 
     def shout(context: JobContext, text: str) -> str:
         return text.upper()

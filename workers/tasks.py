@@ -1,15 +1,16 @@
 """The task registry: task names to plain functions, built explicitly, no import-time magic.
 
 A task is called as `task(context, **args)`: the worker's JobContext (workers.context) first,
-then the job's args as keyword arguments. It returns a msgpack-serialisable value, or raises
-TaskError for a typed failure. Users add their own with `--tasks MODULE`: the module's `TASKS`
-dict is merged over the built-in tasks; its tasks take the context first too.
-"""
+as the parameter named `context`, then the job's args as keyword arguments. It returns a
+msgpack-serialisable value, or raises TaskError for a typed failure. Users add their own with
+`--tasks MODULE`: the module's `TASKS` dict is merged over the built-in tasks; its tasks take
+the context first too."""
 
 from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import os
 import stat
 import time
@@ -216,10 +217,30 @@ BUILTIN: dict[str, Task] = {
 
 
 def load_tasks(modules: Iterable[str] = ()) -> dict[str, Task]:
+    """The built-in tasks and those of each module's TASKS dict; ImportError or TypeError
+    (a task that does not take the JobContext first) when a module cannot be used."""
     tasks = dict(BUILTIN)
     for name in modules:
         extra = getattr(importlib.import_module(name), "TASKS", None)
         if not isinstance(extra, dict):
             raise ImportError(f"task module {name!r} has no TASKS dict")
+        for task_name, task in extra.items():
+            if not _takes_context(task):
+                raise TypeError(
+                    f"task {task_name!r} of {name!r} does not take the JobContext first: a task "
+                    "is called as task(context, **args), its first parameter named `context` "
+                    "(see workers/context.py)"
+                )
         tasks.update(extra)
     return tasks
+
+
+def _takes_context(task: Task) -> bool:
+    """Whether `task`'s first parameter is the positional `context`. Checked by its name: a task
+    written before the context, `def t(name)`, would otherwise take the context as its `name`."""
+    try:
+        first = next(iter(inspect.signature(task).parameters.values()), None)
+    except (TypeError, ValueError):
+        return callable(task)  # no signature to read (some C callables): the call will tell
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return first is not None and first.name == "context" and first.kind in positional
