@@ -93,6 +93,19 @@ class MaintenanceSettings:
 
 
 @dataclass(frozen=True)
+class TaskPolicy:
+    """[tasks.NAME]: what a submit of that task leaves out; unset (None) keys take the submit's
+    own defaults. Only the keys the file sets reach BrokerSettings.task_policies."""
+
+    max_attempts: int | None = None
+    backoff: float | None = None  # retry delay base (s), doubled per attempt, full jitter
+    backoff_max: float | None = None
+    timeout: float | None = None  # hard time limit (s)
+    priority: int | None = None
+    queue: str | None = None
+
+
+@dataclass(frozen=True)
 class WorkersSettings:
     """A worker pool: each option of `python -m workers` left unset falls back to the field of
     the same name, from docmill.toml's [workers] or this default."""
@@ -172,7 +185,6 @@ _BROKER_KEYS = {
     "bind",
     "events_bind",
 }
-_POLICY_KEYS = {"max_attempts", "backoff", "backoff_max", "timeout", "priority", "queue"}
 _SECURITY_KEYS = {"curve", "insecure", "allowed_roots", "max_inline_bytes"}
 
 Section = TypeVar("Section", bound="DataclassInstance")
@@ -218,9 +230,10 @@ def load_settings(home: Home) -> Settings:
     data = read_toml(home)
     known(data, SECTIONS, CONFIG_NAME)
     tasks = table(data, "tasks", "[tasks]")
-    policies = {name: table(tasks, name, f"[tasks.{name}]") for name in tasks}
-    for name, policy in policies.items():
-        known(policy, _POLICY_KEYS, f"[tasks.{name}]")
+    policies = {
+        name: fields_of(TaskPolicy, table(tasks, name, f"[tasks.{name}]"), f"[tasks.{name}]")
+        for name in tasks
+    }
     broker = BrokerSettings(
         home=home,
         maintenance=_section(MaintenanceSettings, data, "maintenance"),

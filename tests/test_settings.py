@@ -72,6 +72,7 @@ def test_every_process_refuses_an_unknown_key_before_it_starts(bare: Home) -> No
         ("[maintenance]\nresult_ttl = true\n", "[maintenance] result_ttl must be a number"),
         ("[security]\nallowed_roots = [1]\n", "[security] allowed_roots must be a list of"),
         ("[broker]\nsynchronous = 1\n", "[broker] synchronous must be a string"),
+        ('[tasks.noop]\nmax_attempts = "3"\n', "[tasks.noop] max_attempts must be an integer"),
         ("[workers]\nqueues = []\n", "at least one queue"),
         ("workers = 2\n", "[workers] must be a table"),
     ],
