@@ -114,7 +114,7 @@ def test_a_workers_section_reaches_a_real_pool(
     write(
         home,
         QUIET + allow(tmp_path) + "[workers]\nconcurrency = 2\ntimeout = 42\nsplit_pages = 7\n"
-        'queues = ["documents", "special"]\ntasks = ["tests.tasks"]\n',
+        'queues = ["documents", "special"]\ntasks = ["tests.tasks"]\noutbox = "results"\n',
     )
     pool = Proc(["-m", "workers", "--home", str(home.root)], tmp_path / "pool.log")
     try:
@@ -123,6 +123,7 @@ def test_a_workers_section_reaches_a_real_pool(
         assert [worker["queues"] for worker in status["workers"]] == [["documents", "special"]] * 2
         seen = client.submit("context_of", queue="special").result(timeout=30)
         assert (seen["timeout"], seen["split_pages"]) == (42.0, 7)
+        assert seen["outbox"] == str(home.root / "results")  # relative: to the home
     finally:
         pool.stop()
 
