@@ -13,6 +13,7 @@ from docmill.home import Home
 from docmill.settings import SettingsError, WorkersSettings, load_settings, override
 from run_all import Supervisor, pool_command
 from tests.conftest import QUIET, Proc, StartPool, allow, docmill, run_module, wait_for
+from tests.stepping import Stepper
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -149,3 +150,16 @@ def test_the_module_docstring_shows_every_workers_key() -> None:
     documented = docmill.settings.__doc__ or ""
     for name in WorkersSettings.__dataclass_fields__:
         assert f"\n    {name} = " in documented, name
+
+
+def test_a_task_policy_sends_its_tasks_submits_to_its_queue(tmp_path: Path) -> None:
+    write(Home(tmp_path / "home").ensure(), '[tasks.noop]\nqueue = "special"\npriority = 3\n')
+    policies = load_settings(Home(tmp_path / "home")).broker.task_policies
+    flow = Stepper(tmp_path, task_policies=policies)
+    try:
+        client = flow.client()
+        left_out, given = client.submit("noop"), client.submit("noop", queue="documents")
+        assert (flow.job(left_out).queue, flow.job(left_out).priority) == ("special", 3)
+        assert flow.job(given).queue == "documents"  # what the submit says wins
+    finally:
+        flow.close()
