@@ -23,20 +23,18 @@ from docmill.client import Client
 from docmill.home import Home, resolve_home
 from docmill.instance import AlreadyRunning, Instance
 from docmill.logs import setup_logging
-from docmill.settings import add_bind_options, bind_options
+from docmill.settings import Settings, SettingsError, add_bind_options, bind_options, load_settings
 from docmill.stop import StopListener
 from docmill.supervise import Child, Handle, ServiceHandle, kill_tree, stop_all
 from docmill.waker import Waker
-from watcher.settings import SettingsError, load_settings
+from docmill.watch_settings import WatcherSettings
 
 log = logging.getLogger("run_all")
 
 LOG_ROTATE_BYTES = 10 * 1024 * 1024
 LOG_KEEP = 3
 BROKER_START_TIMEOUT = 15.0
-POOL_GRACE = 10.0  # seconds workers get to finish their jobs on shutdown
 STOP_TIMEOUT = 10.0  # seconds any child gets after it is asked to stop, before it is killed
-LEFTOVER_WAIT = POOL_GRACE + STOP_TIMEOUT  # what an earlier run's children may take to stop
 
 
 def rotate(path: Path) -> None:
@@ -49,26 +47,34 @@ def rotate(path: Path) -> None:
     path.replace(path.with_suffix(".log.1"))
 
 
-def watched_roots(home: Home) -> list[str]:
+def watched_roots(watcher: WatcherSettings) -> list[str]:
     """`--allowed-root` for each folder the watcher watches: the pool must read what it submits
     (besides the roots in docmill.toml, which the pool reads itself)."""
-    try:
-        folders = load_settings(home.root).folders
-    except SettingsError as exc:
-        log.error("cannot tell which folders the watcher watches: %s", exc)
-        return []  # the watcher fails on the same settings, and says so in its log
-    return [arg for folder in folders for arg in ("--allowed-root", str(folder.path))]
+    return [arg for folder in watcher.folders for arg in ("--allowed-root", str(folder.path))]
+
+
+def pool_command(settings: Settings, workers: int | None) -> list[str]:
+    """`python -m workers` on the home: [workers] of its docmill.toml sets the pool, but for
+    `workers` (run_all's --workers), and the pool may read what the watcher submits."""
+    concurrency = ["--concurrency", str(workers)] if workers is not None else []
+    return [
+        *("-m", "workers", "--home", str(settings.home.root)),
+        *concurrency,
+        *watched_roots(settings.watcher),
+    ]
 
 
 class Supervisor:
-    def __init__(self, home: Home, workers: int, broker_args: list[str] | None = None) -> None:
-        self.home = home
+    def __init__(
+        self, settings: Settings, workers: int | None = None, broker_args: list[str] | None = None
+    ) -> None:
+        """`workers`, when given, replaces docmill.toml's [workers] concurrency."""
+        self.home = home = settings.home
+        # The pool's grace, read from the same file as the pool does: how long it may take.
+        self.pool_grace = settings.workers.grace
         root = str(home.root)
-        pool_args = ["--concurrency", str(workers), "--grace", str(POOL_GRACE)]
         self.broker = self._child("broker", ["-m", "broker", "--home", root, *(broker_args or [])])
-        self.pool = self._child(
-            "workers", ["-m", "workers", "--home", root, *pool_args, *watched_roots(home)]
-        )
+        self.pool = self._child("workers", pool_command(settings, workers))
         self.watcher = self._child("watcher", ["-m", "watcher", "--home", root])
         self.children = (self.broker, self.pool, self.watcher)
         self.stopping = 0  # stop requests received
@@ -145,9 +151,9 @@ class Supervisor:
                 "the %s of an earlier run (pid %d) is still stopping; waiting up to %gs",
                 role,
                 process.pid,
-                LEFTOVER_WAIT,
+                self.pool_grace + STOP_TIMEOUT,
             )
-            _, alive = psutil.wait_procs([process], timeout=LEFTOVER_WAIT)
+            _, alive = psutil.wait_procs([process], timeout=self.pool_grace + STOP_TIMEOUT)
             if alive:
                 log.warning("killing the leftover %s (pid %d)", role, process.pid)
                 kill_tree(process.pid)
@@ -208,7 +214,7 @@ class Supervisor:
         )
         for child, grace in (
             (self.watcher, STOP_TIMEOUT),
-            (self.pool, POOL_GRACE + STOP_TIMEOUT),
+            (self.pool, self.pool_grace + STOP_TIMEOUT),
             (self.broker, STOP_TIMEOUT),
         ):
             if child.handle is not None:
@@ -220,12 +226,18 @@ class Supervisor:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="run_all.py", description=__doc__.splitlines()[0])
     parser.add_argument("--home", help="home folder (default $DOCMILL_HOME or ./docmill-home)")
-    parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument(
+        "--workers", type=int, help="worker processes (default: [workers] concurrency, 2)"
+    )
     parser.add_argument("--headless", action="store_true", help="never show the monitor view")
     add_bind_options(parser)
     args = parser.parse_args(argv)
     broker_args = bind_options(args)
     home = Home(resolve_home(args.home)).ensure()
+    try:
+        settings = load_settings(home)  # every child reads the same file: fail here, once
+    except SettingsError as exc:
+        parser.error(str(exc))
     show_view = not args.headless and sys.stdin.isatty() and sys.stdout.isatty()
     setup_logging()
     handler = logging.FileHandler(home.logs / "run_all.log")
@@ -242,7 +254,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"run_all.py: {exc}", file=sys.stderr)
         return 2
     try:
-        return Supervisor(home, max(1, args.workers), broker_args).run(show_view)
+        workers = max(1, args.workers) if args.workers is not None else None
+        return Supervisor(settings, workers, broker_args).run(show_view)
     finally:
         instance.release()
 

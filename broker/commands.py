@@ -73,9 +73,12 @@ def _job_from(spec: Any, policies: dict[str, dict[str, Any]], now: float) -> Job
     """A job from a submit's fields; what the submit leaves out comes from its task's policy."""
     if not isinstance(spec, dict):
         raise BadRequest("a job is a map")
-    task, queue = spec.get("task"), spec.get("queue") or DEFAULT_QUEUE
+    task = spec.get("task")
     if not isinstance(task, str) or not task:
         raise BadRequest("'task' must be a non-empty string")
+    # The task's policy ([tasks.NAME] of docmill.toml) fills in what the submit leaves out.
+    spec = {**policies.get(task, {}), **{k: v for k, v in spec.items() if v is not None}}
+    queue = spec.get("queue") or DEFAULT_QUEUE
     if not isinstance(queue, str) or queue.encode().startswith((MMI_PREFIX, PREFIX)):
         raise BadRequest(f"'queue' must name a user queue, not {queue!r}")
     args = spec.get("args") or {}
@@ -86,7 +89,6 @@ def _job_from(spec: Any, policies: dict[str, dict[str, Any]], now: float) -> Job
             batches.check(args)
         except batches.BadBatch as exc:
             raise BadRequest(str(exc)) from None
-    spec = {**policies.get(task, {}), **{k: v for k, v in spec.items() if v is not None}}
     key = spec.get("key")
     if key is not None and (not isinstance(key, str) or not key):
         raise BadRequest("'key' must be a non-empty string")

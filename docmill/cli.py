@@ -32,7 +32,8 @@ from docmill.cli_output import EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE, e
 from docmill.client import BrokerError, Client
 from docmill.home import Home, resolve_home
 from docmill.protocol import DEFAULT_QUEUE, JobStatus, ProtocolError
-from docmill.security import SecurityError, SecuritySettings, load_security, under_roots
+from docmill.security import SecurityError, SecuritySettings, under_roots
+from docmill.settings import load_settings
 
 
 def _common(suppress: bool) -> argparse.ArgumentParser:
@@ -223,7 +224,7 @@ def _submit(client: Client, args: argparse.Namespace, paths: list[str]) -> int:
         "countdown": args.countdown,
         "max_attempts": args.max_attempts,
     }
-    security = load_security(Home(resolve_home(args.home)))
+    security = load_settings(Home(resolve_home(args.home))).security
     if args.batch:
         # A batch names its files by path: its parts cannot carry their bytes.
         outside = [p for p in paths if under_roots(p, security.allowed_roots) is None]

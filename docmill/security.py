@@ -6,6 +6,8 @@
     allowed_roots = ["/srv/docs"]   # path jobs read only under these (default: the inbox)
     max_inline_bytes = 67108864     # largest document a client may send as bytes (64 MiB)
 
+docmill.settings reads the section, with the rest of the file, into SecuritySettings.
+
 Keys live in home/keys (mode 0700), in the ZeroMQ certificate format (`zmq.auth`):
 `broker.key` / `broker.key_secret` is the broker's pair, `NAME.key` / `NAME.key_secret` a
 client's or worker's pair, and `allowed/` holds the public keys the broker admits.
@@ -17,7 +19,6 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,14 +28,14 @@ from docmill.home import Home
 
 log = logging.getLogger(__name__)
 
-CONFIG_NAME = "docmill.toml"
 DEFAULT_MAX_INLINE = 64 * 1024 * 1024
 BROKER_KEY = "broker"
 DEFAULT_KEY_NAME = "local"
 
 
 class SecurityError(ValueError):
-    """A setting or an endpoint that would leave docmill open; the message says what to do."""
+    """An endpoint or a key that would leave docmill open or cannot be used; the message says
+    what to do. (A wrong setting in docmill.toml is a docmill.settings.SettingsError.)"""
 
 
 @dataclass(frozen=True)
@@ -68,61 +69,19 @@ def keys_of(home: Home) -> Keys:
 
 @dataclass(frozen=True)
 class SecuritySettings:
-    curve: bool | str = "auto"
-    insecure: bool = False
-    allowed_roots: tuple[Path, ...] = ()
-    max_inline_bytes: int = DEFAULT_MAX_INLINE
+    """[security] of docmill.toml; the loader (docmill.settings) gives allowed_roots the inbox
+    when the file names none, and keys the home's keys folder."""
+
+    curve: bool | str = "auto"  # "auto": on when the broker's key pair exists; or true/false
+    insecure: bool = False  # allow TCP beyond loopback without CURVE
+    allowed_roots: tuple[Path, ...] = ()  # path jobs read only under these; none: no path
+    max_inline_bytes: int = DEFAULT_MAX_INLINE  # largest document sent as bytes
     keys: Keys = field(default_factory=lambda: Keys(Path("keys")))
 
     def curve_on(self) -> bool:
         if self.curve == "auto":
             return self.keys.broker_secret.is_file()
         return bool(self.curve)
-
-
-_KEYS = {"curve", "insecure", "allowed_roots", "max_inline_bytes"}
-
-
-def load_security(home: Home, data: dict[str, Any] | None = None) -> SecuritySettings:
-    """The [security] section of home/docmill.toml (`data`, if already read), with defaults."""
-    if data is None:
-        path = home.root / CONFIG_NAME
-        try:
-            data = tomllib.loads(path.read_text()) if path.exists() else {}
-        except tomllib.TOMLDecodeError as exc:
-            raise SecurityError(f"{path}: {exc}") from exc
-    section = data.get("security", {})
-    if not isinstance(section, dict):
-        raise SecurityError("[security] must be a table")
-    unknown = set(section) - _KEYS
-    if unknown:
-        raise SecurityError(
-            f"unknown setting(s) in [security]: {', '.join(sorted(unknown))}; "
-            f"known: {', '.join(sorted(_KEYS))}"
-        )
-    curve = section.get("curve", "auto")
-    if curve not in ("auto", True, False):
-        raise SecurityError('[security] curve is "auto", true or false')
-    roots = section.get("allowed_roots")
-    if roots is not None and not (
-        isinstance(roots, list) and all(isinstance(r, str) and r for r in roots)
-    ):
-        raise SecurityError("[security] allowed_roots is a list of folders")
-    limit = section.get("max_inline_bytes", DEFAULT_MAX_INLINE)
-    if not isinstance(limit, int) or not 0 <= limit <= DEFAULT_MAX_INLINE:
-        raise SecurityError(
-            f"[security] max_inline_bytes is a number of bytes up to {DEFAULT_MAX_INLINE}"
-            " (it must fit in one message)"
-        )
-    return SecuritySettings(
-        curve=curve,
-        insecure=bool(section.get("insecure", False)),
-        allowed_roots=tuple(
-            Path(r).expanduser().resolve() for r in (roots if roots is not None else [home.inbox])
-        ),
-        max_inline_bytes=limit,
-        keys=keys_of(home),
-    )
 
 
 def is_local(endpoint: str) -> bool:

@@ -1,6 +1,12 @@
 """docmill.toml: optional settings in the home folder, read once when a process starts.
 
-    [broker]
+One loader (load_settings) reads the whole file into typed sections, one frozen dataclass each,
+and every process takes the part it needs. Every key is optional; its default is written once,
+as the field's default in the section's dataclass, and a command-line option left unset falls
+back to it. A key or a section docmill does not know, or a value of the wrong type, is an
+error (SettingsError) that names the section and the key, and the key it is closest to.
+
+    [broker]                    # BrokerSettings
     bind = "tcp://10.0.0.5:5555"  # clients and workers (default: ipc in home/run)
     events_bind = "tcp://10.0.0.5:5556"  # the status stream
     synchronous = "FULL"        # or "NORMAL": see docs/DURABILITY.md
@@ -8,14 +14,15 @@
     max_result_wait = 300.0     # longest long-poll of docmill.result
     commit_delay = 0.05         # longest wait before job state changes are written
 
-    [maintenance]
+    [maintenance]               # MaintenanceSettings
     result_ttl = 604800         # finished jobs are kept 7 days, then cleanup_jobs deletes them
     cleanup_jobs_interval = 3600
     output_retention = 2592000  # output files are kept 30 days
     cleanup_outputs_interval = 21600
     first_run_after = 60
+    batch = 5000                # jobs deleted per cleanup_jobs run at most
 
-    [checks]
+    [checks]                    # CheckSettings
     interval = 30               # health_check and queue_check every 30 s; 0 turns them off
     alert_command = "notify-send docmill"  # run on each new alert, the alert (JSON) on stdin
     backlog_age = 600           # seconds the oldest waiting job may wait
@@ -29,8 +36,20 @@
     backoff_max = 300.0
     timeout = 600               # hard time limit (s)
 
-Every key is optional; its default is the field's default in BrokerSettings or
-MaintenanceSettings. An unknown key is an error that names the known ones.
+    [workers]                   # WorkersSettings: `python -m workers --home` (run_all.py's pool)
+    concurrency = 2             # worker processes
+    queues = ["documents", "analysis", "maintenance"]
+    tasks = ["mytasks"]         # modules whose TASKS dict adds tasks
+    timeout = 600.0             # time limit (s) of a job that names none
+    max_memory_mb = 2048        # job process RSS limit
+    max_jobs_per_worker = 0     # replace the job process after N jobs; 0: never
+    recycle_rss_mb = 512        # replace it, between jobs, above this RSS; 0: never
+    grace = 10.0                # seconds a stopping worker has to finish its job
+    outbox = "/srv/out"         # where tasks write (default: the home's outbox)
+    split_pages = 100           # PDFs of more pages are read in ranges by several workers
+    pdf_backend = "pdfium"      # or "pypdf" (docs/EXTRACTION.md compares them)
+
+    [watcher]                   # the folder watcher: see docmill/watch_settings.py
 """
 
 from __future__ import annotations
@@ -39,13 +58,20 @@ import argparse
 import dataclasses
 import tomllib
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from docmill.home import Home
-from docmill.protocol import HEARTBEAT_INTERVAL, HEARTBEAT_LIVENESS
-from docmill.security import SecurityError, SecuritySettings, load_security
+from docmill.protocol import DEFAULT_QUEUES, HEARTBEAT_INTERVAL, HEARTBEAT_LIVENESS
+from docmill.security import DEFAULT_MAX_INLINE, SecuritySettings, keys_of
+from docmill.tables import SettingsError, fields_of, known, table
+from docmill.watch_settings import WatcherSettings, watcher_settings
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 DAY = 86_400.0
+PDF_BACKENDS = ("pypdf", "pdfium")
 
 
 @dataclass(frozen=True)
@@ -64,6 +90,52 @@ class MaintenanceSettings:
     cleanup_outputs_interval: float = 6 * 3600.0  # 0 turns cleanup_outputs off
     first_run_after: float = 60.0  # seconds after start of the first run of each
     batch: int = 5000  # jobs deleted per cleanup_jobs run at most
+
+
+@dataclass(frozen=True)
+class TaskPolicy:
+    """[tasks.NAME]: what a submit of that task leaves out; unset (None) keys take the submit's
+    own defaults. Only the keys the file sets reach BrokerSettings.task_policies."""
+
+    max_attempts: int | None = None
+    backoff: float | None = None  # retry delay base (s), doubled per attempt, full jitter
+    backoff_max: float | None = None
+    timeout: float | None = None  # hard time limit (s)
+    priority: int | None = None
+    queue: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkersSettings:
+    """A worker pool: each option of `python -m workers` left unset falls back to the field of
+    the same name, from docmill.toml's [workers] or this default."""
+
+    concurrency: int = 2  # worker processes
+    queues: tuple[str, ...] = DEFAULT_QUEUES  # the queues its workers take jobs from
+    tasks: tuple[str, ...] = ()  # modules whose TASKS dict adds to the built-in tasks
+    timeout: float = 600.0  # hard time limit (s) of a job that names none
+    max_memory_mb: int = 2048  # RSS of a job process above which its job fails with `memory`
+    max_jobs_per_worker: int = 0  # replace the job process after this many jobs; 0: never
+    recycle_rss_mb: int = 512  # replace it when, between jobs, its RSS is above this; 0: never
+    grace: float = 10.0  # seconds a stopping worker may take to finish its job
+    outbox: str | None = None  # where tasks write their outputs; default: the home's outbox
+    split_pages: int = 100  # PDFs of more pages are read in ranges by several workers; 0: never
+    pdf_backend: str = "pdfium"  # or "pypdf"; each reads a file the other cannot open
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1 or not self.queues or not all(self.queues):
+            raise SettingsError(
+                "[workers] a pool needs a concurrency of 1 or more and at least one queue"
+            )
+        if self.pdf_backend not in PDF_BACKENDS:
+            raise SettingsError(
+                f"[workers] pdf_backend is one of {', '.join(PDF_BACKENDS)}, "
+                f"not {self.pdf_backend!r}"
+            )
+        if min(self.timeout, self.max_memory_mb, self.grace, self.split_pages) < 0:
+            raise SettingsError(
+                "[workers] timeout, max_memory_mb, grace and split_pages are not negative"
+            )
 
 
 @dataclass(frozen=True)
@@ -87,7 +159,24 @@ class BrokerSettings:
     security: SecuritySettings = field(default_factory=SecuritySettings)
 
 
+@dataclass(frozen=True)
+class Settings:
+    """All of docmill.toml, each section typed; the broker's also holds [maintenance],
+    [checks], [security] and [tasks.*]."""
+
+    home: Home
+    broker: BrokerSettings
+    workers: WorkersSettings
+    watcher: WatcherSettings
+
+    @property
+    def security(self) -> SecuritySettings:
+        return self.broker.security
+
+
 CONFIG_NAME = "docmill.toml"
+SECTIONS = ("broker", "maintenance", "checks", "security", "tasks", "workers", "watcher")
+# What [broker] may set; BrokerSettings' other fields are not the file's to change.
 _BROKER_KEYS = {
     "synchronous",
     "drain_grace",
@@ -96,7 +185,9 @@ _BROKER_KEYS = {
     "bind",
     "events_bind",
 }
-_POLICY_KEYS = {"max_attempts", "backoff", "backoff_max", "timeout", "priority", "queue"}
+_SECURITY_KEYS = {"curve", "insecure", "allowed_roots", "max_inline_bytes"}
+
+Section = TypeVar("Section", bound="DataclassInstance")
 
 
 def add_bind_options(parser: argparse.ArgumentParser) -> None:
@@ -118,53 +209,74 @@ def bind_options(args: argparse.Namespace) -> list[str]:
     )
 
 
-class SettingsError(ValueError):
-    pass
+def override(section: Section, **given: Any) -> Section:
+    """`section` with the command line's values: each one given (not None) replaces the field
+    of its name, checked and converted as the file's would be."""
+    values = {key: value for key, value in given.items() if value is not None}
+    return dataclasses.replace(section, **fields_of(type(section), values, "option"))
 
 
-def _section(data: dict[str, Any], name: str, allowed: set[str]) -> dict[str, Any]:
-    section = data.get(name, {})
-    if not isinstance(section, dict):
-        raise SettingsError(f"[{name}] must be a table")
-    unknown = set(section) - allowed
-    if unknown:
+def read_toml(home: Home) -> dict[str, Any]:
+    """home/docmill.toml as a dict ({} when there is none)."""
+    path = home.root / CONFIG_NAME
+    try:
+        return tomllib.loads(path.read_text()) if path.exists() else {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: {exc}") from exc
+
+
+def load_settings(home: Home) -> Settings:
+    """Every section of home/docmill.toml, checked, with the defaults of what it leaves out."""
+    data = read_toml(home)
+    known(data, SECTIONS, CONFIG_NAME)
+    tasks = table(data, "tasks", "[tasks]")
+    policies = {
+        name: fields_of(TaskPolicy, table(tasks, name, f"[tasks.{name}]"), f"[tasks.{name}]")
+        for name in tasks
+    }
+    broker = BrokerSettings(
+        home=home,
+        maintenance=_section(MaintenanceSettings, data, "maintenance"),
+        checks=_section(CheckSettings, data, "checks"),
+        task_policies=policies,
+        security=_security(home, table(data, "security", "[security]")),
+        **fields_of(BrokerSettings, table(data, "broker", "[broker]"), "[broker]", _BROKER_KEYS),
+    )
+    return Settings(
+        home=home,
+        broker=broker,
+        workers=_section(WorkersSettings, data, "workers"),
+        watcher=watcher_settings(home.root, table(data, "watcher", "[watcher]")),
+    )
+
+
+def _section(cls: type[Section], data: dict[str, Any], name: str) -> Section:
+    return cls(**fields_of(cls, table(data, name, f"[{name}]"), f"[{name}]"))
+
+
+def _security(home: Home, data: dict[str, Any]) -> SecuritySettings:
+    """[security]: its allowed roots resolved (default: the inbox), its limits checked."""
+    found = fields_of(SecuritySettings, data, "[security]", _SECURITY_KEYS)
+    if found.get("curve", "auto") not in ("auto", True, False):
+        raise SettingsError(f'[security] curve is "auto", true or false, not {data["curve"]!r}')
+    roots = found.get("allowed_roots", (home.inbox,))
+    found["allowed_roots"] = tuple(Path(root).expanduser().resolve() for root in roots)
+    limit = found.get("max_inline_bytes", DEFAULT_MAX_INLINE)
+    if not 0 <= limit <= DEFAULT_MAX_INLINE:
         raise SettingsError(
-            f"unknown setting(s) in [{name}]: {', '.join(sorted(unknown))}; "
-            f"known: {', '.join(sorted(allowed))}"
+            f"[security] max_inline_bytes is a number of bytes up to {DEFAULT_MAX_INLINE}"
+            " (it must fit in one message)"
         )
-    return section
+    return SecuritySettings(**found, keys=keys_of(home))
 
 
 def load_broker_settings(home: Home, **overrides: Any) -> BrokerSettings:
-    """Settings from home/docmill.toml, then the command line's `overrides` (None = unset)."""
-    path = home.root / CONFIG_NAME
-    data: dict[str, Any] = {}
-    if path.exists():
-        try:
-            data = tomllib.loads(path.read_text())
-        except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(f"{path}: {exc}") from exc
-    check_keys = {f.name for f in dataclasses.fields(CheckSettings)}
-    checks = CheckSettings(**_section(data, "checks", check_keys))
-    maintenance_keys = {f.name for f in dataclasses.fields(MaintenanceSettings)}
-    maintenance = MaintenanceSettings(**_section(data, "maintenance", maintenance_keys))
-    tasks = data.get("tasks", {})
-    if not isinstance(tasks, dict):
-        raise SettingsError("[tasks] must hold one table per task, e.g. [tasks.process_document]")
-    policies = {name: _section(tasks, name, _POLICY_KEYS) for name in tasks}
-    broker = _section(data, "broker", _BROKER_KEYS)
-    broker.update({k: v for k, v in overrides.items() if v is not None})
-    try:
-        security = load_security(home, data)
-    except SecurityError as exc:
-        raise SettingsError(str(exc)) from exc
-    if broker.pop("insecure", False):
-        security = dataclasses.replace(security, insecure=True)
-    return BrokerSettings(
-        home=home,
-        maintenance=maintenance,
-        checks=checks,
-        task_policies=policies,
-        security=security,
-        **broker,
-    )
+    """The broker's settings from home/docmill.toml, then the command line's `overrides`
+    (None = unset); `insecure=True` allows TCP beyond loopback without CURVE."""
+    broker = load_settings(home).broker
+    if overrides.pop("insecure", None):
+        broker = dataclasses.replace(
+            broker, security=dataclasses.replace(broker.security, insecure=True)
+        )
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return dataclasses.replace(broker, **given)

@@ -21,6 +21,8 @@ import zmq
 
 from docmill.client import Client
 from docmill.home import Home
+from workers.context import JobContext
+from workers.extract import DEFAULT_MAX_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -52,6 +54,21 @@ def run_module(module: str, home: Home, *args: str) -> subprocess.CompletedProce
 def docmill(home: Home, *args: str) -> subprocess.CompletedProcess[str]:
     """The `docmill` command on `home`."""
     return run_module("docmill.cli", home, *args)
+
+
+def job_context(*roots: Path, outbox: Path | None = None, **changes: Any) -> JobContext:
+    """The context a worker gives its tasks, for calling a task in the test's own process:
+    path jobs may read under `roots` (none: no path at all), outputs go to `outbox`."""
+    fields: dict[str, Any] = {
+        "allowed_roots": roots,
+        "outbox": outbox,
+        "split_pages": 0,
+        "pdf_backend": "pdfium",
+        "max_bytes": DEFAULT_MAX_BYTES,
+        "timeout": 600.0,
+        "max_memory_mb": 2048,
+    }
+    return JobContext(**(fields | changes))
 
 
 @pytest.fixture

@@ -1,4 +1,7 @@
-"""Tasks the tests add to a pool with `--tasks tests.tasks`, the way a user adds their own."""
+"""Tasks the tests add to a pool with `--tasks tests.tasks`, the way a user adds their own.
+
+Each takes the worker's JobContext first (workers.context), then the job's args.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from docmill.protocol import ErrorType
+from workers.context import JobContext
 from workers.errors import FanOut, TaskError
 from workers.outputs import write_atomic
 
@@ -18,7 +22,7 @@ def _c_loop(n: int) -> int:
     return sum(range(n))
 
 
-def burn(seconds: float, mode: str = "python") -> dict[str, Any]:
+def burn(context: JobContext, seconds: float, mode: str = "python") -> dict[str, Any]:
     """Keep the CPU busy for `seconds`, in a pure-Python loop or inside long single C calls.
 
     Returns the elapsed time and the longest stretch spent inside one C call.
@@ -41,19 +45,19 @@ def burn(seconds: float, mode: str = "python") -> dict[str, Any]:
     return {"pid": os.getpid(), "elapsed": time.perf_counter() - start, "longest_c_call": longest}
 
 
-def crash(code: int = 3) -> None:
+def crash(context: JobContext, code: int = 3) -> None:
     """Leave the job process at once, as a segfault in a C extension would."""
     os._exit(code)
 
 
-def hog(megabytes: int, seconds: float = 5.0) -> int:
+def hog(context: JobContext, megabytes: int, seconds: float = 5.0) -> int:
     """Hold `megabytes` of memory for a while."""
     block = b"\x01" * (megabytes * 1024 * 1024)  # written, so every page counts in RSS
     time.sleep(seconds)  # sync-ok: the task holds its memory for a while
     return len(block)
 
 
-def scribble(seconds: float = 30.0) -> None:
+def scribble(context: JobContext, seconds: float = 30.0) -> None:
     """Write a bogus header (a 2 GiB message) on every socket of the job process, its link to
     the worker among them, then hang: a task that corrupts what it should not touch."""
     import stat
@@ -69,18 +73,18 @@ def scribble(seconds: float = 30.0) -> None:
     time.sleep(seconds)  # sync-ok: the task hangs until the worker acts
 
 
-def started(marker: str, seconds: float) -> None:
+def started(context: JobContext, marker: str, seconds: float) -> None:
     """Say the job has reached its job process (the file `marker`), then take a while."""
     Path(marker).touch()
     time.sleep(seconds)  # sync-ok: the task itself is slow work
 
 
-def whoami() -> int:
+def whoami(context: JobContext) -> int:
     """The pid of the job process that ran this job."""
     return os.getpid()
 
 
-def write_once(folder: str, name: str, seconds: float = 0.0) -> dict[str, Any]:
+def write_once(context: JobContext, folder: str, name: str, seconds: float = 0.0) -> dict[str, Any]:
     """An idempotent output, as process_document writes one: named by content, written atomically
     and only if absent. Each real write is logged, so a test can count writes per output."""
     path = Path(folder) / name
@@ -94,7 +98,9 @@ def write_once(folder: str, name: str, seconds: float = 0.0) -> dict[str, Any]:
     return {"written": True}
 
 
-def write_when_space(folder: str, name: str, full_marker: str) -> dict[str, Any]:
+def write_when_space(
+    context: JobContext, folder: str, name: str, full_marker: str
+) -> dict[str, Any]:
     """Write a 1 MiB output; while `full_marker` exists the disk is 'full' (a file-size limit)."""
     import resource
     import signal
@@ -110,7 +116,7 @@ def write_when_space(folder: str, name: str, full_marker: str) -> dict[str, Any]
     return {"written": name}
 
 
-def backtrack(n: int = 40) -> bool:
+def backtrack(context: JobContext, n: int = 40) -> bool:
     """A catastrophic regular expression: exponential time inside one C call of `re`."""
     return re.match(r"(a+)+$", "a" * n + "b") is not None
 
@@ -131,7 +137,7 @@ TASKS = {
 _HELD: list[bytes] = []
 
 
-def grow(megabytes: int) -> int:
+def grow(context: JobContext, megabytes: int) -> int:
     """Keep `megabytes` alive in the job process after the job ends (a leaky task)."""
     _HELD.append(b"\x01" * (megabytes * 1024 * 1024))
     return os.getpid()
@@ -140,14 +146,16 @@ def grow(megabytes: int) -> int:
 TASKS["grow"] = grow
 
 
-def total(numbers: list[int], seconds: float = 0.0, parts: list[int] | None = None) -> int:
+def total(
+    context: JobContext, numbers: list[int], seconds: float = 0.0, parts: list[int] | None = None
+) -> int:
     """Fan out one `square` job per number, then add up what they returned."""
     if parts is None:
         raise FanOut("square", [{"n": n, "seconds": seconds} for n in numbers])
     return sum(parts)
 
 
-def square(n: int, seconds: float = 0.0) -> int:
+def square(context: JobContext, n: int, seconds: float = 0.0) -> int:
     """n squared, after `seconds` of work; a negative n is a permanent error."""
     time.sleep(seconds)  # sync-ok: the task's own work, which tests wait on by events
     if n < 0:
@@ -156,3 +164,19 @@ def square(n: int, seconds: float = 0.0) -> int:
 
 
 TASKS |= {"total": total, "square": square}
+
+
+def context_of(context: JobContext) -> dict[str, Any]:
+    """The JobContext this job was given, as plain data."""
+    return {
+        "allowed_roots": [str(root) for root in context.allowed_roots],
+        "outbox": str(context.outbox) if context.outbox is not None else None,
+        "split_pages": context.split_pages,
+        "pdf_backend": context.pdf_backend,
+        "max_bytes": context.max_bytes,
+        "timeout": context.timeout,
+        "max_memory_mb": context.max_memory_mb,
+    }
+
+
+TASKS["context_of"] = context_of

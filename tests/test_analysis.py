@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from docmill.protocol import ErrorType
+from tests.conftest import job_context
 from workers.analysis import analyze_document, hamming
 from workers.errors import TaskError
 from workers.tasks import BUILTIN
@@ -51,7 +52,7 @@ def test_english_war_and_peace(corpus: Path) -> None:
     assert not {"the", "and", "was"} & set(words)
     assert len(result["simhash"]) == 16
     int(result["simhash"], 16)
-    assert result["near_duplicates"] == []  # no index: no outbox in the environment
+    assert result["near_duplicates"] == []  # no index given: none kept
 
 
 def test_french_corpus_pdf(corpus: Path) -> None:
@@ -103,15 +104,13 @@ def test_near_duplicate_flagged_unrelated_not(corpus: Path, tmp_path: Path) -> N
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
-def test_index_in_outbox_shared_across_calls(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_index_in_outbox_shared_across_calls(corpus: Path, tmp_path: Path) -> None:
     outbox = tmp_path / "outbox"
-    monkeypatch.setenv("DOCMILL_OUTBOX", str(outbox))
+    context = job_context(corpus, tmp_path, outbox=outbox)
     copy = tmp_path / "copy.txt"
     copy.write_text((corpus / WAR_AND_PEACE).read_text() + "\nThe end.\n")
-    first = analyze_document(str(corpus / WAR_AND_PEACE))
-    second = analyze_document(str(copy), near=3)
+    first = BUILTIN["analyze_document"](context, str(corpus / WAR_AND_PEACE))
+    second = BUILTIN["analyze_document"](context, str(copy), near=3)
     assert (outbox / ".docmill-simhash.sqlite").is_file()
     assert [d["doc_id"] for d in second["near_duplicates"]] == [first["doc_id"]]
 

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import job_context
 from workers import tasks
 from workers.chunking import chunk
 from workers.document import process_document
@@ -103,14 +104,12 @@ def test_process_document_writes_record_and_chunks_once(corpus: Path, tmp_path: 
     assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == before
 
 
-def test_process_document_outbox_from_environment(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("DOCMILL_OUTBOX", str(tmp_path))
-    reply = tasks.BUILTIN["process_document"](str(corpus / UNS / "fake-text.txt"))
+def test_process_document_writes_to_the_outbox_of_its_context(corpus: Path, tmp_path: Path) -> None:
+    path = str(corpus / UNS / "fake-text.txt")
+    reply = tasks.BUILTIN["process_document"](job_context(corpus, outbox=tmp_path), path=path)
     assert Path(reply["json_path"]).parent == tmp_path
-    monkeypatch.delenv("DOCMILL_OUTBOX")
-    assert process_document(str(corpus / UNS / "fake-text.txt"))["json_path"] is None
+    assert tasks.process_document(job_context(corpus), path=path)["json_path"] is None
+    assert process_document(path)["json_path"] is None  # the library writes where it is told
 
 
 def test_extract_metadata_reads_no_page_content(
@@ -123,7 +122,8 @@ def test_extract_metadata_reads_no_page_content(
 
     monkeypatch.setattr(PageObject, "extract_text", forbidden)
     began = time.perf_counter()
-    result = tasks.BUILTIN["extract_metadata"](str(corpus / LARGEST_PDF))
+    context = job_context(corpus)
+    result = tasks.BUILTIN["extract_metadata"](context, str(corpus / LARGEST_PDF))
     elapsed = time.perf_counter() - began
     assert result["kind"] == "pdf" and result["metadata"]["page_count"] == 400
     assert result["size"] == (corpus / LARGEST_PDF).stat().st_size
@@ -133,7 +133,7 @@ def test_extract_metadata_reads_no_page_content(
 
 def test_extract_metadata_of_office_properties(corpus: Path) -> None:
     path = corpus / "python-openxml__python-docx/features/steps/test_files/doc-coreprops.docx"
-    meta = tasks.extract_metadata(str(path))["metadata"]
+    meta = tasks.extract_metadata(job_context(corpus), str(path))["metadata"]
     assert (meta["title"], meta["author"], meta["subject"]) == ("Title", "Steve Canny", "Subject")
     assert meta["created"] == "2014-12-13T22:02:00+00:00"
     assert meta["producer"] == "Microsoft Macintosh Word"

@@ -110,11 +110,10 @@ def test_a_pdf_pypdf_cannot_open_is_read_by_pdfium() -> None:
     ]
 
 
-def test_pdf_page_failures_become_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pdf_page_failures_become_warnings() -> None:
     # A fuzzed file: with pypdf most pages raise (some with non-pypdf exception types), two do
     # not. (PDFium reads every page of it.)
-    monkeypatch.setenv("DOCMILL_PDF_BACKEND", "pypdf")
-    result = run(PDFJS / "poppler-90-0-fuzzed.pdf")
+    result = run(PDFJS / "poppler-90-0-fuzzed.pdf", pdf_backend="pypdf")
     assert [page["number"] for page in result["pages"]] == list(range(1, 17))
     failures = [w for w in result["warnings"] if w.startswith("page ")]
     assert 0 < len(failures) < 16  # every page failing would be MALFORMED

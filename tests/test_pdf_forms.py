@@ -76,13 +76,10 @@ def _filled_form(path: Path) -> None:
 
 
 @pytest.mark.parametrize("backend", ["pdfium", "pypdf"])
-def test_form_values_and_notes_follow_the_page_text(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str
-) -> None:
-    monkeypatch.setenv("DOCMILL_PDF_BACKEND", backend)
+def test_form_values_and_notes_follow_the_page_text(tmp_path: Path, backend: str) -> None:
     path = tmp_path / "form.pdf"
     _filled_form(path)
-    result = extract(str(path))
+    result = extract(str(path), pdf_backend=backend)
     assert result["status"] == "ok", result["warnings"]
     assert result["pages"][0]["text"].split("\n\n") == [
         "Application for a library card",

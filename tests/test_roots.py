@@ -12,8 +12,9 @@ import pytest
 
 from docmill.client import Client, JobFailed
 from docmill.home import Home
+from docmill.settings import load_settings
 from run_all import watched_roots
-from tests.conftest import QUIET, Proc, StartPool, allow, wait_for
+from tests.conftest import QUIET, Proc, StartPool, allow, job_context, wait_for
 from workers import tasks
 from workers.errors import TaskError
 from workers.inputs import safe_name
@@ -162,7 +163,7 @@ def test_a_document_task_takes_a_path_or_named_content(args: dict[str, object]) 
     # The broker refuses most of these at submit already; the worker does not count on it.
     for task in (tasks.process_document, tasks.extract_metadata, tasks.analyze_document):
         with pytest.raises(TaskError) as refused:
-            task(**args)
+            task(job_context(Path.cwd()), **args)
         assert refused.value.type == "bad_request", task
 
 
@@ -172,26 +173,24 @@ def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "tmp"
     folder.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    monkeypatch.delenv("DOCMILL_OUTBOX", raising=False)
-    monkeypatch.delenv("DOCMILL_ALLOWED_ROOTS", raising=False)
     return folder
 
 
 def test_inline_content_gives_what_its_path_gives(
-    corpus: Path, scratch: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    corpus: Path, scratch: Path, tmp_path: Path
 ) -> None:
     data = (corpus / TXT).read_bytes()
-    by_path = tasks.process_document(path=str(corpus / TXT))
-    by_content = tasks.process_document(content=data, name="C:\\docs\\../war.txt")
+    readers = job_context(corpus)
+    by_path = tasks.process_document(readers, path=str(corpus / TXT))
+    by_content = tasks.process_document(readers, content=data, name="C:\\docs\\../war.txt")
     assert by_content["doc_id"] == by_path["doc_id"] == hashlib.sha256(data).hexdigest()
     assert by_content["text"] == by_path["text"] and by_content["kind"] == "txt"
     assert by_content["metadata"]["fs_mtime"] is None  # the temporary copy's: meaningless
     assert list(scratch.iterdir()) == []
     # With an outbox, and roots that allow no path at all: the worker's own copy is no path job.
     outbox = tmp_path / "outbox"
-    monkeypatch.setenv("DOCMILL_OUTBOX", str(outbox))
-    monkeypatch.setenv("DOCMILL_ALLOWED_ROOTS", "")
-    reply = tasks.process_document(content=data, name="../../war.txt")
+    rootless = job_context(outbox=outbox)
+    reply = tasks.process_document(rootless, content=data, name="../../war.txt")
     assert reply["text"] == by_path["text"] and reply["doc_id"] == by_path["doc_id"]
     assert Path(reply["json_path"]).parent == outbox
     record = json.loads(Path(reply["json_path"]).read_text())
@@ -199,8 +198,8 @@ def test_inline_content_gives_what_its_path_gives(
     chunk = json.loads(Path(reply["chunks_path"]).read_text().splitlines()[0])
     assert chunk["metadata"]["source"] == "inline:war.txt"
     with pytest.raises(TaskError) as refused:
-        tasks.process_document(path=str(corpus / TXT))
-    assert refused.value.type == "forbidden"
+        tasks.process_document(rootless, path=str(corpus / TXT))
+    assert refused.value.type == "forbidden" and "this pool has no roots" in refused.value.message
     assert list(scratch.iterdir()) == []
 
 
@@ -208,17 +207,19 @@ def test_inline_content_of_other_tasks_and_failures_leave_nothing_behind(
     corpus: Path, scratch: Path
 ) -> None:
     pdf = (corpus / PDF).read_bytes()
+    context = job_context(corpus)
     # Inline content is read whole here: its parts could not name a file other workers see.
-    whole = tasks.process_document(content=pdf, name="four.pdf", split_pages=1)
+    whole = tasks.process_document(context, content=pdf, name="four.pdf", split_pages=1)
     assert whole["metadata"]["page_count"] == 4 and whole["kind"] == "pdf"
-    meta = tasks.extract_metadata(content=pdf, name="four.pdf")
-    assert meta == {**tasks.extract_metadata(path=str(corpus / PDF)), "metadata": meta["metadata"]}
+    meta = tasks.extract_metadata(context, content=pdf, name="four.pdf")
+    by_path = tasks.extract_metadata(context, path=str(corpus / PDF))
+    assert meta == {**by_path, "metadata": meta["metadata"]}
     assert meta["metadata"]["fs_mtime"] is None and meta["metadata"]["page_count"] == 4
     text = (corpus / TXT).read_bytes()
-    analysed = tasks.analyze_document(content=text, name="war.txt")
-    assert analysed == tasks.analyze_document(path=str(corpus / TXT))
+    analysed = tasks.analyze_document(context, content=text, name="war.txt")
+    assert analysed == tasks.analyze_document(context, path=str(corpus / TXT))
     with pytest.raises(TaskError) as broken:
-        tasks.process_document(content=b"%PDF-1.4 not really", name="broken.pdf")
+        tasks.process_document(context, content=b"%PDF-1.4 not really", name="broken.pdf")
     assert broken.value.type == "malformed"
     assert list(scratch.iterdir()) == []
 
@@ -235,11 +236,11 @@ def test_a_client_file_name_becomes_one_safe_path_component() -> None:
 
 def test_run_all_lets_its_pool_read_the_folders_the_watcher_watches(tmp_path: Path) -> None:
     home = Home(tmp_path / "h").ensure()
-    assert watched_roots(home) == ["--allowed-root", str(home.inbox)]
+    assert watched_roots(load_settings(home).watcher) == ["--allowed-root", str(home.inbox)]
     (home.root / "docmill.toml").write_text(
         '[[watcher.folders]]\npath = "drops"\n[[watcher.folders]]\npath = "/srv/scans"\n'
     )
-    assert watched_roots(home) == [
+    assert watched_roots(load_settings(home).watcher) == [
         *("--allowed-root", str(home.root / "drops")),
         *("--allowed-root", str(Path("/srv/scans").resolve())),
     ]

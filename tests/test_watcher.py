@@ -14,8 +14,8 @@ import pytest
 
 from docmill.client import Client
 from docmill.home import Home
+from docmill.watch_settings import FolderSettings, WatcherSettings
 from tests.conftest import Proc, StartPool, start_broker, wait_for
-from watcher.settings import FolderSettings, WatcherSettings
 from watcher.watcher import Watcher
 
 
@@ -307,18 +307,17 @@ def test_after_move_sorts_files_into_processed_and_failed(
 
 @pytest.mark.timeout(10)
 def test_settings_come_from_docmill_toml(tmp_path: Path):
-    from docmill.settings import load_broker_settings
-    from watcher.settings import load_settings
+    from docmill.settings import load_broker_settings, load_settings
 
     home = Home(tmp_path / "h").ensure()
     (home.root / "docmill.toml").write_text(
         '[watcher]\nretry_max = 5.0\n[[watcher.folders]]\npath = "drop"\ntask = "echo"\n'
-        'include = ["*.pdf"]\nafter = "move"\nbatch_window = 2.0\n'
+        'include = ["*.pdf"]\nafter = "move"\nbatch_window = 2\n'
     )
-    settings = load_settings(home.root)
+    settings = load_settings(home).watcher
     (folder,) = settings.folders
     assert folder.path == home.root / "drop" and folder.task == "echo" and folder.after == "move"
     assert folder.include == ("*.pdf",) and folder.batched and settings.retry_max == 5.0
+    assert folder.batch_window == 2.0 and isinstance(folder.batch_window, float)
     assert settings.history_path == home.state / "watcher.db"
     load_broker_settings(home)  # the broker does not mind a [watcher] table
-    assert load_settings(home.root, ["/x"]).folders[0].path == Path("/x")

@@ -1,6 +1,6 @@
 """The watcher: folders in, one job per complete file out (DESIGN §1)."""
 
-from watcher.settings import FolderSettings, WatcherSettings
+from docmill.watch_settings import FolderSettings, WatcherSettings
 from watcher.watcher import Watcher
 
 __all__ = ["FolderSettings", "Watcher", "WatcherSettings"]

@@ -1,12 +1,14 @@
 """python -m watcher [--home DIR] [--folder PATH ...] [folder options]
 
 Without --folder, the folders come from docmill.toml's [[watcher.folders]], else the inbox.
-The folder options given here apply to every --folder.
+The folder options given here apply to every --folder; one left out takes the default of
+FolderSettings (docmill/watch_settings.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import signal
 import threading
@@ -17,26 +19,34 @@ from docmill import lifeline
 from docmill.home import Home, resolve_home
 from docmill.instance import AlreadyRunning, Instance
 from docmill.logs import setup_logging
-from watcher.settings import AFTER_CHOICES, FolderSettings, SettingsError, load_settings
+from docmill.settings import SettingsError, load_settings, override
+from docmill.watch_settings import AFTER_CHOICES, FolderSettings
 from watcher.watcher import Watcher
 
 log = logging.getLogger("watcher")
+
+# The options that apply to every --folder, named as FolderSettings' fields.
+FOLDER_OPTIONS = (
+    *("recursive", "include", "exclude", "queue", "task", "settle"),
+    *("polling", "batch_window", "batch_size", "after"),
+)
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m watcher", description="Watch folders for files.")
     p.add_argument("--home", help="home folder (default $DOCMILL_HOME or ./docmill-home)")
     p.add_argument("--folder", action="append", default=[], help="folder to watch (repeatable)")
-    p.add_argument("--recursive", action="store_true", help="watch sub-folders too")
-    p.add_argument("--include", action="append", default=[], help="glob of names to take")
-    p.add_argument("--exclude", action="append", default=[], help="glob of names to skip")
+    # Unset (None) unless given: a folder option left out takes FolderSettings' default.
+    p.add_argument("--recursive", action="store_const", const=True, help="watch sub-folders too")
+    p.add_argument("--include", action="append", help="glob of names to take (default: all)")
+    p.add_argument("--exclude", action="append", help="glob of names to skip")
     p.add_argument("--queue", help="queue the jobs go to (default: the broker's)")
-    p.add_argument("--task", default="process_document", help="task run on each file")
-    p.add_argument("--settle", type=float, default=1.0, help="seconds a file must be quiet")
-    p.add_argument("--polling", action="store_true", help="poll instead of native events")
-    p.add_argument("--batch-window", type=float, default=0.0, help="gather files this long (s)")
-    p.add_argument("--batch-size", type=int, default=0, help="at most this many per batch")
-    p.add_argument("--after", choices=AFTER_CHOICES, default="leave")
+    p.add_argument("--task", help="task run on each file (default: process_document)")
+    p.add_argument("--settle", type=float, help="seconds a file must be quiet (default: 1)")
+    p.add_argument("--polling", action="store_const", const=True, help="poll, not native events")
+    p.add_argument("--batch-window", type=float, help="gather files this long (s) into a batch")
+    p.add_argument("--batch-size", type=int, help="at most this many files per batch")
+    p.add_argument("--after", choices=AFTER_CHOICES, help="leave (default) or move done files")
     p.add_argument("--log-level", default="INFO")
     lifeline.add_option(p)
     return p
@@ -48,25 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(args.log_level)
     home = Home(resolve_home(args.home)).ensure()
     try:
-        settings = load_settings(home.root)
+        settings = load_settings(home).watcher
         if args.folder:
-            folders = tuple(
-                FolderSettings(
-                    Path(folder),
-                    recursive=args.recursive,
-                    include=tuple(args.include) or ("*",),
-                    exclude=tuple(args.exclude),
-                    queue=args.queue,
-                    task=args.task,
-                    settle=args.settle,
-                    polling=args.polling,
-                    batch_window=args.batch_window,
-                    batch_size=args.batch_size,
-                    after=args.after,
-                )
-                for folder in args.folder
-            )
-            settings = type(settings)(**{**settings.__dict__, "folders": folders})
+            given = {name: getattr(args, name) for name in FOLDER_OPTIONS}
+            folders = tuple(override(FolderSettings(Path(f)), **given) for f in args.folder)
+            settings = dataclasses.replace(settings, folders=folders)
     except SettingsError as exc:
         parser.error(str(exc))
 

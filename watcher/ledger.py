@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from docmill.protocol import JobStatus
+from docmill.watch_settings import FolderSettings
 from watcher import outcome
 from watcher.history import FileStatus, History, Record
-from watcher.settings import FolderSettings
 from watcher.submit import Submitter, Unit, content_key
 
 log = logging.getLogger("watcher.ledger")

@@ -26,7 +26,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from watcher.settings import FolderSettings
+from docmill.watch_settings import FolderSettings
 
 log = logging.getLogger("watcher.observe")
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from docmill.protocol import JobStatus
+from docmill.watch_settings import FolderSettings
 from watcher.history import FileStatus, History, Record
-from watcher.settings import FolderSettings
 from watcher.submit import BATCH_TASK
 
 log = logging.getLogger("watcher.outcome")

@@ -15,8 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from docmill.watch_settings import FolderSettings
 from watcher.filters import Filter
-from watcher.settings import FolderSettings
 
 log = logging.getLogger("watcher.settle")
 

@@ -16,7 +16,7 @@ import zmq
 
 from docmill.client import BrokerError, Client
 from docmill.protocol import Command
-from watcher.settings import FolderSettings
+from docmill.watch_settings import FolderSettings
 
 log = logging.getLogger("watcher.submit")
 

@@ -20,12 +20,12 @@ from pathlib import Path
 from watchdog.observers.api import BaseObserver
 
 from docmill.client import BrokerError, Client
+from docmill.watch_settings import WatcherSettings
 from watcher import filters, ledger, observe
 from watcher.history import History
 from watcher.ledger import Ledger
 from watcher.observe import Change
 from watcher.report import Reporter
-from watcher.settings import WatcherSettings
 from watcher.settle import Settler, scan_folder
 from watcher.submit import Submitter
 

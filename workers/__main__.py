@@ -1,16 +1,19 @@
 """python -m workers [--connect ENDPOINT | --home DIR] [--queues Q1,Q2] [--concurrency N]
-[--allowed-root PATH ...]
+[--allowed-root PATH ...] [pool options]
 
-Path jobs read only files under the allowed roots: with a home (--home, or no --connect) its
-docmill.toml [security] allowed_roots (default: the inbox), plus each --allowed-root. A pool
-with only --connect and no --allowed-root reads no path at all: send such a pool content.
+With a home (--home, or no --connect), each pool option left out comes from docmill.toml's
+[workers] section, else its default there (docmill.settings.WorkersSettings); a pool with only
+--connect has no home, so the defaults alone.
+
+Path jobs read only files under the allowed roots: with a home its docmill.toml [security]
+allowed_roots (default: the inbox), plus each --allowed-root. A pool with only --connect and
+no --allowed-root reads no path at all: send such a pool content.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
 from pathlib import Path
 
 from docmill import lifeline
@@ -18,24 +21,32 @@ from docmill.client import Client
 from docmill.home import Home, resolve_home
 from docmill.instance import AlreadyRunning, Instance
 from docmill.logs import setup_logging
-from docmill.protocol import DEFAULT_QUEUES, Command
-from docmill.security import SecurityError, client_keys, load_security
+from docmill.protocol import Command
+from docmill.security import SecurityError, SecuritySettings, client_keys
+from docmill.settings import PDF_BACKENDS, SettingsError, WorkersSettings, load_settings, override
 from workers.agent import WorkerSettings
+from workers.context import JobContext
+from workers.extract import DEFAULT_MAX_BYTES
 from workers.pool import Pool, PoolSettings
+from workers.tasks import load_tasks
 
 log = logging.getLogger("workers")
 
+# The options that are WorkersSettings' fields of the same name, besides --queues and --tasks.
+POOL_OPTIONS = (
+    *("concurrency", "timeout", "max_memory_mb", "max_jobs_per_worker", "recycle_rss_mb"),
+    *("grace", "outbox", "split_pages", "pdf_backend"),
+)
 
-def allowed_roots(home: Home | None, extra: list[str]) -> tuple[str, ...]:
+
+def allowed_roots(security: SecuritySettings | None, extra: list[str]) -> tuple[Path, ...]:
     """The folders path jobs may read, resolved: the home's [security] allowed_roots (default
     its inbox) when the pool has a home, plus `extra`. Empty means none, never "anywhere"."""
-    found = list(load_security(home).allowed_roots) if home is not None else []
+    found = list(security.allowed_roots) if security is not None else []
     found += [Path(root).expanduser().resolve() for root in extra]
-    roots = tuple(dict.fromkeys(str(root) for root in found))
+    roots = tuple(dict.fromkeys(found))
     for root in roots:
-        if os.pathsep in root:  # the job process gets them os.pathsep-separated
-            raise SecurityError(f"an allowed root may not contain {os.pathsep!r}: {root}")
-        if not os.path.isdir(root):
+        if not root.is_dir():
             log.warning("allowed root %s is not a folder (yet)", root)
     if not roots:
         log.warning(
@@ -45,30 +56,30 @@ def allowed_roots(home: Home | None, extra: list[str]) -> tuple[str, ...]:
     return roots
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m workers", description="Run a worker pool.")
     parser.add_argument("--connect", help="broker endpoint (default: the one in the home folder)")
     parser.add_argument("--home", help="home folder (default $DOCMILL_HOME or ./docmill-home)")
-    parser.add_argument("--queues", default=",".join(DEFAULT_QUEUES), help="comma-separated")
-    parser.add_argument("--concurrency", type=int, default=2, help="worker processes")
-    parser.add_argument("--tasks", default="", help="comma-separated modules with a TASKS dict")
-    parser.add_argument("--timeout", type=float, default=600.0, help="default job time limit (s)")
-    parser.add_argument("--max-memory-mb", type=int, default=2048, help="job process RSS limit")
-    parser.add_argument(
-        "--max-jobs-per-worker", type=int, default=0, help="recycle after N jobs (0: never)"
-    )
-    parser.add_argument(
-        "--recycle-rss-mb", type=int, default=512, help="recycle above this RSS between jobs"
-    )
-    parser.add_argument("--grace", type=float, default=10.0, help="seconds to finish on stop")
-    parser.add_argument(
-        "--outbox", help="folder for task outputs (default: the home folder's outbox)"
-    )
-    parser.add_argument(
+    # The pool options: unset (None) unless given, so [workers] or its default applies.
+    pool = parser.add_argument_group("pool options (default: docmill.toml's [workers])")
+    pool.add_argument("--queues", help="comma-separated queues to take jobs from")
+    pool.add_argument("--concurrency", type=int, help="worker processes")
+    pool.add_argument("--tasks", help="comma-separated modules with a TASKS dict")
+    pool.add_argument("--timeout", type=float, help="time limit (s) of a job that names none")
+    pool.add_argument("--max-memory-mb", type=int, help="job process RSS limit")
+    pool.add_argument("--max-jobs-per-worker", type=int, help="recycle after N jobs (0: never)")
+    pool.add_argument("--recycle-rss-mb", type=int, help="recycle above this RSS between jobs")
+    pool.add_argument("--grace", type=float, help="seconds to finish the job in hand on stop")
+    pool.add_argument("--outbox", help="folder for task outputs (default: the home's outbox)")
+    pool.add_argument(
         "--split-pages",
         type=int,
-        default=100,
         help="read PDFs of more pages in ranges of about this many, on several workers (0: never)",
+    )
+    pool.add_argument(
+        "--pdf-backend",
+        choices=PDF_BACKENDS,
+        help="PDF text extraction: pdfium (the default, ~11x faster), or pypdf",
     )
     parser.add_argument(
         "--allowed-root",
@@ -78,47 +89,63 @@ def main(argv: list[str] | None = None) -> int:
         help="a folder path jobs may read (repeatable); with a home, besides docmill.toml's "
         "[security] allowed_roots (default: the inbox)",
     )
-    parser.add_argument(
-        "--pdf-backend",
-        choices=["pypdf", "pdfium"],
-        default="pdfium",
-        help="PDF text extraction: pdfium (the default, ~11x faster), or pypdf",
-    )
     parser.add_argument("--server-key", help="CURVE: the broker's public key file (broker.key)")
     parser.add_argument("--key", help="CURVE: this host's key pair (NAME.key_secret)")
     parser.add_argument("--log-level", default="INFO")
     lifeline.add_option(parser)
+    return parser
+
+
+def _listed(value: str | None) -> list[str] | None:
+    """A comma-separated option as a list; None (unset) stays None."""
+    return None if value is None else [item.strip() for item in value.split(",") if item.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
+    if args.outbox:
+        args.outbox = str(Path(args.outbox).expanduser().resolve())
     setup_logging(args.log_level)
     home = Home(resolve_home(args.home))
     endpoint = args.connect or home.broker_endpoint()
     # A pool that only connects to a remote broker has no home here, unless told of one.
     local = home if args.home or not args.connect else None
-    outbox = args.outbox or (str(local.outbox) if local else None)
-    queues = tuple(q.strip() for q in args.queues.split(",") if q.strip())
-    if not queues or args.concurrency < 1:
-        parser.error("give at least one queue and a concurrency of 1 or more")
     try:
+        settings = load_settings(local) if local is not None else None
+        options = override(
+            settings.workers if settings is not None else WorkersSettings(),
+            queues=_listed(args.queues),
+            tasks=_listed(args.tasks),
+            **{name: getattr(args, name) for name in POOL_OPTIONS},
+        )
+        load_tasks(options.tasks)  # here, so a module that cannot be used stops the pool now
         keys = client_keys(local, args.server_key, args.key)
-    except SecurityError as exc:
+        roots = allowed_roots(
+            settings.security if settings is not None else None, args.allowed_root
+        )
+    except (SettingsError, SecurityError, ImportError, TypeError) as exc:
         parser.error(str(exc))
-    try:
-        roots = allowed_roots(local, args.allowed_root)
-    except SecurityError as exc:
-        parser.error(str(exc))
+    outbox = local.outbox if local is not None else None
+    if options.outbox:  # a relative one: relative to the home (or, given as --outbox, to here)
+        outbox = (local.root if local is not None else Path()) / Path(options.outbox).expanduser()
+    context = JobContext(
+        allowed_roots=roots,
+        outbox=outbox.resolve() if outbox is not None else None,
+        split_pages=options.split_pages,
+        pdf_backend=options.pdf_backend,
+        max_bytes=DEFAULT_MAX_BYTES,
+        timeout=options.timeout,
+        max_memory_mb=options.max_memory_mb,
+    )
     worker = WorkerSettings(
         endpoint=endpoint,
-        queues=queues,
-        task_modules=tuple(m.strip() for m in args.tasks.split(",") if m.strip()),
-        task_timeout=args.timeout,
-        max_memory_mb=args.max_memory_mb,
-        max_jobs=args.max_jobs_per_worker,
-        recycle_rss_mb=args.recycle_rss_mb,
+        context=context,
+        queues=options.queues,
+        task_modules=options.tasks,
+        max_jobs=options.max_jobs_per_worker,
+        recycle_rss_mb=options.recycle_rss_mb,
         log_level=args.log_level,
-        outbox=outbox,
-        split_pages=args.split_pages,
-        pdf_backend=args.pdf_backend,
-        allowed_roots=roots,
         keys=keys,
     )
     client = Client(endpoint=endpoint, timeout=2.0, server_key=args.server_key, key=args.key)
@@ -141,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         except AlreadyRunning as exc:
             parser.exit(2, f"workers: {exc}\n")
     pool = Pool(
-        PoolSettings(worker, args.concurrency, args.grace),
+        PoolSettings(worker, options.concurrency, options.grace),
         report=report,
         report_stats=report_stats,
     )

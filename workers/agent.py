@@ -20,7 +20,6 @@ import zmq
 
 from docmill import wire
 from docmill.protocol import (
-    DEFAULT_QUEUES,
     HEARTBEAT_INTERVAL,
     HEARTBEAT_LIVENESS,
     MAX_MESSAGE_BYTES,
@@ -37,6 +36,7 @@ from docmill.protocol import (
 )
 from docmill.security import ClientKeys
 from docmill.waker import Waker
+from workers.context import JobContext
 from workers.executor import HELLO, Executor
 from workers.memory import RssReader
 
@@ -48,26 +48,20 @@ class WorkerSettings:
     """One worker process; the pool gives each its own identity."""
 
     endpoint: str
-    queues: tuple[str, ...] = DEFAULT_QUEUES
+    context: JobContext  # what every job sees, its limits among it: the agent enforces them
+    # The pool's options of docmill.settings.WorkersSettings, where their defaults are.
+    queues: tuple[str, ...]
+    task_modules: tuple[str, ...]
+    max_jobs: int  # replace the job process after this many jobs; 0: never
+    recycle_rss_mb: int  # replace it when, between jobs, its RSS is above this; 0: never
     identity: str = field(default_factory=lambda: f"{socket.gethostname()}/{uuid.uuid4().hex[:8]}")
     # The pool that spawned it (`<host>/<pool pid>`): its workers die together, and the broker
     # stops trusting the others when it finds one dead.
     pool: str | None = None
-    task_modules: tuple[str, ...] = ()
     heartbeat_interval: float = HEARTBEAT_INTERVAL
     heartbeat_liveness: int = HEARTBEAT_LIVENESS
-    task_timeout: float = 600.0  # hard limit for a job that names none, in seconds
-    max_memory_mb: int = 2048  # RSS of the job process above which the job fails with `memory`
-    max_jobs: int = 0  # replace the job process after this many jobs; 0: never
-    recycle_rss_mb: int = 512  # replace it when, between jobs, its RSS is above this; 0: never
     log_level: str = "INFO"
-    outbox: str | None = None  # where tasks write their outputs (DOCMILL_OUTBOX in the job)
     keys: ClientKeys | None = None  # CURVE to the broker, when it has keys
-    # PDFs of more pages are read in page ranges by several workers (DOCMILL_SPLIT_PAGES); 0: never
-    split_pages: int = 100
-    pdf_backend: str = "pdfium"  # or "pypdf"; DOCMILL_PDF_BACKEND in the job
-    # The only folders path jobs may read (DOCMILL_ALLOWED_ROOTS in the job); none: no path job
-    allowed_roots: tuple[str, ...] = ()
 
 
 @dataclass
@@ -86,15 +80,7 @@ class Agent:
     def __init__(self, settings: WorkerSettings, context: zmq.Context[Any] | None = None) -> None:
         self.settings = settings
         self.context = context or zmq.Context()
-        env = {
-            "DOCMILL_SPLIT_PAGES": str(settings.split_pages),
-            "DOCMILL_PDF_BACKEND": settings.pdf_backend,
-        }
-        if settings.outbox:
-            env["DOCMILL_OUTBOX"] = settings.outbox
-        # Always set, even empty: unset would mean "no check" (a task called as a library).
-        env["DOCMILL_ALLOWED_ROOTS"] = os.pathsep.join(settings.allowed_roots)
-        self.executor = Executor(list(settings.task_modules), settings.log_level, env)
+        self.executor = Executor(list(settings.task_modules), settings.context, settings.log_level)
         self.broker: zmq.Socket[bytes] | None = None
         self.running: Running | None = None
         self.pending_reply: tuple[bytes, list[bytes]] | None = None
@@ -239,7 +225,7 @@ class Agent:
         if len(body) != 1:
             self._send(reply(job_id, [pack(error(ErrorType.BAD_REQUEST, "expected one frame"))]))
             return
-        timeout = self.settings.task_timeout
+        timeout = self.settings.context.timeout
         try:
             request = unpack_map(body[0])
             if isinstance(request.get("timeout"), int | float):
@@ -374,11 +360,11 @@ class Agent:
 
     def _check_memory(self) -> None:
         rss = self._job_rss()
-        if rss > self.settings.max_memory_mb * 2**20:
+        limit = self.settings.context.max_memory_mb
+        if rss > limit * 2**20:
             self._fail(
                 ErrorType.MEMORY,
-                f"job process used {rss // 2**20} MiB, over the limit of "
-                f"{self.settings.max_memory_mb} MiB",
+                f"job process used {rss // 2**20} MiB, over the limit of {limit} MiB",
             )
 
 

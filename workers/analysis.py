@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from docmill.protocol import ErrorType
-from workers.document import OUTBOX_ENV, file_sha256
+from workers.document import file_sha256
 from workers.errors import TaskError
 from workers.extract import extract
 
@@ -74,12 +74,12 @@ STOP_WORDS: dict[str, frozenset[str]] = {
 def analyze_document(
     path: str, index: str | None = None, near: int = 6, *, source: str | None = None
 ) -> dict[str, Any]:
-    """Analyse the document at `path`; flag earlier documents in the fingerprint index (`index`,
-    else `<outbox>/.docmill-simhash.sqlite`, else none) within Hamming distance `near`.
+    """Analyse the document at `path`; flag earlier documents in the fingerprint index at
+    `index` (none: no index) within Hamming distance `near`.
 
     `source` names the document in the index (default: the absolute `path`). This is the
     library function; the task a client calls (workers.tasks.analyze_document) confines `path`
-    to the allowed roots and always uses the outbox's index.
+    to the allowed roots and always uses the index in its JobContext's outbox (index_in).
     """
     if isinstance(near, bool) or not isinstance(near, int) or not 0 <= near <= BITS:
         raise TaskError(ErrorType.BAD_REQUEST, f"near must be an integer 0..{BITS}, not {near!r}")
@@ -89,7 +89,7 @@ def analyze_document(
     tokens = [match.group().lower() for match in WORD_RE.finditer(text)]
     code, confidence = guess_language(tokens)
     fingerprint = simhash(tokens)
-    db = index_path(index)
+    db = Path(index) if index else None
     duplicates: list[dict[str, Any]] = []
     if db is not None and tokens:  # text-less documents all share one fingerprint: not indexed
         where = source or os.path.abspath(path)
@@ -169,12 +169,9 @@ def hamming(a: int, b: int) -> int:
     return ((a ^ b) & MASK).bit_count()
 
 
-def index_path(index: str | None) -> Path | None:
-    """The fingerprint index to use: `index`, else one in the outbox, else None."""
-    if index:
-        return Path(index)
-    outbox = os.environ.get(OUTBOX_ENV)
-    return Path(outbox) / INDEX_NAME if outbox else None
+def index_in(outbox: Path | None) -> str | None:
+    """The fingerprint index kept in `outbox`; None without an outbox."""
+    return str(outbox / INDEX_NAME) if outbox is not None else None
 
 
 def record_fingerprint(

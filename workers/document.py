@@ -20,8 +20,6 @@ from workers.formats.base import os_error
 from workers.outputs import write_atomic
 
 EXTRACTOR_VERSION = "docmill-extract/2"
-OUTBOX_ENV = "DOCMILL_OUTBOX"
-SPLIT_ENV = "DOCMILL_SPLIT_PAGES"  # set by the pool: PDFs longer than this are read in parts
 
 
 def process_document(
@@ -31,25 +29,24 @@ def process_document(
     outbox: str | None = None,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    split_pages: int | None = None,
+    split_pages: int = 0,
     parts: list[dict[str, Any]] | None = None,
     source: str | None = None,
+    pdf_backend: str = "pdfium",
 ) -> dict[str, Any]:
-    """Extract and chunk the document at `path`; write its outputs when there is an outbox.
+    """Extract and chunk the document at `path`; write its outputs when there is an `outbox`.
 
     Returns doc_id, kind, status, metadata, warnings, text and the two output paths (None
     without an outbox); the chunks stay in the outbox to keep the reply small. A PDF of more
-    than `split_pages` pages (else $DOCMILL_SPLIT_PAGES; 0 or unset: never) is handed back to
-    the broker in page ranges, and finished when it comes back with their `parts`. `source`
-    names the document in the record (default: the absolute `path`).
+    than `split_pages` pages (0: never) is handed back to the broker in page ranges, and
+    finished when it comes back with their `parts`. `source` names the document in the
+    record (default: the absolute `path`).
 
     This is the library function: it reads and writes where it is told. The task a client
-    calls (workers.tasks.process_document) confines `path` to the allowed roots and always
-    writes to the worker's own outbox.
+    calls (workers.tasks.process_document) confines `path` to the allowed roots and takes the
+    outbox, the split size and the PDF backend from its JobContext.
     """
     began = time.perf_counter()
-    if split_pages is None:
-        split_pages = int(os.environ.get(SPLIT_ENV) or 0)
     record = build_record(
         path,
         chunk_size,
@@ -58,8 +55,9 @@ def process_document(
         split_pages=split_pages,
         parts=parts,
         source=source,
+        pdf_backend=pdf_backend,
     )
-    folder = outbox or os.environ.get(OUTBOX_ENV) or None
+    folder = outbox or None
     json_path = chunks_path = None
     if folder:
         json_path, chunks_path = write_outputs(Path(folder), record)
@@ -82,11 +80,14 @@ def build_record(
     split_pages: int = 0,
     parts: list[dict[str, Any]] | None = None,
     source: str | None = None,
+    pdf_backend: str = "pdfium",
 ) -> dict[str, Any]:
     """The full result record of DESIGN §4 for the document at `path` (nothing written)."""
     began = time.perf_counter()
     check_file(path, max_bytes)
-    result = extract(path, max_bytes=max_bytes, split_pages=split_pages, parts=parts)
+    result = extract(
+        path, max_bytes=max_bytes, split_pages=split_pages, parts=parts, pdf_backend=pdf_backend
+    )
     doc_id = file_sha256(path)
     extracted = time.perf_counter()
     pages = result["pages"] or None

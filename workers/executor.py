@@ -29,6 +29,7 @@ from docmill.protocol import (
     unpack_map,
 )
 from docmill.supervise import describe_exit
+from workers.context import JobContext
 from workers.errors import FanOut, TaskError
 from workers.lifeline import die_with_parent, ignore_interrupts
 from workers.tasks import Task, load_tasks
@@ -43,8 +44,9 @@ def _signature(fn: Task) -> inspect.Signature:
     return inspect.signature(fn)
 
 
-def run_task(tasks: dict[str, Task], data: bytes) -> bytes:
-    """One request map in, one packed ok/error map out; never raises."""
+def run_task(tasks: dict[str, Task], context: JobContext, data: bytes) -> bytes:
+    """One request map in, one packed ok/error map out; never raises. The task is called as
+    `task(context, **args)`."""
     try:
         request = unpack_map(data)
     except ProtocolError as exc:
@@ -56,11 +58,11 @@ def run_task(tasks: dict[str, Task], data: bytes) -> bytes:
     if not isinstance(args, dict):
         return pack(error(ErrorType.BAD_REQUEST, "'args' must be a map"))
     try:
-        _signature(fn).bind(**args)
+        _signature(fn).bind(context, **args)
     except TypeError as exc:
         return pack(error(ErrorType.BAD_REQUEST, f"{name}: {exc}"))
     try:
-        result = fn(**args)
+        result = fn(context, **args)
     except TaskError as exc:
         return pack(error(exc.type, exc.message))
     except FanOut as exc:
@@ -88,11 +90,10 @@ def executor_main(
     task_modules: list[str],
     parent_pid: int,
     log_level: str,
-    env: dict[str, str],
+    context: JobContext,
 ) -> None:
-    """Entry point of the job process; `env` is what its tasks find in os.environ."""
+    """Entry point of the job process; every task it runs is given `context`."""
     die_with_parent(parent_pid)
-    os.environ.update(env)
     ignore_interrupts()
     setup_logging(log_level)
     tasks = load_tasks(task_modules)
@@ -105,7 +106,7 @@ def executor_main(
             break  # the worker is gone, or sent something this link does not carry
         if not data:
             break  # an empty message asks us to stop
-        conn.send_bytes(run_task(tasks, data))
+        conn.send_bytes(run_task(tasks, context, data))
     conn.close()
 
 
@@ -118,9 +119,9 @@ class Executor:
     """
 
     def __init__(
-        self, task_modules: list[str], log_level: str = "INFO", env: dict[str, str] | None = None
+        self, task_modules: list[str], context: JobContext, log_level: str = "INFO"
     ) -> None:
-        self.env = env or {}
+        self.context = context
         self.task_modules = task_modules
         self.log_level = log_level
         self.process: multiprocessing.process.BaseProcess | None = None
@@ -134,7 +135,7 @@ class Executor:
         ctx = multiprocessing.get_context("spawn")
         self.process = ctx.Process(
             target=executor_main,
-            args=(theirs, self.task_modules, os.getpid(), self.log_level, self.env),
+            args=(theirs, self.task_modules, os.getpid(), self.log_level, self.context),
             name="docmill-job",
             daemon=True,
         )

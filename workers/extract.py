@@ -26,10 +26,6 @@ from workers.formats.detect import MIME, detect
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
-# Set by the worker (os.pathsep-separated): the folders its path jobs may read. Unset, as when a
-# task is called as a library function (the serial benchmark, unit tests), no check applies;
-# set but empty, no path may be read at all.
-ROOTS_ENV = "DOCMILL_ALLOWED_ROOTS"
 # kind -> (module under workers.formats, function)
 EXTRACTORS: dict[str, tuple[str, str]] = {
     "pdf": ("pdf", "extract"), "docx": ("docx", "extract"),
@@ -51,7 +47,8 @@ METADATA_FIELDS = (
 def extract(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, **paging: Any) -> dict[str, Any]:
     """Extract the text and basic metadata of the document at `path`.
 
-    `paging` (split_pages, parts) goes to the PDF extractor: see workers.formats.pdf.extract.
+    `paging` (split_pages, parts, pdf_backend) goes to the PDF extractor: see
+    workers.formats.pdf.extract.
     """
     st = check_file(path, max_bytes)
     warnings: list[str] = []
@@ -79,26 +76,16 @@ def extract(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, **paging: Any) -> 
     }  # fmt: skip
 
 
-def allowed_roots() -> tuple[Path, ...] | None:
-    """The folders path jobs may read here ($DOCMILL_ALLOWED_ROOTS), or None: no check."""
-    value = os.environ.get(ROOTS_ENV)
-    if value is None:
-        return None
-    return tuple(Path(root).resolve() for root in value.split(os.pathsep) if root)
-
-
-def confine(path: str) -> str:
+def confine(path: str, roots: tuple[Path, ...]) -> str:
     """The path to read for a job's `path`: symbolic links and `..` resolved, and under one of
-    the allowed roots, else a `forbidden` TaskError. Without roots (see ROOTS_ENV), `path`.
+    the allowed `roots` (resolved folders), else a `forbidden` TaskError. No roots: nothing
+    may be read.
 
     Callers read the returned path, not the one they were given, so the link a client named
     is not followed a second time. Someone who can write inside a root could still, between
     this check and the read, put a link in place of the resolved file or one of its folders:
     the roots bound what a client names, not what the roots' own writers do.
     """
-    roots = allowed_roots()
-    if roots is None:
-        return path
     if not isinstance(path, str) or not path or "\x00" in path:
         raise TaskError(ErrorType.BAD_REQUEST, f"'path' must be a file path, not {path!r}")
     real = under_roots(path, roots)

@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from docmill.protocol import ErrorType
+from workers.context import JobContext
 from workers.errors import TaskError
-from workers.extract import DEFAULT_MAX_BYTES, confine
+from workers.extract import confine
 from workers.outputs import DISK_FULL
 
 INLINE_PREFIX = "inline:"  # how results name a document sent as content, not by path
@@ -26,30 +27,31 @@ MAX_NAME_BYTES = 200  # of a client's file name, as the name of our temporary co
 
 @contextlib.contextmanager
 def document_file(
-    path: str | None, content: bytes | None, name: str | None
+    context: JobContext, path: str | None, content: bytes | None, name: str | None
 ) -> Iterator[tuple[str, str]]:
     """The file a document task reads, and the name its results give the document.
 
-    A `path` must lie under the allowed roots (workers.extract.confine): the resolved path is
-    read. `content` is written to a private temporary folder, removed afterwards whatever
-    happens; the worker wrote that file itself, so no roots apply to it.
+    A `path` must lie under the context's allowed roots (workers.extract.confine): the
+    resolved path is read. `content`, up to the context's max_bytes, is written to a private
+    temporary folder, removed afterwards whatever happens; the worker wrote that file itself,
+    so no roots apply to it.
     """
     if (path is None) == (content is None):
         raise TaskError(ErrorType.BAD_REQUEST, "give either 'path' or 'content' (with 'name')")
     if path is not None:
         if not isinstance(path, str) or not path:
             raise TaskError(ErrorType.BAD_REQUEST, f"'path' must be a file path, not {path!r}")
-        readable = confine(path)
+        readable = confine(path, context.allowed_roots)
         yield readable, os.path.abspath(readable)
         return
     if not isinstance(content, bytes):
         raise TaskError(ErrorType.BAD_REQUEST, "'content' must be bytes (msgpack bin)")
     if not isinstance(name, str) or not name:
         raise TaskError(ErrorType.BAD_REQUEST, "'content' needs 'name', the file's original name")
-    if len(content) > DEFAULT_MAX_BYTES:
+    if len(content) > context.max_bytes:
         raise TaskError(
             ErrorType.TOO_LARGE,
-            f"content is {len(content)} bytes, over the {DEFAULT_MAX_BYTES}-byte limit",
+            f"content is {len(content)} bytes, over the {context.max_bytes}-byte limit",
         )
     base = safe_name(name)
     folder = tempfile.mkdtemp(prefix="docmill-inline-")  # mode 0700: this job's alone

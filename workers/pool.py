@@ -35,8 +35,8 @@ StatsReporter = Callable[[str, int, dict[str, dict[str, float]]], "int | None"]
 @dataclass(frozen=True)
 class PoolSettings:
     worker: WorkerSettings  # the template; each slot gets its own identity
-    concurrency: int = 2
-    grace: float = 10.0  # seconds a stopping worker may take to finish its job
+    concurrency: int  # defaults of these two: docmill.settings.WorkersSettings
+    grace: float  # seconds a stopping worker may take to finish its job
     stats_interval: float = 2.0  # seconds between reports of each worker's CPU and memory
 
 

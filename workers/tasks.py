@@ -1,14 +1,16 @@
 """The task registry: task names to plain functions, built explicitly, no import-time magic.
 
-A task is called with the job's args as keyword arguments and returns a msgpack-serialisable
-value, or raises TaskError for a typed failure. Users add their own with `--tasks MODULE`: the
-module's `TASKS` dict is merged over the built-in tasks.
-"""
+A task is called as `task(context, **args)`: the worker's JobContext (workers.context) first,
+as the parameter named `context`, then the job's args as keyword arguments. It returns a
+msgpack-serialisable value, or raises TaskError for a typed failure. Users add their own with
+`--tasks MODULE`: the module's `TASKS` dict is merged over the built-in tasks; its tasks take
+the context first too."""
 
 from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import os
 import stat
 import time
@@ -18,23 +20,25 @@ from typing import Any
 
 from docmill.protocol import ErrorType
 from docmill.security import under_roots
+from workers.context import JobContext
 from workers.errors import TaskError
 
 Task = Callable[..., Any]
 
 
-def noop(seconds: float = 0.0) -> None:
+def noop(context: JobContext, seconds: float = 0.0) -> None:
     """Do nothing, optionally for a while: the yardstick for the system's own overhead."""
     if seconds > 0:
         time.sleep(seconds)
 
 
-def echo(**args: Any) -> dict[str, Any]:
+def echo(context: JobContext, **args: Any) -> dict[str, Any]:
     """Return the arguments as they arrived: a round trip through every layer."""
     return args
 
 
 def process_document(
+    context: JobContext,
     path: str | None = None,
     chunk_size: int = 1000,
     chunk_overlap: int = 200,
@@ -43,16 +47,18 @@ def process_document(
     content: bytes | None = None,
     name: str | None = None,
 ) -> dict[str, Any]:
-    """Text, metadata and chunks of one document, its outputs written to the worker's outbox
-    ($DOCMILL_OUTBOX, if any): the file at `path`, or `content` (bytes) named `name`.
+    """Text, metadata and chunks of one document, its outputs written to the context's outbox
+    (if any): the file at `path`, or `content` (bytes) named `name`.
 
-    A PDF of more than `split_pages` pages (else the pool's setting) is read in page ranges by
+    A PDF of more than `split_pages` pages (else the context's) is read in page ranges by
     `extract_pages` jobs on any worker; the broker then runs this again with their `parts`.
     """
     from workers import document  # parsers load when the first document arrives
     from workers.inputs import document_file, inline_meta
 
-    with document_file(path, content, name) as (readable, source):
+    if split_pages is None:
+        split_pages = context.split_pages
+    with document_file(context, path, content, name) as (readable, source):
         if content is not None:
             # The parts of a split PDF are jobs that name the file by path, and this copy lives
             # only in this job process: inline content is always read whole, here.
@@ -61,33 +67,40 @@ def process_document(
             readable,
             chunk_size,
             chunk_overlap,
+            str(context.outbox) if context.outbox is not None else None,
+            max_bytes=context.max_bytes,
             split_pages=split_pages,
             parts=parts,
             source=source,
+            pdf_backend=context.pdf_backend,
         )
     return inline_meta(reply, content)
 
 
-def extract_pages(path: str, first: int, last: int) -> dict[str, Any]:
+def extract_pages(context: JobContext, path: str, first: int, last: int) -> dict[str, Any]:
     """The text of pages `first` to `last` of a PDF: one part of a long process_document."""
     from workers.extract import confine
     from workers.formats.pdf import extract_pages as run
 
-    return run(confine(path), first, last)
+    return run(confine(path, context.allowed_roots), first, last, context.pdf_backend)
 
 
 def extract_metadata(
-    path: str | None = None, content: bytes | None = None, name: str | None = None
+    context: JobContext,
+    path: str | None = None,
+    content: bytes | None = None,
+    name: str | None = None,
 ) -> dict[str, Any]:
     """Kind, size, page count, title, author and dates, without extracting the full text."""
     from workers.extract import extract_metadata as run
     from workers.inputs import document_file, inline_meta
 
-    with document_file(path, content, name) as (readable, _):
-        return inline_meta(run(readable), content)
+    with document_file(context, path, content, name) as (readable, _):
+        return inline_meta(run(readable, max_bytes=context.max_bytes), content)
 
 
 def analyze_document(
+    context: JobContext,
     path: str | None = None,
     near: int = 6,
     content: bytes | None = None,
@@ -95,29 +108,28 @@ def analyze_document(
 ) -> dict[str, Any]:
     """Language, word and sentence counts, keywords, SimHash and near-duplicates of a document
     (the file at `path`, or `content` named `name`); the fingerprint index is the one in the
-    worker's outbox ($DOCMILL_OUTBOX), none without an outbox."""
+    context's outbox, none without an outbox."""
     from workers.analysis import analyze_document as run
+    from workers.analysis import index_in
     from workers.inputs import document_file
 
-    with document_file(path, content, name) as (readable, source):
-        return run(readable, None, near, source=source)
+    with document_file(context, path, content, name) as (readable, source):
+        return run(readable, index_in(context.outbox), near, source=source)
 
 
-def cleanup_outputs(folder: str, older_than: float) -> dict[str, Any]:
+def cleanup_outputs(context: JobContext, folder: str, older_than: float) -> dict[str, Any]:
     """Remove files in `folder` (recursively) last modified more than `older_than` seconds ago,
     and temporary files of interrupted writes after an hour.
 
-    `folder` must be the worker's own outbox ($DOCMILL_OUTBOX) or a folder in it, once links
-    are resolved; links inside it are neither followed nor removed.
+    `folder` must be the context's outbox or a folder in it, once links are resolved; links
+    inside it are neither followed nor removed.
     """
     if isinstance(older_than, bool) or not isinstance(older_than, int | float):
         raise TaskError(ErrorType.BAD_REQUEST, f"older_than is seconds, not {older_than!r}")
-    from workers.document import OUTBOX_ENV
-
-    if not os.environ.get(OUTBOX_ENV):
+    if context.outbox is None:
         # A pool on another host with no outbox takes the broker's periodic clean-up too.
         return {"removed": 0, "kept": 0, "skipped": "this worker has no outbox"}
-    root = _inside_outbox(folder)
+    root = _inside_outbox(folder, context.outbox)
     cutoff = time.time() - older_than
     stale_part = time.time() - 3600  # a write cut short by a kill leaves its temporary file
     removed = kept = 0
@@ -139,18 +151,11 @@ def cleanup_outputs(folder: str, older_than: float) -> dict[str, Any]:
     return {"removed": removed, "kept": kept}
 
 
-def _inside_outbox(folder: str) -> Path:
-    """`folder`, resolved, if it is the worker's outbox or lies inside it; else `forbidden`."""
-    from workers.document import OUTBOX_ENV
-
-    outbox = os.environ.get(OUTBOX_ENV)
+def _inside_outbox(folder: str, outbox: Path) -> Path:
+    """`folder`, resolved, if it is the worker's `outbox` or lies inside it; else `forbidden`."""
     if not isinstance(folder, str) or not folder or "\x00" in folder:
         raise TaskError(ErrorType.BAD_REQUEST, f"'folder' must be a folder path, not {folder!r}")
-    if not outbox:
-        raise TaskError(
-            ErrorType.FORBIDDEN, f"cannot clean {folder}: this worker has no outbox to clean"
-        )
-    real = under_roots(folder, (Path(outbox).resolve(),))
+    real = under_roots(folder, (outbox.resolve(),))
     if real is None:
         raise TaskError(
             ErrorType.FORBIDDEN,
@@ -212,10 +217,30 @@ BUILTIN: dict[str, Task] = {
 
 
 def load_tasks(modules: Iterable[str] = ()) -> dict[str, Task]:
+    """The built-in tasks and those of each module's TASKS dict; ImportError or TypeError
+    (a task that does not take the JobContext first) when a module cannot be used."""
     tasks = dict(BUILTIN)
     for name in modules:
         extra = getattr(importlib.import_module(name), "TASKS", None)
         if not isinstance(extra, dict):
             raise ImportError(f"task module {name!r} has no TASKS dict")
+        for task_name, task in extra.items():
+            if not _takes_context(task):
+                raise TypeError(
+                    f"task {task_name!r} of {name!r} does not take the JobContext first: a task "
+                    "is called as task(context, **args), its first parameter named `context` "
+                    "(see workers/context.py)"
+                )
         tasks.update(extra)
     return tasks
+
+
+def _takes_context(task: Task) -> bool:
+    """Whether `task`'s first parameter is the positional `context`. Checked by its name: a task
+    written before the context, `def t(name)`, would otherwise take the context as its `name`."""
+    try:
+        first = next(iter(inspect.signature(task).parameters.values()), None)
+    except (TypeError, ValueError):
+        return callable(task)  # no signature to read (some C callables): the call will tell
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return first is not None and first.name == "context" and first.kind in positional

@@ -12,7 +12,6 @@ decode) reaches the job's warnings, each message once with its count.
 from __future__ import annotations
 
 import itertools
-import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +28,6 @@ PART_TASK = "extract_pages"
 _CJK = "\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_GAP = re.compile(f"(?<=[{_CJK}]) +(?=[{_CJK}])")
 _PYPDF_STANDS_IN = (ErrorType.ENCRYPTED, ErrorType.MALFORMED, ErrorType.UNSUPPORTED)
-BACKEND_ENV = "DOCMILL_PDF_BACKEND"
 
 
 def extract(
@@ -39,16 +37,18 @@ def extract(
     *,
     split_pages: int = 0,
     parts: list[dict[str, Any]] | None = None,
+    pdf_backend: str = "pdfium",
 ) -> Extracted:
     """Return the pages and metadata of a PDF, trying the empty password if it is encrypted.
 
     With `split_pages`, a PDF of more pages than that is handed back as page ranges of about
     that many pages (FanOut) for other workers to read at the same time; with `parts`, the
-    results of those ranges, the pages are taken from them instead of read again.
+    results of those ranges, the pages are taken from them instead of read again. The text
+    is read by `pdf_backend` (see _text).
     """
     with parser_warnings(warnings):
         source = _open(path, warnings)
-        return _extract(source, path, warnings, split_pages, parts)
+        return _extract(source, path, warnings, split_pages, parts, pdf_backend)
 
 
 def _extract(
@@ -57,6 +57,7 @@ def _extract(
     warnings: list[str],
     split_pages: int,
     parts: list[dict[str, Any]] | None,
+    pdf_backend: str,
 ) -> Extracted:
     page_count = source.page_count
     if parts is not None and sum(len(part["pages"]) for part in parts) == page_count:
@@ -73,32 +74,32 @@ def _extract(
     else:
         if parts is not None:
             warnings.append("the file changed while its parts were read: read again whole")
-        pages, failed = _text(path, source, 1, page_count, warnings)
+        pages, failed = _text(path, source, 1, page_count, warnings, pdf_backend)
     if page_count and failed == page_count:
         raise TaskError(ErrorType.MALFORMED, f"no page of the PDF could be read ({warnings[0]})")
     meta = {"page_count": page_count, **_info(source, path, warnings)}
     return Extracted("\n\n".join(page["text"] for page in pages), pages, meta)
 
 
-def extract_pages(path: str, first: int, last: int) -> dict[str, Any]:
+def extract_pages(path: str, first: int, last: int, pdf_backend: str = "pdfium") -> dict[str, Any]:
     """Pages `first` to `last` (from 1, inclusive) of a PDF: one part of a long document."""
     warnings: list[str] = []
     with parser_warnings(warnings):
         source = _open(path, warnings)
         if not 1 <= first <= last <= source.page_count:
             raise TaskError(ErrorType.BAD_REQUEST, f"pages {first}-{last} are not in {path}")
-        pages, failed = _text(path, source, first, last, warnings)
+        pages, failed = _text(path, source, first, last, warnings, pdf_backend)
     return {"pages": pages, "warnings": warnings, "failed": failed}
 
 
 def _text(
-    path: str, source: Source, first: int, last: int, warnings: list[str]
+    path: str, source: Source, first: int, last: int, warnings: list[str], pdf_backend: str
 ) -> tuple[list[dict[str, Any]], int]:
-    """Pages `first` to `last` by the backend the pool chose ($DOCMILL_PDF_BACKEND: pdfium, the
-    default, or pypdf), the other one standing in when the chosen one cannot open the file;
-    then each page's form fields and annotations."""
+    """Pages `first` to `last` by `pdf_backend`, the pool's choice (pdfium, the default, or
+    pypdf), the other one standing in when the chosen one cannot open the file; then each
+    page's form fields and annotations."""
     pages: list[dict[str, Any]] | None = None
-    if os.environ.get(BACKEND_ENV, "pdfium") == "pdfium" or source.reader is None:
+    if pdf_backend == "pdfium" or source.reader is None:
         from workers.formats import pdfium
 
         try:

@@ -1,6 +1,7 @@
 """The watcher's settings: one small dataclass per watched folder, one for the process.
 
-Read once at the edge, from docmill.toml's optional `[watcher]` table and the command line:
+docmill.toml's optional `[watcher]` table (read with the rest of the file by
+docmill.settings.load_settings), then the command line of `python -m watcher`:
 
     [watcher]
     retry_base = 1.0            # first retry delay (s) while the broker does not answer
@@ -25,19 +26,14 @@ Read once at the edge, from docmill.toml's optional `[watcher]` table and the co
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from docmill.home import Home
+from docmill.tables import SettingsError, fields_of
 
-CONFIG_NAME = "docmill.toml"
 AFTER_CHOICES = ("leave", "move")
-
-
-class SettingsError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -109,44 +105,27 @@ class WatcherSettings:
         return self.db_path
 
 
-_FOLDER_KEYS = {f.name for f in dataclasses.fields(FolderSettings)}
+# What docmill.toml may set: the folders come from [[watcher.folders]], the home from elsewhere.
 _WATCHER_KEYS = {f.name for f in dataclasses.fields(WatcherSettings)} - {"home", "folders"}
 
 
-def _known(table: dict[str, Any], allowed: set[str], where: str) -> dict[str, Any]:
-    unknown = set(table) - allowed
-    if unknown:
-        raise SettingsError(
-            f"unknown setting(s) in {where}: {', '.join(sorted(unknown))}; "
-            f"known: {', '.join(sorted(allowed))}"
-        )
-    return table
-
-
-def load_settings(
-    home: Path, folders: list[str] | None = None, **overrides: Any
-) -> WatcherSettings:
-    """Settings from home/docmill.toml's [watcher] table; `folders` (paths) replace its folders."""
-    path = home / CONFIG_NAME
-    data: dict[str, Any] = {}
-    if path.exists():
-        try:
-            data = tomllib.loads(path.read_text()).get("watcher", {})
-        except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(f"{path}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise SettingsError("[watcher] must be a table")
-    tables = data.pop("folders", [])
-    options = _known(data, _WATCHER_KEYS, "[watcher]")
-    if folders:
-        specs: list[FolderSettings] = [FolderSettings(Path(f)) for f in folders]
-    else:
-        specs = []
-        for table in tables:
-            spec = dict(_known(table, _FOLDER_KEYS, "[[watcher.folders]]"))
-            spec["path"] = home / Path(spec.get("path", "inbox")).expanduser()
-            spec["include"] = tuple(spec.get("include", ("*",)))
-            spec["exclude"] = tuple(spec.get("exclude", ()))
-            specs.append(FolderSettings(**spec))
-    options.update({k: v for k, v in overrides.items() if v is not None})
-    return WatcherSettings(home=home, folders=tuple(specs), **options)
+def watcher_settings(home: Path, data: dict[str, Any]) -> WatcherSettings:
+    """The watcher's settings from docmill.toml's [watcher] table (`data`); a folder's relative
+    path is relative to `home`."""
+    tables = data.get("folders", [])
+    if not isinstance(tables, list):
+        raise SettingsError("[[watcher.folders]] must be an array of tables, one per folder")
+    options = fields_of(
+        WatcherSettings,
+        {k: v for k, v in data.items() if k != "folders"},
+        "[watcher]",
+        only=_WATCHER_KEYS,
+    )
+    folders = []
+    for number, folder in enumerate(tables, 1):
+        if not isinstance(folder, dict):
+            raise SettingsError(f"[[watcher.folders]] number {number} must be a table")
+        spec = fields_of(FolderSettings, folder, f"[[watcher.folders]] number {number}")
+        spec["path"] = home / Path(spec.get("path", "inbox")).expanduser()
+        folders.append(FolderSettings(**spec))
+    return WatcherSettings(home=home, folders=tuple(folders), **options)
