@@ -8,7 +8,7 @@ import re
 from html.parser import HTMLParser
 
 from workers.formats.base import Extracted, clean, parse_xml, read
-from workers.formats.text import decode_text
+from workers.formats.encoding import decode_html, decode_text
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "math", "ix:header"})
 _PARAGRAPH = frozenset({
@@ -19,7 +19,6 @@ _PARAGRAPH = frozenset({
 _LINE = frozenset({"div", "li", "tr", "br", "dt", "dd", "caption", "summary", "option", "body"})
 _CELL = frozenset({"td", "th"})
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.IGNORECASE)
 
 
 def extract_html(path: str, warnings: list[str], limit: int) -> Extracted:
@@ -44,23 +43,15 @@ def extract_xml(path: str, warnings: list[str], limit: int) -> Extracted:
     return Extracted("\n".join(lines))
 
 
-def html_to_text(data: bytes, warnings: list[str], path: str = "HTML") -> tuple[str, str | None]:
-    """Return (visible text, title) of an HTML or XHTML document given as bytes."""
+def html_to_text(
+    data: bytes | str, warnings: list[str], path: str = "HTML"
+) -> tuple[str, str | None]:
+    """Return (visible text, title) of an HTML or XHTML document given as bytes (decoded by the
+    WHATWG rules) or as text already decoded (a mail part by its declared charset)."""
     parser = _TextParser()
-    parser.feed(_decode(data, warnings, path))
+    parser.feed(data if isinstance(data, str) else decode_html(data, path, warnings))
     parser.close()
     return parser.text(), clean(" ".join("".join(parser.title).split()))
-
-
-def _decode(data: bytes, warnings: list[str], path: str) -> str:
-    if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        match = _CHARSET.search(data[:4096])
-        if match:
-            try:
-                return data.decode(match.group(1).decode("ascii"))
-            except (LookupError, UnicodeDecodeError):
-                pass  # a wrong or unknown declaration: fall back to detection
-    return decode_text(data, path, warnings)
 
 
 class _TextParser(HTMLParser):
