@@ -17,6 +17,7 @@ from typing import Any
 from workers.chunking import chunk
 from workers.extract import DEFAULT_MAX_BYTES, check_file, extract
 from workers.formats.base import os_error
+from workers.language import label_chunks
 from workers.outputs import write_atomic
 
 EXTRACTOR_VERSION = "docmill-extract/2"
@@ -91,6 +92,7 @@ def build_record(
     extracted = time.perf_counter()
     pages = result["pages"] or None
     chunks = chunk(result["text"], chunk_size, chunk_overlap, pages)
+    label_chunks(chunks, result["metadata"].get("language"))
     chunked = time.perf_counter()
     return {
         "doc_id": doc_id, "source": source or os.path.abspath(path), "kind": result["kind"],
@@ -123,6 +125,7 @@ def write_outputs(outbox: Path, record: dict[str, Any]) -> tuple[Path, Path]:
                     "page_end": item["page_end"],
                     "chunk_index": item["index"],
                     "start_char": item["start_char"],
+                    "language": item.get("language"),
                 },
             },
             ensure_ascii=False,

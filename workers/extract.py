@@ -22,6 +22,7 @@ from docmill.security import under_roots
 from workers.errors import TaskError
 from workers.formats.base import Extracted, os_error
 from workers.formats.detect import MIME, detect
+from workers.language import document_language
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
 }  # fmt: skip
 METADATA_FIELDS = (
     "title", "author", "subject", "keywords", "created", "modified", "producer", "language",
-    "page_count",
+    "language_confidence", "page_count",
 )  # fmt: skip
 
 
@@ -65,6 +66,7 @@ def extract(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, **paging: Any) -> 
     text = found.text
     metadata: dict[str, Any] = dict.fromkeys(METADATA_FIELDS)
     metadata.update(found.meta)
+    metadata |= document_language(text, declared=metadata.get("language"))
     metadata |= {
         "word_count": len(text.split()),
         "char_count": len(text),

@@ -2,7 +2,7 @@
 97 languages, shipped inside the package: nothing is fetched), loaded once per process on
 first use (about 0.8 s), then well under a millisecond per paragraph.
 
-A document gets its language and the model's probability for it; a chunk gets its own
+A document gets the language most of its text is in, with a confidence; a chunk gets its own
 language only where it is confidently different from its document's (a quotation, a bilingual
 contract, an abstract in English before a French paper).
 """
@@ -16,8 +16,10 @@ from typing import Any
 UNDETERMINED = "und"  # ISO 639-2 "undetermined"
 MIN_LETTERS = 12  # below this a guess is noise
 CHUNK_CONFIDENCE = 0.9  # a chunk's own language replaces its document's only above this
-SAMPLE_CHARS = 4000  # per slice; a long document is judged on three slices
+WINDOW_CHARS = 500  # a longer text is judged in windows of about this many characters
+MAX_WINDOWS = 32
 _LETTER = re.compile(r"[^\W\d_]")
+_PARAGRAPH = re.compile(r"\n\s*\n")
 
 
 @cache
@@ -28,18 +30,56 @@ def _identifier() -> Any:
 
 
 def identify(text: str) -> tuple[str, float]:
-    """The ISO 639-1 code of the language of `text` (`und` when too little text) and the
-    model's probability for it (0..1, rounded to 3 places)."""
-    if len(_LETTER.findall(text[: 4 * SAMPLE_CHARS])) < MIN_LETTERS:
+    """The ISO 639-1 code of the main language of `text` (`und` when too little text) and a
+    confidence in 0..1: the model's probability, times the share of the text in that language.
+
+    A text longer than one window is judged window by window (at most MAX_WINDOWS, spread over
+    it) and the language of the most characters wins: byte n-grams weigh Greek or Russian
+    (two bytes a letter) above English, so one verdict on a mixed text would favour them."""
+    if len(_LETTER.findall(text[: WINDOW_CHARS * 4])) < MIN_LETTERS:
         return UNDETERMINED, 0.0
-    if len(text) > 3 * SAMPLE_CHARS:
-        # The start, middle and end: a title page or a list of references alone misleads.
-        middle = len(text) // 2 - SAMPLE_CHARS // 2
-        text = " ".join(
-            (text[:SAMPLE_CHARS], text[middle : middle + SAMPLE_CHARS], text[-SAMPLE_CHARS:])
-        )
-    code, probability = _identifier().classify(text)
-    return str(code), round(float(probability), 3)
+    windows = _windows(text)
+    if len(windows) == 1:
+        code, probability = _identifier().classify(windows[0])
+        return str(code), round(float(probability), 3)
+    weight: dict[str, float] = {}
+    total = 0
+    for window in windows:
+        letters = len(_LETTER.findall(window))
+        if letters < MIN_LETTERS:
+            continue
+        code, probability = _identifier().classify(window)
+        weight[str(code)] = weight.get(str(code), 0.0) + letters * float(probability)
+        total += letters
+    if not weight:
+        return UNDETERMINED, 0.0
+    code = max(weight, key=weight.__getitem__)
+    return code, round(weight[code] / total, 3)
+
+
+def _windows(text: str) -> list[str]:
+    """Paragraphs (short ones joined, long ones cut at whitespace into pieces of about
+    WINDOW_CHARS), at most MAX_WINDOWS of them spread evenly over the text."""
+    if len(text) <= WINDOW_CHARS:
+        return [text]
+    windows: list[str] = []
+    pending = ""
+    for paragraph in _PARAGRAPH.split(text):
+        pending = f"{pending}\n{paragraph}" if pending else paragraph
+        while len(pending) >= WINDOW_CHARS // 2:
+            cut = pending.rfind(" ", 0, WINDOW_CHARS) if len(pending) > 2 * WINDOW_CHARS else -1
+            if cut <= 0:
+                windows.append(pending)
+                pending = ""
+            else:
+                windows.append(pending[:cut])
+                pending = pending[cut + 1 :]
+    if pending:
+        windows.append(pending)
+    if len(windows) > MAX_WINDOWS:
+        step = len(windows) / MAX_WINDOWS
+        windows = [windows[int(n * step)] for n in range(MAX_WINDOWS)]
+    return windows
 
 
 def document_language(text: str, declared: str | None = None) -> dict[str, Any]:
