@@ -35,6 +35,7 @@ def process_document(
     split_pages: int | None = None,
     parts: list[dict[str, Any]] | None = None,
     source: str | None = None,
+    html_main_content: bool = True,
 ) -> dict[str, Any]:
     """Extract and chunk the document at `path`; write its outputs when there is an outbox.
 
@@ -42,7 +43,8 @@ def process_document(
     without an outbox); the chunks stay in the outbox to keep the reply small. A PDF of more
     than `split_pages` pages (else $DOCMILL_SPLIT_PAGES; 0 or unset: never) is handed back to
     the broker in page ranges, and finished when it comes back with their `parts`. `source`
-    names the document in the record (default: the absolute `path`).
+    names the document in the record (default: the absolute `path`). `html_main_content`:
+    of a web page, only the main content (False: all its visible text).
 
     This is the library function: it reads and writes where it is told. The task a client
     calls (workers.tasks.process_document) confines `path` to the allowed roots and always
@@ -59,6 +61,7 @@ def process_document(
         split_pages=split_pages,
         parts=parts,
         source=source,
+        html_main_content=html_main_content,
     )
     folder = outbox or os.environ.get(OUTBOX_ENV) or None
     json_path = chunks_path = None
@@ -83,11 +86,18 @@ def build_record(
     split_pages: int = 0,
     parts: list[dict[str, Any]] | None = None,
     source: str | None = None,
+    html_main_content: bool = True,
 ) -> dict[str, Any]:
     """The full result record of DESIGN §4 for the document at `path` (nothing written)."""
     began = time.perf_counter()
     check_file(path, max_bytes)
-    result = extract(path, max_bytes=max_bytes, split_pages=split_pages, parts=parts)
+    result = extract(
+        path,
+        max_bytes=max_bytes,
+        split_pages=split_pages,
+        parts=parts,
+        html_main_content=html_main_content,
+    )
     doc_id = file_sha256(path)
     extracted = time.perf_counter()
     pages = result["pages"] or None

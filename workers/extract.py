@@ -49,17 +49,27 @@ METADATA_FIELDS = (
 )  # fmt: skip
 
 
-def extract(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, **paging: Any) -> dict[str, Any]:
+def extract(
+    path: str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    html_main_content: bool = True,
+    **paging: Any,
+) -> dict[str, Any]:
     """Extract the text and basic metadata of the document at `path`.
 
     `paging` (split_pages, parts) goes to the PDF extractor: see workers.formats.pdf.extract.
+    `html_main_content`: of a web page, only the main content (no navigation, sidebars or
+    footers); False keeps all its visible text.
     """
     st = check_file(path, max_bytes)
     warnings: list[str] = []
     kind = detect(path, max_bytes)
     module, function = EXTRACTORS[kind]
     extractor = getattr(importlib.import_module(f"workers.formats.{module}"), function)
-    options = paging if kind == "pdf" else {}
+    options: dict[str, Any] = paging if kind == "pdf" else {}
+    if kind == "html":
+        options = {"main_content": html_main_content}
     found: Extracted = extractor(path, warnings, max_bytes, **options)
     unchanged(path, st)
     kind = found.kind or kind

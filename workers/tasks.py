@@ -42,9 +42,12 @@ def process_document(
     parts: list[dict[str, Any]] | None = None,
     content: bytes | None = None,
     name: str | None = None,
+    html_main_content: bool = True,
 ) -> dict[str, Any]:
     """Text, metadata and chunks of one document, its outputs written to the worker's outbox
     ($DOCMILL_OUTBOX, if any): the file at `path`, or `content` (bytes) named `name`.
+    `html_main_content` (default true): of a web page, only the main content, without its
+    navigation, sidebars and footers; false keeps all its visible text.
 
     A PDF of more than `split_pages` pages (else the pool's setting) is read in page ranges by
     `extract_pages` jobs on any worker; the broker then runs this again with their `parts`.
@@ -64,6 +67,7 @@ def process_document(
             split_pages=split_pages,
             parts=parts,
             source=source,
+            html_main_content=bool(html_main_content),
         )
     return inline_meta(reply, content)
 
