@@ -96,6 +96,7 @@ def _mail(body: bytes, content_type: str) -> bytes:
         ("text/plain; charset=iso-8859-1", "cp1252", "Prix : 20 € — « très bien »"),
         ("text/plain; charset=utf-8", "cp1250", "Dzień dobry, przesyłam fakturę za październik."),
         ("text/plain; charset=shift_jis", "cp932", "請求書を添付しました。よろしくお願いします。"),
+        ("text/plain; charset=iso-8859-1", "utf-8", "Hi! I’m Ihor — we’ll call you."),
     ],
 )
 def test_mail_parts(tmp_path: Path, content_type: str, codec: str, text: str) -> None:

@@ -64,11 +64,17 @@ def decode_text(data: bytes, what: str, warnings: list[str]) -> str:
 
 def decode_bytes(data: bytes, what: str, warnings: list[str], declared: str | None = None) -> str:
     """Decode bytes that should be text (a mail part, a file): BOM, then the `declared`
-    charset label if the bytes are valid in it, then strict UTF-8, then detection."""
+    charset label if the bytes are valid in it (unless they are valid UTF-8 with non-ASCII
+    characters: then UTF-8), then strict UTF-8, then detection."""
     if (text := _by_bom(data)) is not None:
         return text
     if declared:
         codec = codec_for_label(declared, lenient=True)
+        if codec is not None and not codec.startswith("utf") and _utf8_beyond_ascii(data):
+            # Legacy text is almost never valid UTF-8 once it has non-ASCII bytes; a sender
+            # that labels UTF-8 as iso-8859-1 is common.
+            warnings.append(f"{what}: declared {declared} but is UTF-8; read as UTF-8")
+            return data.decode("utf-8")
         if codec is not None:
             try:
                 return data.decode(codec)
@@ -183,6 +189,16 @@ def _reads_as_text(sample: bytes, codec: str) -> bool:
             return False
     controls = sum(1 for char in text if char < " " and char not in "\t\n\r\f")
     return controls == 0 and implausibility(text)[0] <= MOJIBAKE
+
+
+def _utf8_beyond_ascii(data: bytes) -> bool:
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _by_bom(data: bytes) -> str | None:
