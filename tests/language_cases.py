@@ -1,10 +1,10 @@
 # ruff: noqa: RUF001  (text in many scripts is what these tests are about)
-"""Paragraphs of natural prose in 30 languages, each with its ISO 639-1 code: the language test
+"""Paragraphs of natural prose in 40 languages, each with its ISO 639-1 code: the language test
 set (tests/test_language.py asserts the accuracy; a fidelity benchmark may reuse CASES).
 
-Each paragraph was written for this set: everyday sentences about a town, a trip, work or the
-weather, three or four of them, so that identification is judged on text of the length a
-document or a chunk holds, not on lists of words.
+Each paragraph was written for this set: three or four everyday sentences (the same story of a
+town library in 30 languages, a train trip in the other 10), so that identification is judged
+on text of the length a document or a chunk holds, not on lists of words.
 """
 
 from __future__ import annotations
@@ -226,5 +226,67 @@ CASES: tuple[LanguageCase, ...] = (
         "vaikų, kurie ateina į skaitymų valandą, o jų tėvai geria kavą mažame sode už pastato. "
         "Pernai miesto taryba norėjo ją uždaryti, bet tiek daug žmonių parašė laiškus, kad "
         "planas buvo atšauktas.",
+    ),
+    LanguageCase(
+        "no",
+        "Vi tok toget fra Oslo til Bergen i går, og turen over fjellet var like vakker som alle "
+        "hadde sagt. Det lå fortsatt snø ved Finse, selv om det var midt i juni. I Bergen regnet "
+        "det selvfølgelig, så vi kjøpte paraply og gikk på fiskemarkedet for å spise reker.",
+    ),
+    LanguageCase(
+        "sk",
+        "Včera sme išli vlakom z Bratislavy do Košíc a cesta cez hory bola krásna. Pri Štrbskom "
+        "plese ešte ležal sneh, hoci bol už koniec mája. V Košiciach pršalo, takže sme si kúpili "
+        "dáždnik a išli sme na večeru do malej reštaurácie pri dóme.",
+    ),
+    LanguageCase(
+        "hr",
+        "Jučer smo vlakom putovali iz Zagreba u Split i vožnja kroz Liku bila je prekrasna. Na "
+        "planinama je još bilo snijega, iako je već bio kraj svibnja. U Splitu je padala kiša, "
+        "pa smo kupili kišobran i otišli na večeru u malu konobu blizu rive.",
+    ),
+    LanguageCase(
+        "sl",
+        "Včeraj smo se z vlakom peljali iz Ljubljane na Bled in pot ob reki je bila čudovita. Na "
+        "gorah je še ležal sneg, čeprav je bil že konec maja. Na Bledu je deževalo, zato smo "
+        "kupili dežnik in šli v majhno gostilno na kremno rezino.",
+    ),
+    LanguageCase(
+        "et",
+        "Eile sõitsime rongiga Tallinnast Tartusse ja sõit läbi metsade oli väga ilus. Põldudel "
+        "oli veel lund, kuigi oli juba aprilli lõpp. Tartus sadas vihma, nii et ostsime "
+        "vihmavarju ja läksime väikesesse kohvikusse raekoja platsi lähedal.",
+    ),
+    LanguageCase(
+        "lv",
+        "Vakar mēs ar vilcienu braucām no Rīgas uz Siguldu, un brauciens gar upi bija ļoti "
+        "skaists. Mežā vēl bija sniegs, lai gan jau bija aprīļa beigas. Siguldā lija lietus, "
+        "tāpēc mēs nopirkām lietussargu un aizgājām uz mazu kafejnīcu pie pils.",
+    ),
+    LanguageCase(
+        "th",
+        "เมื่อวานเรานั่งรถไฟจากกรุงเทพฯ ไปเชียงใหม่ และวิวระหว่างทางสวยงามมาก ภูเขาเต็มไปด้วยหมอก "
+        "แม้ว่าจะเป็นเดือนพฤศจิกายนแล้วก็ตาม พอถึงเชียงใหม่ฝนก็ตก เราจึงซื้อร่มและไปกินข้าวซอยที่ร้านเล็ก ๆ "
+        "ใกล้ประตูท่าแพ",
+    ),
+    LanguageCase(
+        "sw",
+        "Jana tulisafiri kwa treni kutoka Nairobi hadi Mombasa, na mandhari njiani yalikuwa "
+        "mazuri sana. Tuliona twiga na tembo karibu na reli katika mbuga ya Tsavo. Tulipofika "
+        "Mombasa mvua ilikuwa inanyesha, kwa hiyo tulinunua mwavuli na kwenda kula samaki "
+        "kwenye mkahawa mdogo karibu na bahari.",
+    ),
+    LanguageCase(
+        "ur",
+        "کل ہم نے لاہور سے اسلام آباد تک ریل گاڑی میں سفر کیا اور راستے کے مناظر بہت خوبصورت تھے۔ "
+        "پہاڑوں پر ابھی تک برف پڑی ہوئی تھی حالانکہ مارچ کا مہینہ ختم ہو رہا تھا۔ "
+        "اسلام آباد میں بارش ہو رہی تھی، اس لیے ہم نے چھتری خریدی "
+        "اور ایک چھوٹے سے ریستوران میں کھانا کھایا۔",
+    ),
+    LanguageCase(
+        "sr",
+        "Јуче смо возом путовали из Београда у Нови Сад и вожња поред Дунава била је дивна. На "
+        "Фрушкој гори је још било снега, иако је већ био крај марта. У Новом Саду је падала киша, "
+        "па смо купили кишобран и отишли на вечеру у малу кафану близу тврђаве.",
     ),
 )

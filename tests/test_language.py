@@ -1,4 +1,4 @@
-"""The language of a document and of its chunks, identified from the text: 30 languages of
+"""The language of a document and of its chunks, identified from the text: 40 languages of
 paragraph length (tests/language_cases.py), each written to a file and read the whole way."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from workers.extract import extract
 pytestmark = pytest.mark.timeout(120)
 
 
-def test_accuracy_on_thirty_languages(tmp_path: Path) -> None:
+def test_accuracy_on_forty_languages(tmp_path: Path) -> None:
     codes = {case.code for case in CASES}
     assert len(codes) >= 20 and {"ru", "zh", "ja", "ar", "el", "sv", "ro", "ca", "pl"} <= codes
     wrong = []
