@@ -97,6 +97,7 @@ def _mail(body: bytes, content_type: str) -> bytes:
         ("text/plain; charset=utf-8", "cp1250", "Dzień dobry, przesyłam fakturę za październik."),
         ("text/plain; charset=shift_jis", "cp932", "請求書を添付しました。よろしくお願いします。"),
         ("text/plain; charset=iso-8859-1", "utf-8", "Hi! I’m Ihor — we’ll call you."),
+        ("text/plain; charset=us-ascii", "cp1251", "Уважаемые коллеги, отчёт за квартал готов."),
     ],
 )
 def test_mail_parts(tmp_path: Path, content_type: str, codec: str, text: str) -> None:

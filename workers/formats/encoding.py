@@ -46,6 +46,7 @@ _META = re.compile(rb"<meta\b([^>]*)>", re.IGNORECASE)
 _ATTR = re.compile(rb"""([^\s=/>]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
 _CONTENT_CHARSET = re.compile(rb"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 _XML_DECLARATION = re.compile(rb"""^<\?xml[^>]*encoding\s*=\s*["']([\w.:-]+)["']""")
+_ASCII_LABELS = frozenset({"us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us", "us"})
 _COMMENT = re.compile(rb"<!--.*?(?:-->|$)", re.DOTALL)
 
 
@@ -68,6 +69,10 @@ def decode_bytes(data: bytes, what: str, warnings: list[str], declared: str | No
     characters: then UTF-8), then strict UTF-8, then detection."""
     if (text := _by_bom(data)) is not None:
         return text
+    if declared and declared.strip().lower() in _ASCII_LABELS and not data.isascii():
+        # 8-bit text labelled ASCII (the default of a part with no charset): the label says
+        # nothing about which code page, so detect.
+        declared = None
     if declared:
         codec = codec_for_label(declared, lenient=True)
         if codec is not None and not codec.startswith("utf") and _utf8_beyond_ascii(data):
