@@ -123,3 +123,14 @@ def test_corpus_pages(corpus: Path, name: str, phrases: list[str], absent: list[
         assert phrase in text, phrase
     for phrase in absent:
         assert phrase not in text, phrase
+
+
+def test_xhtml_with_an_xml_declaration(tmp_path: Path) -> None:
+    path = tmp_path / "page.xhtml"
+    path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
+        '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>T</title></head><body>'
+        '<p>Seen text.</p><p hidden="hidden">Hidden text.</p></body></html>',
+        encoding="utf-8",
+    )
+    assert extract(str(path))["text"] == "Seen text."

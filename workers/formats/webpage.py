@@ -22,6 +22,7 @@ MIN_MAIN_CHARS = 250
 # trafilatura drops empty table cells, which shifts the cells after them into the wrong column:
 # they go through it holding this (a supplementary private-use character) and come back empty.
 _EMPTY_CELL = "\U000f0000"
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
 
 
@@ -32,7 +33,8 @@ def visible_html(markup: str, main_content: bool) -> tuple[str, str | None]:
     from lxml import html as lxml_html
 
     try:
-        tree = lxml_html.document_fromstring(markup)
+        # lxml refuses a str that still carries its XML declaration (XHTML).
+        tree = lxml_html.document_fromstring(_XML_DECLARATION.sub("", markup, count=1))
     except (etree.ParserError, ValueError):  # empty, or only comments and white space
         return markup, None
     title = tree.findtext(".//title")
