@@ -134,3 +134,15 @@ def test_xhtml_with_an_xml_declaration(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert extract(str(path))["text"] == "Seen text."
+
+
+def test_a_hidden_body_is_still_read(tmp_path: Path) -> None:
+    # Saved before its scripts ran: an anti-flicker snippet hides the body, a modal marks the
+    # page aria-hidden. The text is the page's all the same.
+    path = tmp_path / "page.html"
+    path.write_text(
+        '<html><body style="display:none" aria-hidden="true"><p>Body text.</p>'
+        '<p style="display:none">Hidden text.</p></body></html>',
+        encoding="utf-8",
+    )
+    assert extract(str(path))["text"] == "Body text."

@@ -55,7 +55,7 @@ def html_to_text(
     WHATWG rules) or as text already decoded (a mail part by its declared charset). Hidden
     elements are dropped; with `main_content`, so is everything around the main content."""
     markup = data if isinstance(data, str) else decode_html(data, path, warnings)
-    markup, title = visible_html(markup, main_content)
+    markup, title = visible_html(markup, main_content, warnings)
     parser = _TextParser()
     parser.feed(markup)
     parser.close()

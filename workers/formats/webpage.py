@@ -12,11 +12,10 @@ MIN_MAIN_CHARS of text, or with no main content trafilatura can find, keeps its 
 from __future__ import annotations
 
 import copy
-import logging
 import re
 from typing import Any
 
-log = logging.getLogger(__name__)
+from workers.formats.base import PARSER_ERRORS, describe
 
 MIN_MAIN_CHARS = 250
 # trafilatura drops empty table cells, which shifts the cells after them into the wrong column:
@@ -26,7 +25,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
 
 
-def visible_html(markup: str, main_content: bool) -> tuple[str, str | None]:
+def visible_html(markup: str, main_content: bool, warnings: list[str]) -> tuple[str, str | None]:
     """The HTML of what the page shows (its main content only with `main_content`), and its
     title; `markup` as it is when it does not parse as HTML."""
     from lxml import etree
@@ -44,12 +43,22 @@ def visible_html(markup: str, main_content: bool) -> tuple[str, str | None]:
     # Below trafilatura's own minimum it falls back to flattening the page's text: a page that
     # short has no chrome worth removing, and keeps its structure whole.
     short = len(" ".join(tree.text_content().split())) < MIN_MAIN_CHARS
-    if main_content and not short and (main := _main_content(tree)) is not None:
-        return main, title
+    if main_content and not short:
+        try:
+            main = _main_content(tree)
+        except PARSER_ERRORS as exc:
+            warnings.append(f"main content not found ({describe(exc)}): the whole page kept")
+            main = None
+        if main is not None:
+            return main, title
     return etree.tostring(tree, encoding="unicode", method="html"), title
 
 
 def _hidden(element: Any) -> bool:
+    if element.tag in ("html", "body"):
+        # A saved page whose scripts would have shown it (anti-flicker snippets hide the body
+        # until they run; a modal marks it aria-hidden) still has its text.
+        return False
     attrs = element.attrib
     if "hidden" in attrs and attrs["hidden"].lower() != "until-found":  # until-found: findable
         return True
