@@ -146,3 +146,17 @@ def test_a_hidden_body_is_still_read(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert extract(str(path))["text"] == "Body text."
+
+
+def test_a_very_large_page_is_kept_whole_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workers.formats import webpage
+
+    monkeypatch.setattr(webpage, "MAX_MAIN_ELEMENTS", 1000)  # not to build 50,000 elements
+    rows = "".join(f"<tr><td>row {n}</td><td>{n * n}</td></tr>" for n in range(4000))
+    path = tmp_path / "big.html"
+    path.write_text(f"<html><body><nav><a href='/'>Home</a></nav><table>{rows}</table></body>")
+    result = extract(str(path))
+    assert "row 3999\t15992001" in result["text"] and "Home" in result["text"]
+    assert any("elements: its whole visible text is kept" in w for w in result["warnings"])
