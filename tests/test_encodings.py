@@ -175,11 +175,12 @@ def test_rtf_font_charsets(tmp_path: Path) -> None:
         r"{\f3\fnil\fcharset128 MS Mincho;}{\f4\fcharset238 Arial CE;}}"
         r"\pard\f0 caf\'e9 \f1 " + _hexes("Привет, мир", "cp1251") + r"\par {\f2 "
         + _hexes("Καλημέρα", "cp1253") + r"}\par\f3 \'83e\'83X\'83g"  # テスト, second bytes bare
-        + _hexes("文書", "cp932") + r"\par\f4 " + _hexes("Zażółć", "cp1250") + r"\par\f0 end}"
+        + _hexes("文書", "cp932") + r"\'95\\\'83\\"  # 表ソ: second bytes 5C, escaped
+        + r"\par\f4 " + _hexes("Zażółć", "cp1250") + r"\par\f0 end}"
     )  # fmt: skip
     path = tmp_path / "fonts.rtf"
     path.write_bytes(source.encode("ascii"))
-    assert extract(str(path))["text"] == "café Привет, мир\nΚαλημέρα\nテスト文書\nZażółć\nend"
+    assert extract(str(path))["text"] == "café Привет, мир\nΚαλημέρα\nテスト文書表ソ\nZażółć\nend"
 
 
 def test_rtf_ansicpg(tmp_path: Path) -> None:

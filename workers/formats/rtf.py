@@ -31,6 +31,8 @@ _DOUBLE_BYTE = frozenset({"cp932", "cp936", "gb18030", "gbk", "cp949", "cp950", 
 _SYMBOLS = {"\\": "\\", "{": "{", "}": "}", "~": "\u00a0", "_": "\u2011", "\n": "\n", "\r": "\n"}
 
 
+# The document's character set when it names no \ansicpg.
+_CHARACTER_SETS = {"mac": "mac_roman", "pc": "cp437", "pca": "cp850"}
 # \fcharsetN of a font -> the code page its \'hh bytes are in (0 and 1: the document's own).
 _CHARSETS = {
     77: "mac_roman", 128: "cp932", 129: "cp949", 130: "johab", 134: "gb18030", 136: "cp950",
@@ -107,6 +109,9 @@ def rtf_to_text(source: str) -> tuple[str, dict[str, str | None]]:
         if text is not None and not fallback and lead_byte_pending():
             pending.append(ord(text[0]) & 0xFF)  # \'83e: "e" is the second byte of テ
             text = text[1:]
+        elif symbol in ("\\", "{", "}") and lead_byte_pending():
+            pending.append(ord(symbol))  # \'95\\: the escaped backslash is the second byte of 表
+            continue
         flush()
         if brace == "{":
             stack.append(state)
@@ -132,6 +137,8 @@ def rtf_to_text(source: str) -> tuple[str, dict[str, str | None]]:
                 state = replace(state, uc=max(0, number))
             elif word == "ansicpg" and number is not None:
                 codepage = _codepage(number, codepage)
+            elif word in _CHARACTER_SETS:
+                codepage = _CHARACTER_SETS[word]
             elif word == "fonttbl":
                 state = replace(state, dest="fonttbl")
             elif word == "f" and number is not None:
