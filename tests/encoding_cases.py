@@ -69,4 +69,15 @@ CASES: tuple[EncodingCase, ...] = tuple(
         _case("utf-16-le", "de", "Grüße aus München, Jürgen"),
     )
     for case in pair
-)
+) + tuple(
+    # Paragraphs in more code pages: neighbours of the ones above that detection must tell apart.
+    EncodingCase(codec, language, _PARAGRAPH[language], True)
+    for codec, language in (
+        ("cp1250", "sk"), ("cp1250", "hr"), ("cp1250", "sl"), ("cp1250", "hu"),
+        ("iso8859_2", "cs"), ("cp1257", "lv"), ("cp1257", "et"), ("cp1252", "it"),
+        ("cp1252", "ca"), ("cp1252", "pt"), ("cp1252", "da"), ("cp1252", "no"),
+        ("cp1251", "sr"), ("koi8_u", "uk"), ("cp866", "ru"), ("iso8859_5", "ru"),
+        ("mac_cyrillic", "ru"), ("iso8859_7", "el"), ("iso8859_8", "he"), ("iso8859_6", "ar"),
+        ("cp874", "th"), ("mac_roman", "fr"), ("utf-16-le", "hi"), ("utf-16-be", "ur"),
+    )
+)  # fmt: skip

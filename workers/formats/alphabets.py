@@ -55,6 +55,16 @@ _OPENERS = set("\u00bf\u00a1")  # Spanish ¿ ¡: plausible before a word, not in
 _OBSOLETE = set("\u0e03\u0e05")  # Thai letters out of use, frequent in CJK read as cp874
 
 
+def foreign_letters(text: str, language: str) -> int:
+    """How many letters of `text` beyond ASCII the alphabet of `language` does not have (0 for
+    a language this module has no alphabet for, or one written in a script of its own)."""
+    letters = _LATIN.get(language) or _OTHER.get(language)
+    if letters is None:
+        return 0
+    alphabet = frozenset(letters + letters.upper())
+    return sum(1 for char in text if char >= "\x80" and char.isalpha() and char not in alphabet)
+
+
 @cache
 def _alphabets() -> list[frozenset[str]]:
     out = []
@@ -123,6 +133,8 @@ def implausibility(text: str) -> tuple[float, float]:
             odd += inside and not char.isalpha() and char not in "\u00b7\u2019\u02bc"
         elif category == "Mn" and not previous.isalpha():
             odd += 1  # a combining mark with no letter to combine with
+        elif category == "Mn" and _script(char) not in (None, _script(previous)):
+            odd += 1  # a Thai vowel sign on a Latin letter
         elif category[0] != "C" and char not in _OBSOLETE and _in_scripts(char):
             pass
         elif category[0] == "L" or category == "Mn":

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
 
 from docmill.protocol import ErrorType
 from workers.errors import TaskError
-from workers.formats.alphabets import implausibility
+from workers.formats.alphabets import foreign_letters, implausibility
 from workers.formats.labels import codec_for_label
 from workers.language import identify
 
@@ -32,7 +33,8 @@ _BOMS = (
 # (its letters overlap Portuguese and Romanian ones), are too rare to risk.
 CANDIDATES = (
     "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257",
-    "iso8859_2", "iso8859_5", "iso8859_7", "iso8859_8", "koi8_r", "koi8_u", "mac_cyrillic",
+    "iso8859_2", "iso8859_5", "iso8859_6", "iso8859_7", "iso8859_8", "koi8_r", "koi8_u",
+    "mac_cyrillic", "mac_roman",
     "cp866", "cp874", "cp932", "euc_jp", "iso2022_jp", "gb18030", "big5", "cp949",
     "utf_16_le", "utf_16_be",
 )  # fmt: skip
@@ -136,33 +138,49 @@ def detect(data: bytes, what: str, warnings: list[str]) -> str:
     from charset_normalizer import from_bytes  # with its tables, only once a legacy file comes
 
     sample = _trim(data[:SAMPLE_BYTES], len(data) > SAMPLE_BYTES)
-    # On short text the detector's statistics are weak: among equally plausible decodings,
-    # the one the language model is surest of wins.
+    # On short text the detector's statistics are weak: among equally plausible decodings, the
+    # one whose letters all belong to the language the model finds, and that it is surest of,
+    # wins; then the detector's order.
     short = sum(1 for byte in sample if byte > 0x7F) < SHORT
-    # (implausibility, order, codec, text, implausibility without mixed alphabets)
-    ranked: list[tuple[float, float, str, str, float]] = []
+    readings: list[_Reading] = []
     for rank, match in enumerate(from_bytes(sample, cp_isolation=list(CANDIDATES))):
         text = str(match)
-        if any(text == other for *_, other, _ in ranked):
+        if any(text == other.text for other in readings):
             continue  # the same text as a better-ranked codec: no choice between them
-        order = -identify(text)[1] if short else rank
         hard, score = implausibility(text[:JUDGED_CHARS])
-        ranked.append((round(score, 1 if short else 2), order, match.encoding, text, hard))
-    if not ranked:
+        if short:
+            language, confidence = identify(text)
+            stray = foreign_letters(text, language)  # "è" read as "č" in Italian
+            key: tuple[float, ...] = (round(score, 1), stray, -round(confidence, 2), rank)
+        else:
+            confidence, key = 1.0, (round(score, 2), rank)
+        readings.append(_Reading(match.encoding, text, hard, confidence, key))
+    if not readings:
         warnings.append(f"{what}: no known text encoding fits; decoded as cp1252")
         return "cp1252"
-    ranked.sort()
-    score, order, codec, _, hard = ranked[0]
-    # A rival reads about as plausibly, and (short text) the model is nearly as sure of it.
-    rivals = (
-        [c for s, o, c, *_ in ranked[1:] if s - score <= _CLOSE and o - order <= _SURER]
-        if short
-        else []
-    )
-    if hard > MOJIBAKE or rivals:
+    readings.sort(key=lambda reading: reading.key)
+    best = readings[0]
+    # A rival reads as plausibly and (short text) the model is nearly as sure of it.
+    rivals = [
+        other.codec
+        for other in readings[1:]
+        if short and other.key[:2] == best.key[:2] and best.confidence - other.confidence <= _SURER
+    ]
+    if best.hard > MOJIBAKE or rivals:
         others = f" (also possible: {', '.join(rivals[:3])})" if rivals else ""
-        warnings.append(f"{what}: encoding uncertain, decoded as {codec}{others}")
-    return codec
+        warnings.append(f"{what}: encoding uncertain, decoded as {best.codec}{others}")
+    return best.codec
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One candidate decoding of a sample."""
+
+    codec: str
+    text: str
+    hard: float  # implausible share, letters of several alphabets allowed
+    confidence: float  # the language model's, on short text
+    key: tuple[float, ...]  # the lowest reads best
 
 
 def bomless_utf16(data: bytes) -> str | None:
