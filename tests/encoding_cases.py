@@ -79,5 +79,6 @@ CASES: tuple[EncodingCase, ...] = tuple(
         ("cp1251", "sr"), ("koi8_u", "uk"), ("cp866", "ru"), ("iso8859_5", "ru"),
         ("mac_cyrillic", "ru"), ("iso8859_7", "el"), ("iso8859_8", "he"), ("iso8859_6", "ar"),
         ("cp874", "th"), ("mac_roman", "fr"), ("utf-16-le", "hi"), ("utf-16-be", "ur"),
+        ("iso2022_jp", "ja"),
     )
 )  # fmt: skip

@@ -89,6 +89,12 @@ def decode_bytes(data: bytes, what: str, warnings: list[str], declared: str | No
                 warnings.append(f"{what}: not valid {declared} as declared; charset detected")
         else:
             warnings.append(f"{what}: unknown charset {declared!r}; charset detected")
+    if b"\x1b$" in data[:SAMPLE_BYTES]:
+        # ISO-2022-JP is 7-bit, so valid UTF-8 too: its escape sequences (ESC $ B) tell it.
+        try:
+            return data.decode("iso2022_jp_ext")
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
