@@ -1,12 +1,14 @@
 # ruff: noqa: RUF001  (text in many scripts is what these tests are about)
 """Texts in legacy encodings: each case names a codec, the text it must decode back to, and
 whether it is a paragraph (exact equality required) or a short line (exact, or else a warning
-that names the encoding chosen). tests/test_encodings.py writes each as a real file; a fidelity
-benchmark may reuse CASES.
+that names the encoding chosen). tests/test_encodings.py writes each as a real file; the
+fidelity benchmark (bench/fidelity.py) reports score().
 """
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import NamedTuple
 
 from tests.language_cases import CASES as LANGUAGES
@@ -82,3 +84,32 @@ CASES: tuple[EncodingCase, ...] = tuple(
         ("iso2022_jp", "ja"),
     )
 )  # fmt: skip
+
+
+def score() -> str:
+    """Every case written to a file and extracted, scored as tests/test_encodings.py scores
+    it: a paragraph must come back exactly and without a warning; a short line exactly, or else
+    with a warning naming the encoding chosen (never silent mojibake)."""
+    from workers.extract import extract
+
+    exact = paragraphs = shorts = warned = silent = 0
+    with tempfile.TemporaryDirectory() as folder:
+        for n, case in enumerate(CASES):
+            path = Path(folder) / f"case{n}.txt"
+            path.write_bytes(case.text.encode(case.codec))
+            result = extract(str(path))
+            same = result["text"] == case.text
+            uncertain = any("encoding uncertain" in w for w in result["warnings"])
+            exact += same
+            warned += uncertain
+            if case.paragraph:
+                paragraphs += same and not uncertain
+            else:
+                shorts += same or uncertain
+            silent += not same and not uncertain
+    count = sum(1 for case in CASES if case.paragraph)
+    return (
+        f"{exact}/{len(CASES)} exact; paragraphs {paragraphs}/{count} exact without a warning; "
+        f"short lines {shorts}/{len(CASES) - count} exact or warned; {warned} warned; "
+        f"{silent} silent mojibake"
+    )

@@ -1,6 +1,7 @@
 # ruff: noqa: RUF001  (text in many scripts is what these tests are about)
 """Paragraphs of natural prose in 40 languages, each with its ISO 639-1 code: the language test
-set (tests/test_language.py asserts the accuracy; a fidelity benchmark may reuse CASES).
+set (tests/test_language.py asserts the accuracy; the fidelity benchmark, bench/fidelity.py,
+reports score()).
 
 Each paragraph was written for this set: three or four everyday sentences (the same story of a
 town library in 30 languages, a train trip in the other 10), so that identification is judged
@@ -290,3 +291,24 @@ CASES: tuple[LanguageCase, ...] = (
         "па смо купили кишобран и отишли на вечеру у малу кафану близу тврђаве.",
     ),
 )
+
+
+def score() -> str:
+    """Every paragraph written to a file and extracted; how many get their language right in
+    the document's metadata, as tests/test_language.py scores it."""
+    import tempfile
+    from pathlib import Path
+
+    from workers.extract import extract
+
+    wrong = []
+    with tempfile.TemporaryDirectory() as folder:
+        for case in CASES:
+            path = Path(folder) / f"{case.code}.txt"
+            path.write_text(case.text, encoding="utf-8")
+            found = extract(str(path))["metadata"]["language"]
+            if found != case.code:
+                wrong.append(f"{case.code} as {found}")
+    right = len(CASES) - len(wrong)
+    missed = f"; wrong: {', '.join(wrong)}" if wrong else ""
+    return f"{right}/{len(CASES)} ({100 * right / len(CASES):.1f}%){missed}"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import encoding_cases
 from tests.encoding_cases import CASES, EncodingCase
 from workers.extract import extract
 from workers.formats.labels import codec_for_label
@@ -189,3 +190,8 @@ def test_rtf_ansicpg(tmp_path: Path) -> None:
     source = r"{\rtf1\ansi\ansicpg1251\deff0{\fonttbl{\f0 Arial;}}\f0 " + body + "}"
     path.write_bytes(source.encode("ascii"))
     assert extract(str(path))["text"] == "Отчёт за год"
+
+
+def test_the_score_the_fidelity_benchmark_reports() -> None:
+    summary = encoding_cases.score()
+    assert summary.startswith(f"{len(CASES)}/{len(CASES)} exact") and "0 silent mojibake" in summary

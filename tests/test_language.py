@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import language_cases
 from tests.language_cases import CASES
 from workers.analysis import analyze_document
 from workers.document import process_document
@@ -64,3 +65,8 @@ def test_chunks_in_another_language_carry_their_own(tmp_path: Path) -> None:
     chunks = [json.loads(line) for line in lines]
     languages = [item["metadata"]["language"] for item in chunks]
     assert languages == ["en", "en", "ru", "el"], languages
+
+
+def test_the_score_the_fidelity_benchmark_reports() -> None:
+    right, total = language_cases.score().split()[0].split("/")
+    assert int(total) == len(CASES) and int(right) >= 0.95 * len(CASES)
