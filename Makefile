@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 
 .PHONY: setup run test lint ci clean
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml .ci/system-packages
+	sh .ci/system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import csv
 import difflib
-import multiprocessing
 import os
 import shlex
 import statistics
@@ -31,7 +30,6 @@ import time
 import unicodedata
 from collections import Counter
 from datetime import datetime
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +37,8 @@ from tabulate import tabulate
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.isolated import Isolated  # noqa: E402
 
 BACKENDS = ("pypdf", "pdfium")
 SUBSTANTIAL = 50  # tokens: in shorter texts, one token that differs costs over 0.02
@@ -55,10 +55,10 @@ def extract_both(path: str) -> dict[str, Any]:
     count: int | None = None
     start = time.perf_counter()
     try:
-        reader, errors = pdf._open(path)
-        count = len(reader.pages)
+        source = pdf._open(path, [])
+        count = source.page_count
         opened = time.perf_counter()
-        pages, failed = pdf._read(reader, 1, count, [], errors)
+        pages, failed = pdf._read(source.reader, 1, count, [], source.errors)
         seconds = time.perf_counter() - start
         out["pypdf"] = {"pages": pages, "failed": failed, "s": seconds, "open_s": opened - start}
     except TaskError as exc:
@@ -76,53 +76,6 @@ def extract_both(path: str) -> dict[str, Any]:
     except Exception as exc:
         out["pdfium"] = {"error": ("exception", describe(exc))}
     return out
-
-
-def child(conn: Connection) -> None:
-    """Read paths from `conn` until None; answer each with extract_both."""
-    # PDFium prints its repairs on fd 2 and pypdf logs its own: neither belongs in the report.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    import workers.formats.pdf
-    import workers.formats.pdfium  # noqa: F401
-
-    while (path := conn.recv()) is not None:
-        conn.send(extract_both(path))
-
-
-class Child:
-    """One process that extracts files on request, replaced when it dies or hangs."""
-
-    def __init__(self) -> None:
-        self.context = multiprocessing.get_context("spawn")
-        self.proc: Any = None
-        self.conn: Connection | None = None
-
-    def run(self, path: str, timeout: float) -> dict[str, Any]:
-        if self.proc is None or self.conn is None:
-            self.conn, theirs = self.context.Pipe()
-            self.proc = self.context.Process(target=child, args=(theirs,), daemon=True)
-            self.proc.start()
-            theirs.close()
-        self.conn.send(path)
-        try:
-            if self.conn.poll(timeout):
-                result: dict[str, Any] = self.conn.recv()
-                return result
-            failure = ("timeout", f"no answer in {timeout:g} s")
-        except (EOFError, ConnectionResetError):
-            self.proc.join(5)
-            failure = ("crashed", f"child exit code {self.proc.exitcode}")
-        self.stop()
-        return {backend: {"error": failure} for backend in BACKENDS}
-
-    def stop(self) -> None:
-        if self.proc is not None and self.conn is not None:
-            if self.proc.is_alive():
-                self.proc.kill()
-            self.proc.join(5)
-            self.conn.close()
-        self.proc = self.conn = None
 
 
 def tokens(text: str) -> list[str]:
@@ -160,12 +113,14 @@ Failed = tuple[str, str, str, str]  # file, pypdf's outcome, PDFium's, a message
 
 def collect(corpus: Path, names: list[str], timeout: float) -> tuple[list[Read], list[Failed]]:
     """Every file through both backends, split into those both read and those one could not."""
-    runner = Child()
+    runner = Isolated("bench.pdf_backends:extract_both")
     ok: list[Read] = []
     failed: list[Failed] = []
     try:
         for name in names:
             result = runner.run(str(corpus / name), timeout)
+            if "error" in result:  # the child crashed or hung: both backends failed with it
+                result = dict.fromkeys(BACKENDS, result)
             py, pm = result["pypdf"], result["pdfium"]
             if "error" in py or "error" in pm:
                 kinds = [r["error"][0] if "error" in r else "ok" for r in (py, pm)]

@@ -13,19 +13,17 @@ Two ways in, one mechanism:
 While its children run the parent is `running` with the broker as its worker, and its child
 ids are kept in its record, so a restarted broker picks up where it was: the children are in
 the store, and the count of those still to end is rebuilt from them.
+
+Here are the rules and the count of children still to end; the job flow (flow.py) applies them.
 """
 
 from __future__ import annotations
 
-import time
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from broker.jobs import Job, new_job_id
 from docmill.protocol import MAX_PARTS, ErrorType, JobStatus
-
-if TYPE_CHECKING:
-    from broker.broker import Broker
 
 TASK = "process_batch"
 DEFAULT_CHILD_TASK = "process_document"
@@ -49,22 +47,16 @@ def check(args: dict[str, Any]) -> None:
         raise BadBatch("'args' are extra arguments for each child, a map")
 
 
-def fan_out_batch(broker: Broker, parent: Job) -> None:
+def batch_parts(parent: Job) -> tuple[str, list[dict[str, Any]]]:
+    """A batch's child task, and one args map per file."""
     extra = parent.args.get("args", {})
     task = parent.args.get("task", DEFAULT_CHILD_TASK)
-    fan_out(broker, parent, task, [{**extra, "path": path} for path in parent.args["paths"]])
+    return task, [{**extra, "path": path} for path in parent.args["paths"]]
 
 
-def fan_out(broker: Broker, parent: Job, task: str, parts: list[dict[str, Any]]) -> None:
-    """Hold `parent` open and line up one child job of `task` per args map in `parts`."""
-    from broker import lifecycle
-
-    created = time.time()
-    if parent.status is JobStatus.RUNNING:  # a started job's parts take its place in line
-        created = parent.created
-    else:  # a batch: the broker starts it itself, and its files queue as new jobs
-        parent.status, parent.started, parent.attempts = JobStatus.RUNNING, created, 1
-    children = [
+def make_children(parent: Job, task: str, parts: list[dict[str, Any]], created: float) -> list[Job]:
+    """One child job of `task` per args map, with the parent's settings."""
+    return [
         Job(
             id=new_job_id(),
             task=task,
@@ -80,25 +72,11 @@ def fan_out(broker: Broker, parent: Job, task: str, parts: list[dict[str, Any]])
         )
         for args in parts
     ]
-    parent.worker, parent.result = HOLDER, {"children": [child.id for child in children]}
-    broker.store.save(parent)
-    broker.batches[parent.id] = len(children)
-    for child in children:
-        lifecycle.accept(broker, child)
 
 
-def child_settled(broker: Broker, child: Job) -> None:
-    assert child.parent is not None
-    left = broker.batches.get(child.parent)
-    if left is None:
-        return
-    if left > 1:
-        broker.batches[child.parent] = left - 1
-        return
-    del broker.batches[child.parent]
-    parent = broker.store.get(child.parent)
-    if parent is not None and parent.status is JobStatus.RUNNING:
-        _complete(broker, parent)
+def child_ids(parent: Job) -> list[str]:
+    """The ids of a held parent's children, in the order of its parts."""
+    return list((parent.result or {}).get("children") or [])
 
 
 def summary(children: list[Job]) -> dict[str, Any]:
@@ -118,28 +96,17 @@ def summary(children: list[Job]) -> dict[str, Any]:
     }
 
 
-def children(broker: Broker, parent: Job) -> list[Job]:
-    """The child jobs of a parent the broker holds open, in the order of its parts."""
-    return broker.store.get_many((parent.result or {}).get("children") or [])
-
-
-def _complete(broker: Broker, parent: Job) -> None:
-    from broker import lifecycle
-
-    parts = children(broker, parent)
+def completion(parent: Job, children: list[Job]) -> dict[str, Any] | None:
+    """What ends a parent whose children have all ended: an outcome, or None when it goes back
+    in line for a worker to finish from its parts' results."""
     if parent.task == TASK:
-        lifecycle.finish(broker, parent, {"ok": True, "result": summary(parts)})
-        return
-    failed = next((c for c in parts if c.status is not JobStatus.SUCCEEDED), None)
-    if failed is not None or not parts:
+        return {"ok": True, "result": summary(children)}
+    failed = next((c for c in children if c.status is not JobStatus.SUCCEEDED), None)
+    if failed is not None or not children:
         err = dict((failed.error if failed else None) or {"type": ErrorType.TASK_ERROR.value})
         err["message"] = f"part {failed.id if failed else '?'}: {err.get('message', '')}"
-        parent.attempts = parent.max_attempts  # retrying the whole would only repeat the parts
-        lifecycle.finish(broker, parent, {"ok": False, "error": err})
-        return
-    parent.args = {**parent.args, "parts": [child.result for child in parts]}
-    parent.result = None
-    lifecycle.requeue(broker, parent, "its parts are done", count_attempt=False)
+        return {"ok": False, "error": err}
+    return None
 
 
 def held(job: Job) -> bool:
@@ -147,14 +114,37 @@ def held(job: Job) -> bool:
     return job.worker == HOLDER or (job.task == TASK and job.status is JobStatus.QUEUED)
 
 
-def recover(broker: Broker, parents: list[Job]) -> None:
-    """Rebuild the count of unfinished children of each parent the last run left open."""
-    for parent in parents:
-        if parent.status is JobStatus.QUEUED:
-            fan_out_batch(broker, parent)  # stored, but never fanned out
-            continue
-        left = sum(not child.status.terminal for child in children(broker, parent))
-        if left:
-            broker.batches[parent.id] = left
-        else:
-            _complete(broker, parent)
+class OpenParents:
+    """Parents held open, each with the number of its children still to end."""
+
+    def __init__(self) -> None:
+        self._left: dict[str, int] = {}
+
+    def open(self, parent_id: str, children: int) -> None:
+        self._left[parent_id] = children
+
+    def child_ended(self, parent_id: str) -> bool:
+        """One child of `parent_id` ended; True when it was the last."""
+        left = self._left.get(parent_id)
+        if left is None:
+            return False
+        if left > 1:
+            self._left[parent_id] = left - 1
+            return False
+        del self._left[parent_id]
+        return True
+
+    def child_again(self, parent_id: str) -> None:
+        """An ended child is unfinished again (retried by hand)."""
+        if parent_id in self._left:
+            self._left[parent_id] += 1
+
+    def close(self, parent_id: str) -> bool:
+        """Stop counting for `parent_id` (cancelled); whether it was held open."""
+        return self._left.pop(parent_id, None) is not None
+
+    def __contains__(self, parent_id: object) -> bool:
+        return parent_id in self._left
+
+    def ids(self) -> set[str]:
+        return set(self._left)

@@ -2,8 +2,8 @@
 
 The loop polls with the next deadline as its timeout (a heartbeat to send, a worker to expire,
 a result waiter to answer), so an idle broker does no work at all. Here are the sockets, the
-loop, group commit and dispatch; client_side.py reads clients' requests, worker_side.py
-workers' messages, and drain.py stops the broker in order.
+loop and group commit; each message goes to its handler (inbound.py) with the job flow
+(flow.py), which owns the jobs and the workers, and writes back through this object.
 """
 
 from __future__ import annotations
@@ -17,29 +17,24 @@ from typing import Any
 
 import zmq
 
-from broker import client_side, commands, drain, lifecycle, maintenance, state, worker_side
+from broker import inbound, maintenance, state
 from broker.blobs import Blobs
 from broker.client_side import Ack
+from broker.clock import SystemClock
 from broker.events import Publisher
-from broker.jobs import Job
-from broker.lifecycle import Timers
-from broker.metrics import Metrics
-from broker.records import Registry, Service, Worker
+from broker.flow import JobFlow
 from broker.store import SqliteStore
 from docmill import wire
 from docmill.protocol import (
-    DEFAULT_QUEUE,
     MAX_MESSAGE_BYTES,
-    ClientRequest,
     ErrorType,
-    JobStatus,
     ProtocolError,
     Topic,
+    WorkerCommand,
     client_reply,
     error,
     pack,
-    parse_router,
-    worker_request,
+    to_worker,
 )
 from docmill.security import Guard, check_bind
 from docmill.settings import BrokerSettings
@@ -80,18 +75,18 @@ class Broker(StopOnSignal):
             check_bind(endpoint, curve, security.insecure)
         self.context = context or zmq.Context.instance()
         self.store = SqliteStore(settings.home.state / "jobs.db", settings.synchronous)
-        self.timers = Timers()
-        self.blobs = Blobs(settings.home.state / "blobs", security.max_inline_bytes)
-        self.metrics = Metrics()
-        self.pools: dict[str, dict[str, Any]] = {}  # worker pools by id: size, and size wanted
-        self.watchers: dict[str, dict[str, Any]] = {}  # watchers by id: their counters
-        self.batches: dict[str, int] = {}  # parent held open -> children still to end
-        self.maintenance = maintenance.Schedule(settings.maintenance, settings.checks)
-        self.draining = False  # a stop was asked for: see drain.py
-        self.drain_deadline = 0.0
-        self.registry = Registry(settings.heartbeat_interval * settings.heartbeat_liveness)
-        self.waiters = commands.Waiters()
-        self.malformed = 0
+        clock = SystemClock()
+        self.flow = JobFlow(
+            settings,
+            self.store,
+            Blobs(settings.home.state / "blobs", security.max_inline_bytes),
+            outlet=self,
+            clock=clock,
+            describe=self._describe,
+        )
+        self.maintenance = maintenance.Schedule(
+            settings.maintenance, settings.checks, clock.monotonic()
+        )
         self.oversized = 0
         self.started = time.time()
         self._acks: list[Ack] = []  # command replies, waiting for the pass's commit
@@ -122,7 +117,6 @@ class Broker(StopOnSignal):
         self.endpoint = self._bind(self.router, bind)
         self.events_endpoint = self._bind(self.pub, events_bind)
         self.events = Publisher(self.pub)
-        self.next_heartbeat = time.monotonic() + settings.heartbeat_interval  # to the workers
 
     @staticmethod
     def _bind(sock: zmq.Socket[bytes], endpoint: str) -> str:
@@ -138,7 +132,7 @@ class Broker(StopOnSignal):
     # -- lifecycle -----------------------------------------------------------------------------
 
     def run(self) -> None:
-        lifecycle.recover(self)
+        self.flow.jobs.recover()
         self.store.commit()
         self.settings.home.write_endpoints(
             {"broker": self.endpoint, "events": self.events_endpoint, "pid": os.getpid()}
@@ -154,7 +148,7 @@ class Broker(StopOnSignal):
         poller.register(self.router, zmq.POLLIN)
         poller.register(self.pub, zmq.POLLIN)
         poller.register(self._waker.reader, zmq.POLLIN)
-        while not (self._stop and drain.drained(self)):
+        while not (self._stop and self.flow.drained()):
             timeout = max(0.0, self._next_deadline() - time.monotonic())
             ready = dict(poller.poll(int(timeout * 1000) + 1))
             if self.pub in ready:
@@ -164,7 +158,16 @@ class Broker(StopOnSignal):
             if self._waker.reader in ready:
                 self._waker.clear()
             self._housekeeping()
-        drain.shutdown(self)
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        """After the drain: workers told to disconnect, sockets closed, endpoints file removed."""
+        workers = list(self.flow.registry.workers.values())
+        log.info("broker stopping: %d worker(s) told to disconnect", len(workers))
+        for worker in workers:
+            self.send(to_worker(worker.identity, WorkerCommand.DISCONNECT))
+        self.close()
+        self.settings.home.endpoints_file.unlink(missing_ok=True)
 
     def close(self) -> None:
         """Release the sockets (run() does this itself when it stops)."""
@@ -188,7 +191,7 @@ class Broker(StopOnSignal):
             try:
                 self._handle(frames)
             except ProtocolError as exc:
-                self.malformed += 1
+                self.flow.note_malformed()
                 log.debug("dropped malformed message (%s)", exc)
         self._end_pass()
 
@@ -215,9 +218,7 @@ class Broker(StopOnSignal):
             self.send(client_reply(client, service, [self._pack_reply(reply)]))
         if self.store.unsaved_new:
             return  # the commit failed: nothing new may run
-        pending, self.registry.undispatched = self.registry.undispatched, set()
-        for name in pending:
-            self._dispatch(self.registry.service(name))
+        self.flow.dispatch()
 
     def _commit(self, acks: list[Ack]) -> None:
         self._commit_due = None
@@ -226,11 +227,8 @@ class Broker(StopOnSignal):
         except sqlite3.Error as exc:
             self.store_errors += 1
             log.error("the job store could not commit: %s", exc)
-            refused = self.store.discard_new()
-            for job in refused:
-                job.status = JobStatus.CANCELLED  # never dispatched; the client was told
+            ids = self.flow.jobs.refuse_new()  # never dispatched; the clients are told
             refusal = error(ErrorType.UNAVAILABLE, f"the job store could not save it: {exc}")
-            ids = {job.id for job in refused}
             for i, (client, service, reply, new) in enumerate(acks):
                 if new & ids:
                     acks[i] = (client, service, {**refusal, "rid": reply.get("rid")}, new)
@@ -253,97 +251,42 @@ class Broker(StopOnSignal):
             log.debug("could not send to %r: %s", frames[0][:32], exc)
             return False
 
+    def publish(self, topic: Topic, /, **fields: Any) -> None:
+        self.events.publish(topic, **fields)
+
+    def _describe(self) -> dict[str, Any]:
+        """The broker's own facts, for a snapshot of the job flow (state.py)."""
+        now = time.time()
+        return {
+            "seq": self.events.seq,
+            "state_seq": self.state_seq,
+            "store_errors": self.store_errors,
+            "broker": {
+                "pid": os.getpid(),
+                "endpoint": self.endpoint,
+                "events": self.events_endpoint,
+                "started": self.started,
+                "uptime": now - self.started,
+                "oversized": self.oversized,
+                "curve": self.guard is not None,
+                "auth_refused": self.guard.allow.refused if self.guard else 0,
+                "events_published": self.events.seq,
+                "events_unwatched": self.events.skipped,
+            },
+        }
+
     # -- one message ---------------------------------------------------------------------------
 
     def _handle(self, frames: list[bytes]) -> None:
-        msg = parse_router(frames)
-        if isinstance(msg, ClientRequest):
-            if (ack := client_side.handle(self, msg)) is not None:
-                self._acks.append(ack)  # sent once this pass has committed
-        else:
-            worker_side.handle(self, msg)
-
-    # -- workers -------------------------------------------------------------------------------
-
-    @property
-    def workers(self) -> dict[bytes, Worker]:
-        return self.registry.workers
-
-    @property
-    def services(self) -> dict[str, Service]:
-        return self.registry.services
-
-    def remove_worker(self, worker: Worker, reason: str, *, disconnect: bool = False) -> str | None:
-        """Forget a worker; the job it held goes back to its queue. Returns that job's id."""
-        return worker_side.remove(self, worker, reason, disconnect=disconnect)
-
-    # -- jobs ----------------------------------------------------------------------------------
-
-    def enqueue(self, job: Job) -> None:
-        """Accept a new job (stored, published, then queued, scheduled or fanned out)."""
-        lifecycle.accept(self, job)
-
-    def queue(self, job: Job) -> None:
-        """Put a job in its service's line and hand it to a worker if one is idle."""
-        service = self.registry.service(job.queue or DEFAULT_QUEUE)
-        service.queue.push(job)
-        self.registry.undispatched.add(service.name)  # once this pass has committed
-
-    def _dispatch(self, service: Service) -> None:
-        if self.draining or service.paused:
-            return  # stopping, or paused by hand: nothing new starts
-        while len(service.queue) and (worker := self.registry.next_idle(service)) is not None:
-            job = self._next_job(service)
-            if job is None:
-                self.registry.give_back(service, worker)
-                return
-            try:
-                args = self.blobs.args_for(job)
-            except OSError as exc:  # its inline bytes are gone: it ends here, unstarted
-                lifecycle.finish(self, job, error(ErrorType.NOT_FOUND, f"inline content: {exc}"))
-                self.registry.give_back(service, worker)
-                continue
-            self._start(worker, job, args)
-
-    def _next_job(self, service: Service) -> Job | None:
-        while (job_id := service.queue.pop()) is not None:
-            job = self.store.get(job_id)
-            if job is not None and job.status is JobStatus.QUEUED:
-                return job  # anything else was cancelled while it waited
-        return None
-
-    def _start(self, worker: Worker, job: Job, args: dict[str, Any]) -> None:
-        lifecycle.start(self, job, worker.name)
-        worker.job = job.id
-        if job.body is not None:
-            body = job.body
-        else:
-            request = {"id": job.id, "task": job.task, "args": args, "attempt": job.attempts}
-            if job.timeout is not None:
-                request["timeout"] = job.timeout
-            body = [pack(request)]
-        if not self.send(worker_request(worker.identity, job.id.encode(), body)):
-            self.remove_worker(worker, "unreachable")
-
-    def finish(self, job: Job, outcome: dict[str, Any], frames: list[bytes] | None = None) -> None:
-        lifecycle.finish(self, job, outcome, frames)
-
-    def cancel(self, job: Job) -> None:
-        lifecycle.cancel(self, job)
-
-    def retry(self, job: Job) -> None:
-        lifecycle.retry(self, job)
+        if (ack := inbound.handle(self.flow, frames)) is not None:
+            self._acks.append(ack)  # sent once this pass has committed
 
     # -- time ----------------------------------------------------------------------------------
 
     def _next_deadline(self) -> float:
-        deadlines = [self.next_heartbeat]
+        deadlines = [self.flow.next_deadline()]
         for extra in (
-            self.registry.next_expiry(),
-            self.waiters.next_deadline(),
-            self.timers.next_deadline(),
             self.maintenance.next_deadline(),
-            self.drain_deadline if self.draining else None,
             self._commit_due,
             self._next_state if self.settings.state_interval > 0 else None,
         ):
@@ -353,14 +296,12 @@ class Broker(StopOnSignal):
 
     def _housekeeping(self) -> None:
         now = time.monotonic()
-        worker_side.heartbeat(self, now)
-        self.waiters.expire(self, now)
-        lifecycle.release_due(self)
-        self.maintenance.run_due(self, now)
+        self.flow.tick()
+        self.maintenance.run_due(self.flow, now)
         if self.settings.state_interval > 0 and now >= self._next_state:
             self._next_state = now + self.settings.state_interval
             self.state_seq += 1
             self.events.publish(
-                Topic.BROKER_STATE, state=state.snapshot(self), state_seq=self.state_seq
+                Topic.BROKER_STATE, state=state.snapshot(self.flow), state_seq=self.state_seq
             )
         self._end_pass()

@@ -11,21 +11,29 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shlex
 import subprocess
-import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from broker import lifecycle, state
+from broker import state
+from broker.flow import JobFlow
 from broker.jobs import Job, new_job_id
 from docmill.health import Thresholds, queue_problems, system_problems
 from docmill.protocol import Topic
 from docmill.settings import CheckSettings
 
-if TYPE_CHECKING:
-    from broker.broker import Broker
-
 log = logging.getLogger(__name__)
+
+
+def _gist(problem: str) -> str:
+    """A problem without its figures: a backlog a minute older, or a queue with one more job
+    waiting, is the same problem, not a new one to alert about at every run. A number inside
+    a name (`q1`, `w-3`) stays."""
+    return _FIGURE.sub("#", problem)
+
+
+_FIGURE = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?(?=s\b|\W|$)")  # 12, 0.5, 612s
 
 
 class Checks:
@@ -36,31 +44,36 @@ class Checks:
         self._dead = 0
         self._children: list[subprocess.Popen[bytes]] = []
 
-    def run(self, broker: Broker, name: str) -> None:
+    def run(self, flow: JobFlow, name: str) -> None:
         """Run one check as a job; alert on problems it did not report last time."""
-        job = Job(id=new_job_id(), task=name, queue="maintenance")
-        lifecycle.record(broker, job)
-        lifecycle.start(broker, job, "broker")
-        snapshot = state.snapshot(broker)
-        if name == "queue_check":
-            found = queue_problems(snapshot, self.limits)
-        else:
-            found = system_problems(snapshot, self.limits)
-            dead = snapshot.get("dead", 0)
-            if dead > self._dead:
-                found.append(f"dead letters growing: {dead} (was {self._dead})")
-            self._dead = dead
-        lifecycle.finish(broker, job, {"ok": True, "result": {"problems": found}})
-        new = frozenset(found) - self._last.get(name, frozenset())
-        self._last[name] = frozenset(found)
+        job = Job(id=new_job_id(), task=name, queue="maintenance", created=flow.clock.time())
+        found: list[str] = []
+
+        def check() -> dict[str, Any]:
+            snapshot = state.snapshot(flow)
+            if name == "queue_check":
+                found.extend(queue_problems(snapshot, self.limits))
+            else:
+                found.extend(system_problems(snapshot, self.limits))
+                dead = snapshot.get("dead", 0)
+                if dead > self._dead:
+                    found.append(f"dead letters growing: {dead} (was {self._dead})")
+                self._dead = dead
+            return {"ok": True, "result": {"problems": found}}
+
+        flow.jobs.run_here(job, check)
+        known = self._last.get(name, frozenset())
+        new = [problem for problem in found if _gist(problem) not in known]
+        self._last[name] = frozenset(map(_gist, found))
         if new:
-            self._alert(broker, name, sorted(new), found)
+            self._alert(flow, name, sorted(new), found)
         self._reap()
 
-    def _alert(self, broker: Broker, check: str, new: list[str], found: list[str]) -> None:
-        alert: dict[str, Any] = {"check": check, "new": new, "problems": found, "ts": time.time()}
+    def _alert(self, flow: JobFlow, check: str, new: list[str], found: list[str]) -> None:
+        now = flow.clock.time()
+        alert: dict[str, Any] = {"check": check, "new": new, "problems": found, "ts": now}
         log.warning("alert from %s: %s", check, "; ".join(new))
-        broker.events.publish(Topic.ALERT, **alert)
+        flow.publish(Topic.ALERT, **alert)
         if not self.settings.alert_command:
             return
         try:

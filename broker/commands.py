@@ -7,13 +7,12 @@ answer to an earlier request from the one it waits for.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from broker import admin, batches, state
 from broker.blobs import BadContent
+from broker.flow import JobFlow
 from broker.jobs import (
     DEFAULT_BACKOFF,
     DEFAULT_BACKOFF_MAX,
@@ -21,38 +20,35 @@ from broker.jobs import (
     Job,
     new_job_id,
 )
+from broker.waiters import Waiter, views
 from docmill.protocol import (
     COMMAND_PREFIX,
     DEFAULT_QUEUE,
     MMI_PREFIX,
     BadRequest,
+    Bound,
     ClientRequest,
     Command,
     ErrorType,
     JobStatus,
     ProtocolError,
-    client_reply,
+    check_job_numbers,
     error,
-    pack,
     unpack_map,
 )
 
-if TYPE_CHECKING:
-    from broker.broker import Broker
-
 PREFIX = COMMAND_PREFIX
 MAX_BATCH = 10_000  # jobs in one submit message
-_NUMBER_LIMIT = 2**31  # priorities, attempts, seconds and times all fit well within it
 
 
-def dispatch(broker: Broker, req: ClientRequest) -> dict[str, Any] | None:
+def dispatch(flow: JobFlow, req: ClientRequest) -> dict[str, Any] | None:
     """Run one command; None means the answer comes later (a result waiter)."""
     try:
         if len(req.body) != 1:
             raise ProtocolError("a docmill command takes exactly one body frame")
         body = unpack_map(req.body[0])
     except ProtocolError as exc:
-        broker.malformed += 1
+        flow.note_malformed()
         return error(ErrorType.BAD_REQUEST, str(exc))
     handler = _HANDLERS.get(req.service.decode(errors="replace"))
     rid = body.get("rid")
@@ -62,7 +58,7 @@ def dispatch(broker: Broker, req: ClientRequest) -> dict[str, Any] | None:
         )
     else:
         try:
-            reply = handler(broker, req, body)
+            reply = handler(flow, req, body)
         except BadRequest as exc:
             reply = error(ErrorType.BAD_REQUEST, str(exc))
     if reply is not None and rid is not None:
@@ -73,7 +69,7 @@ def dispatch(broker: Broker, req: ClientRequest) -> dict[str, Any] | None:
 # -- submit ---------------------------------------------------------------------------------------
 
 
-def _job_from(spec: Any, policies: dict[str, dict[str, Any]]) -> Job:
+def _job_from(spec: Any, policies: dict[str, dict[str, Any]], now: float) -> Job:
     """A job from a submit's fields; what the submit leaves out comes from its task's policy."""
     if not isinstance(spec, dict):
         raise BadRequest("a job is a map")
@@ -94,97 +90,90 @@ def _job_from(spec: Any, policies: dict[str, dict[str, Any]]) -> Job:
     key = spec.get("key")
     if key is not None and (not isinstance(key, str) or not key):
         raise BadRequest("'key' must be a non-empty string")
-    number = (int, float)
-    timeout = _number(spec, "timeout", None, number)
-    not_before = _number(spec, "not_before", None, number)
-    countdown = _number(spec, "countdown", None, number)
+    check_job_numbers(spec)
+    timeout, not_before, countdown = (
+        spec.get("timeout"),
+        spec.get("not_before"),
+        spec.get("countdown"),
+    )
     if countdown is not None:
-        not_before = max(not_before or 0.0, time.time() + countdown)
-    job = Job(
+        not_before = max(not_before or 0.0, now + countdown)
+    return Job(
         id=new_job_id(),
         task=task,
         queue=queue,
         args=args,
-        priority=_number(spec, "priority", 0, int),
-        max_attempts=_number(spec, "max_attempts", DEFAULT_MAX_ATTEMPTS, int),
+        priority=spec.get("priority", 0),
+        max_attempts=spec.get("max_attempts", DEFAULT_MAX_ATTEMPTS),
         timeout=None if timeout is None else float(timeout),
         not_before=None if not_before is None else float(not_before),
         key=key,
-        backoff=float(_number(spec, "backoff", DEFAULT_BACKOFF, number)),
-        backoff_max=float(_number(spec, "backoff_max", DEFAULT_BACKOFF_MAX, number)),
+        backoff=float(spec.get("backoff", DEFAULT_BACKOFF)),
+        backoff_max=float(spec.get("backoff_max", DEFAULT_BACKOFF_MAX)),
+        created=now,
     )
-    if job.max_attempts < 1 or (job.timeout is not None and job.timeout <= 0):
-        raise BadRequest("'max_attempts' must be at least 1 and 'timeout' positive")
-    if job.backoff < 0 or job.backoff_max < 0:
-        raise BadRequest("'backoff' and 'backoff_max' must not be negative")
-    return job
 
 
-def _number(spec: dict[str, Any], key: str, default: Any, kind: Any) -> Any:
+def _number(spec: dict[str, Any], key: str, default: Any, bound: Bound) -> Any:
     value = spec.get(key)
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, kind):
-        raise BadRequest(f"{key!r} must be a number")
-    if not -_NUMBER_LIMIT <= value <= _NUMBER_LIMIT:  # also refuses NaN
-        raise BadRequest(f"{key!r} must be between -{_NUMBER_LIMIT:g} and {_NUMBER_LIMIT:g}")
+    bound.check(key, value)
     return value
 
 
-def submit(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
+def submit(flow: JobFlow, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
     """One job (`task`, `args`, ...) or many (`jobs`); all are validated before any is kept.
 
     A job whose idempotency `key` is already known is not created again: its id comes back.
+    `unserved` lists the jobs' queues that no connected worker serves.
     """
-    if broker.draining:
+    if flow.draining:
         return error(ErrorType.UNAVAILABLE, "the broker is stopping; submit again shortly")
-    many = "jobs" in body
+    many, now = "jobs" in body, flow.clock.time()
     if many:
         specs = body["jobs"]
         if not isinstance(specs, list) or not 0 < len(specs) <= MAX_BATCH:
             raise BadRequest(f"'jobs' must be a list of 1 to {MAX_BATCH} jobs")
-        jobs = [_job_from(spec, broker.settings.task_policies) for spec in specs]
+        jobs = [_job_from(spec, flow.settings.task_policies, now) for spec in specs]
     else:
-        jobs = [_job_from(body, broker.settings.task_policies)]
+        jobs = [_job_from(body, flow.settings.task_policies, now)]
     try:
         for job in jobs:
-            broker.blobs.check(job.args)
+            flow.jobs.blobs.check(job.args)
     except BadContent as exc:
         raise BadRequest(str(exc)) from None
     existing: list[str | None] = []
     first_of: dict[str, str] = {}  # a key twice in one batch is one job too: the first
     for job in jobs:
-        known = (first_of.get(job.key) or broker.store.find_key(job.key)) if job.key else None
+        known = (first_of.get(job.key) or flow.store.find_key(job.key)) if job.key else None
         if job.key and known is None:
             first_of[job.key] = job.id
         existing.append(known)
     try:
-        broker.blobs.keep(job for job, known in zip(jobs, existing, strict=True) if known is None)
+        flow.jobs.blobs.keep(j for j, known in zip(jobs, existing, strict=True) if known is None)
     except OSError as exc:
         return error(ErrorType.UNAVAILABLE, f"cannot keep the documents' bytes: {exc}")
     ids = []
     for job, known in zip(jobs, existing, strict=True):
         if known is None:
-            broker.enqueue(job)
+            flow.jobs.accept(job)
         ids.append(known or job.id)
-    return {"ok": True, "ids": ids} if many else {"ok": True, "id": ids[0]}
+    # A queue no connected worker lists: its jobs wait, silently, until one comes. Say so.
+    unserved = sorted({job.queue for job in jobs if not flow.registry.serving(job.queue)})
+    reply: dict[str, Any] = {"ok": True, "ids": ids} if many else {"ok": True, "id": ids[0]}
+    return {**reply, "unserved": unserved}
 
 
 # -- result ---------------------------------------------------------------------------------------
 
 
-def _found(broker: Broker, job_ids: list[str]) -> dict[str, Job]:
+def _found(flow: JobFlow, job_ids: list[str]) -> dict[str, Job]:
     """The jobs of `job_ids` that exist, by id; those not in memory read in one query per 500."""
-    return {job.id: job for job in broker.store.get_many(job_ids)}
+    return {job.id: job for job in flow.store.get_many(job_ids)}
 
 
-def _views(found: dict[str, Job], job_ids: list[str]) -> list[dict[str, Any]]:
-    """Each job's view, in the order of `job_ids`, from the jobs found of them."""
-    unknown = JobStatus.UNKNOWN.value
-    return [job.view() if (job := found.get(i)) else {"id": i, "status": unknown} for i in job_ids]
-
-
-def result(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any] | None:
+def result(flow: JobFlow, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any] | None:
     """The state of one job (`id`) or many (`ids`); with `wait`, answer once all have ended."""
     ids = body.get("ids", [body.get("id")])
     if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
@@ -192,119 +181,56 @@ def result(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str
     wait = body.get("wait") or 0
     if isinstance(wait, bool) or not isinstance(wait, int | float):
         raise BadRequest("'wait' must be a number of seconds")
-    found = _found(broker, ids)
+    found = _found(flow, ids)
     pending = {job_id for job_id, job in found.items() if not job.status.terminal}
     if wait > 0 and pending:
-        deadline = time.monotonic() + min(float(wait), broker.settings.max_result_wait)
-        broker.waiters.add(Waiter(req.sender, req.service, ids, pending, deadline, body.get("rid")))
+        deadline = flow.clock.monotonic() + min(float(wait), flow.settings.max_result_wait)
+        flow.jobs.wait(Waiter(req.sender, req.service, ids, pending, deadline, body.get("rid")))
         return None
-    return {"ok": True, "jobs": _views(found, ids)}
-
-
-@dataclass(eq=False)
-class Waiter:
-    client: bytes
-    service: bytes
-    ids: list[str]
-    pending: set[str]
-    deadline: float
-    rid: Any = None
-    done: bool = False
-
-
-@dataclass
-class Waiters:
-    """Long-polling `docmill.result` calls, answered when their jobs end or their time is up."""
-
-    by_job: dict[str, list[Waiter]] = field(default_factory=dict)
-    active: set[Waiter] = field(default_factory=set)
-
-    def add(self, waiter: Waiter) -> None:
-        self.active.add(waiter)
-        for job_id in waiter.pending:
-            self.by_job.setdefault(job_id, []).append(waiter)
-
-    def settled(self, broker: Broker, job: Job) -> None:
-        for waiter in self.by_job.pop(job.id, []):
-            waiter.pending.discard(job.id)
-            if not waiter.pending and not waiter.done:
-                self._answer(broker, waiter)
-
-    def expire(self, broker: Broker, now: float) -> None:
-        for waiter in [w for w in self.active if w.deadline <= now]:
-            self._answer(broker, waiter)
-
-    def next_deadline(self) -> float | None:
-        return min((w.deadline for w in self.active), default=None)
-
-    def _answer(self, broker: Broker, waiter: Waiter) -> None:
-        waiter.done = True
-        self.active.discard(waiter)
-        for job_id in waiter.pending:  # jobs still running: drop the index entries
-            entries = self.by_job.get(job_id, [])
-            if waiter in entries:
-                entries.remove(waiter)
-                if not entries:
-                    del self.by_job[job_id]
-        reply: dict[str, Any] = {"ok": True, "jobs": _views(_found(broker, waiter.ids), waiter.ids)}
-        if waiter.rid is not None:
-            reply["rid"] = waiter.rid
-        broker.send(client_reply(waiter.client, waiter.service, [pack(reply)]))
+    return {"ok": True, "jobs": views(found, ids)}
 
 
 # -- status, cancel ------------------------------------------------------------------------------
 
 
-def status(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
+def status(flow: JobFlow, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
     """The broker's whole state (broker/state.py), with the stream position it matches."""
-    return {"ok": True, **state.snapshot(broker)}
+    return {"ok": True, **state.snapshot(flow)}
 
 
-def cancel(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
+def cancel(flow: JobFlow, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
     """Cancel a waiting or running job (a running one's worker drops it); a batch or a job in
     parts, with its children that have not ended."""
     job_id = body.get("id")
     if not isinstance(job_id, str):
         raise BadRequest("give the job's 'id'")
-    job = broker.store.get(job_id)
+    job = flow.store.get(job_id)
     if job is None:
         return {"ok": True, "status": JobStatus.UNKNOWN.value}
     if job.status.terminal:
         return {"ok": True, "status": job.status.value}
-    children = batches.children(broker, job) if job.id in broker.batches else []
-    broker.batches.pop(job.id, None)
-    _cancel(broker, job)
-    for child in children:
-        if not child.status.terminal:
-            _cancel(broker, child)
+    flow.cancel(job)
     return {"ok": True, "status": job.status.value}
-
-
-def _cancel(broker: Broker, job: Job) -> None:
-    holder = broker.registry.holder(job.id)
-    broker.cancel(job)
-    if holder is not None:
-        broker.remove_worker(holder, f"cancelled job {job.id}", disconnect=True)
 
 
 # -- dead letters ---------------------------------------------------------------------------------
 
 
-def dead(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
+def dead(flow: JobFlow, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
     """Jobs that exhausted their attempts, newest first, with their last error."""
-    limit = _number(body, "limit", 1000, int)
+    limit = _number(body, "limit", 1000, Bound(integer=True, low=0))
     return {
         "ok": True,
-        "jobs": [job.view() for job in broker.store.by_status(JobStatus.DEAD, limit)],
+        "jobs": [job.view() for job in flow.store.by_status(JobStatus.DEAD, limit)],
     }
 
 
-def retry(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
+def retry(flow: JobFlow, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
     """Put ended jobs (one `id`, or every dead one with `all_dead`) back in line, attempts reset."""
     if body.get("all_dead") is True:
-        jobs = broker.store.by_status(JobStatus.DEAD, MAX_BATCH)
+        jobs = flow.store.by_status(JobStatus.DEAD, MAX_BATCH)
     elif isinstance(body.get("id"), str):
-        job = broker.store.get(body["id"])
+        job = flow.store.get(body["id"])
         if job is None:
             raise BadRequest(f"no job {body['id']}")
         if not job.status.terminal or job.status is JobStatus.SUCCEEDED:
@@ -313,20 +239,19 @@ def retry(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str,
     else:
         raise BadRequest("give 'id', or 'all_dead': true")
     for job in jobs:
-        broker.retry(job)
+        flow.jobs.retry(job)
     return {"ok": True, "ids": [job.id for job in jobs]}
 
 
-def purge(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
+def purge(flow: JobFlow, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
     """Delete dead jobs (`dead`: true) from the store."""
     if body.get("dead") is not True:
         raise BadRequest("give 'dead': true")
-    ids = [job.id for job in broker.store.by_status(JobStatus.DEAD, 1_000_000)]
-    broker.blobs.forget(ids)
-    return {"ok": True, "deleted": broker.store.delete(ids)}
+    ids = [job.id for job in flow.store.by_status(JobStatus.DEAD, 1_000_000)]
+    return {"ok": True, "deleted": flow.jobs.delete(ids)}
 
 
-_Handler = Callable[["Broker", ClientRequest, dict[str, Any]], "dict[str, Any] | None"]
+_Handler = Callable[[JobFlow, ClientRequest, dict[str, Any]], "dict[str, Any] | None"]
 _HANDLERS: dict[str, _Handler] = {
     Command.SUBMIT.value: submit,
     Command.RESULT.value: result,

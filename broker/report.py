@@ -1,14 +1,14 @@
 """`docmill report` (python -m broker.report): task statistics from the job store, read-only.
 
-The report reads home/state/jobs.db itself (SQLite in WAL mode lets it read while the broker
-writes), so a long report never costs the broker's loop anything.
+The report asks the store for the jobs of its span (broker/store.py reads home/state/jobs.db
+in this process, which WAL allows while the broker writes), so a long report never costs the
+broker's loop anything, and computes from those records alone.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
-import sqlite3
 import sys
 import time
 from collections import Counter
@@ -16,9 +16,10 @@ from pathlib import Path
 
 from tabulate import tabulate
 
+from broker.store import created_since
 from docmill.cli_output import EXIT_OK, EXIT_USAGE, emit
 from docmill.home import Home, resolve_home
-from docmill.protocol import ProtocolError, unpack
+from docmill.protocol import JobStatus
 from docmill.stats import percentile
 
 _SPAN = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
@@ -33,53 +34,28 @@ def parse_since(text: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)]
 
 
-def _error_type(blob: bytes | None) -> str:
-    if not blob:
-        return "?"
-    try:
-        error = unpack(blob)
-    except ProtocolError:
-        return "?"
-    return str(error.get("type", "?")) if isinstance(error, dict) else "?"
-
-
-def _path(blob: bytes | None) -> str | None:
-    try:
-        args = unpack(blob) if blob else {}
-    except ProtocolError:
-        return None
-    return args.get("path") if isinstance(args, dict) else None
-
-
 def report(db_path: Path, since: float, now: float | None = None, slowest: int = 10) -> dict:
     """Counts by task and state, durations, error types and the slowest jobs since `since` s."""
     now = now or time.time()
     start = now - since
-    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        rows = db.execute(
-            "SELECT task, status, started, finished, error, args FROM jobs WHERE created >= ?",
-            (start,),
-        ).fetchall()
-    finally:
-        db.close()
+    jobs = created_since(db_path, start)
     counts: dict[str, Counter[str]] = {}
     durations: dict[str, list[float]] = {}
     errors: Counter[str] = Counter()
     timed: list[tuple[float, str, str | None]] = []
-    for task, status, started, finished, error, args in rows:
-        counts.setdefault(task, Counter())[status] += 1
-        if status in ("failed", "dead"):
-            errors[_error_type(error)] += 1
-        if status == "succeeded" and started and finished:
-            seconds = finished - started
-            durations.setdefault(task, []).append(seconds)
-            timed.append((seconds, task, _path(args)))
+    for job in jobs:
+        counts.setdefault(job.task, Counter())[job.status] += 1
+        if job.status in (JobStatus.FAILED, JobStatus.DEAD):
+            errors[job.error_type or "?"] += 1
+        if job.status == JobStatus.SUCCEEDED and job.started and job.finished:
+            seconds = job.finished - job.started
+            durations.setdefault(job.task, []).append(seconds)
+            timed.append((seconds, job.task, job.path))
     timed.sort(reverse=True)
     return {
         "since": start,
         "until": now,
-        "jobs": len(rows),
+        "jobs": len(jobs),
         "tasks": {
             task: {
                 "counts": dict(c),

@@ -4,6 +4,8 @@ The broker changes jobs in memory and calls `save`; `commit` writes every job ch
 last commit in one transaction, once per pass of the broker loop (group commit), and submits
 are acknowledged only after it. Unfinished jobs stay in memory; finished ones are read back
 from the database when asked for, so the broker's memory does not grow with its history.
+This module alone knows the table's layout: `docmill report`, in a process of its own, reads
+the history through `created_since` (read-only) rather than with SQL of its own.
 
 Durability (see docs/DURABILITY.md): `synchronous=FULL` (the default) survives power loss and
 OS crashes; `synchronous=NORMAL` survives a crash or kill of any docmill process, but an OS crash
@@ -17,11 +19,12 @@ import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from broker.jobs import Job
-from docmill.protocol import JobStatus, pack, unpack
+from docmill.protocol import JobStatus, ProtocolError, pack, unpack
 
 log = logging.getLogger(__name__)
 
@@ -242,3 +245,57 @@ class SqliteStore:
     def close(self) -> None:
         self.commit()
         self.db.close()
+
+
+# -- reading history from another process ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class JobSummary:
+    """What a report needs of one job, without its arguments, body or result."""
+
+    id: str
+    task: str
+    status: str  # a JobStatus value, as stored
+    created: float
+    started: float | None
+    finished: float | None
+    error_type: str | None  # the type of its error map, if it has a readable one
+    path: str | None  # its `path` argument, if it has one
+
+
+def created_since(db_path: Path, since: float) -> list[JobSummary]:
+    """The jobs created at or after `since` (Unix time), read-only: WAL lets another process
+    read while the broker writes, so a long report costs the broker's loop nothing."""
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        rows = db.execute(
+            "SELECT id, task, status, created, started, finished, error, args "
+            "FROM jobs WHERE created >= ?",
+            (since,),
+        ).fetchall()
+    finally:
+        db.close()
+    return [
+        JobSummary(
+            id=job_id,
+            task=task,
+            status=status,
+            created=created,
+            started=started,
+            finished=finished,
+            error_type=_blob_str(error, "type"),
+            path=_blob_str(args, "path"),
+        )
+        for job_id, task, status, created, started, finished, error, args in rows
+    ]
+
+
+def _blob_str(blob: bytes | None, key: str) -> str | None:
+    """One string field of a stored map, or None when it is absent or unreadable."""
+    try:
+        value = unpack(blob) if blob else None
+    except ProtocolError:
+        return None
+    found = value.get(key) if isinstance(value, dict) else None
+    return found if isinstance(found, str) else None

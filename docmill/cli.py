@@ -1,7 +1,7 @@
 """The `docmill` command: submit documents, read results, see the broker's state.
 
-Exit codes: 0 done, 1 a job failed, 2 bad usage or a request the broker refused, 3 the broker
-did not answer (or jobs did not end) in time.
+Exit codes: 0 done, 1 a job failed, 2 bad usage, a request refused (here or by the broker) or an
+unknown job, 3 the broker did not answer (or jobs did not end) in time. README.md has the details.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import zmq
 from tabulate import tabulate
 
+from docmill.cli_input import job_number, readable, seconds
 from docmill.cli_ops import (
     cmd_health,
     cmd_keys,
@@ -22,12 +24,13 @@ from docmill.cli_ops import (
     cmd_report,
     cmd_resume,
     cmd_scale,
+    cmd_service,
     cmd_status,
 )
 from docmill.cli_output import EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE, emit, jsonable, when
 from docmill.client import BrokerError, Client
 from docmill.home import Home, resolve_home
-from docmill.protocol import DEFAULT_QUEUE, JobStatus
+from docmill.protocol import DEFAULT_QUEUE, JobStatus, ProtocolError
 from docmill.security import SecurityError, SecuritySettings, load_security, under_roots
 
 
@@ -43,7 +46,10 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
     common.add_argument("--server-key", default=default, help="CURVE: the broker's broker.key")
     common.add_argument("--key", default=default, help="CURVE: your NAME.key_secret")
     common.add_argument(
-        "--timeout", type=float, default=default, help="seconds to wait at most, for jobs or broker"
+        "--timeout",
+        type=seconds,
+        default=default,
+        help="seconds to wait at most, for jobs or broker",
     )
     common.add_argument(
         "--json", action="store_true", default=default or False, help="print JSON for scripts"
@@ -62,9 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     submit.add_argument("paths", nargs="+", metavar="PATH")
     submit.add_argument("--task", default="process_document")
     submit.add_argument("--queue", default=DEFAULT_QUEUE)
-    submit.add_argument("--priority", type=int, default=None)
-    submit.add_argument("--countdown", type=float, default=None, help="start no sooner (s)")
-    submit.add_argument("--max-attempts", type=int, default=None)
+    submit.add_argument("--priority", type=job_number("priority"), default=None)
+    submit.add_argument(
+        "--countdown", type=job_number("countdown"), default=None, help="start no sooner (s)"
+    )
+    submit.add_argument("--max-attempts", type=job_number("max_attempts"), default=None)
     submit.add_argument(
         "--batch", action="store_true", help="one batch job whose result summarises all files"
     )
@@ -94,6 +102,16 @@ def _parser() -> argparse.ArgumentParser:
     scale = sub.add_parser("scale", parents=[common], help="grow or shrink the worker pools")
     scale.add_argument("size", help="a number of workers, or +k / -k")
     scale.add_argument("--pool", help="one pool's id (see status --json); default: all")
+    service = sub.add_parser(
+        "service",
+        parents=[common],
+        help="start docmill on this home at logon or boot (systemd, Task Scheduler, launchd)",
+        description="Example: docmill --home ~/docmill-home service install --at logon",
+    )
+    service.add_argument("action", choices=["install", "uninstall", "status"])
+    service.add_argument(
+        "--at", choices=["logon", "boot"], default="logon", help="when it starts (default logon)"
+    )
     keys = sub.add_parser("keys", parents=[common], help="CURVE keys: `keys init [--name N]`")
     keys.add_argument("action", choices=["init"])
     keys.add_argument(
@@ -112,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     home = Home(resolve_home(args.home))
     if args.command == "keys":
         return cmd_keys(home, args)
+    if args.command == "service":
+        return cmd_service(home, args)
     if not args.endpoint and not home.read_endpoints():
         print(
             f"docmill: no broker is running in {home.root} (start it with run_all.py)",
@@ -136,6 +156,18 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_TIMEOUT
     except BrokerError as exc:
         print(f"docmill: the broker refused: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ProtocolError as exc:  # a reply of the wrong shape (an older or broken broker)
+        print(f"docmill: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyError as exc:  # a job the broker no longer knows (purged while waited for)
+        print(f"docmill: {exc.args[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as exc:  # what the client refuses before sending
+        print(f"docmill: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except zmq.ZMQError as exc:  # an endpoint ZeroMQ cannot use
+        print(f"docmill: cannot connect to {client.endpoint}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except SecurityError as exc:
         print(f"docmill: {exc}", file=sys.stderr)
@@ -165,7 +197,16 @@ def _exit_code(infos: list[dict[str, Any]], waited: bool = True) -> int:
 
 
 def cmd_submit(client: Client, args: argparse.Namespace) -> int:
-    paths = [str(Path(p).expanduser().resolve()) for p in args.paths]
+    """Exit 2 if a path was skipped (the others still go), unless the jobs say 1 or 3."""
+    paths = readable(args.paths)
+    if not paths:
+        print("docmill: nothing to submit", file=sys.stderr)
+        return EXIT_USAGE
+    code = _submit(client, args, paths)
+    return EXIT_USAGE if code == EXIT_OK and len(paths) < len(args.paths) else code
+
+
+def _submit(client: Client, args: argparse.Namespace, paths: list[str]) -> int:
     options = {
         "queue": args.queue,
         "priority": args.priority,
@@ -193,6 +234,12 @@ def cmd_submit(client: Client, args: argparse.Namespace) -> int:
             print(f"docmill: sent the content of {len(inline)} file(s), {why}", file=sys.stderr)
         jobs = [client.enqueue(args.task, spec, **options) for spec in specs]
         labels = paths
+    if any(job.unserved for job in jobs):
+        print(
+            f"docmill: warning: no worker serves queue {args.queue!r}; the job(s) wait until one "
+            f"does (python -m workers --queues {args.queue})",
+            file=sys.stderr,
+        )
     if not args.wait:
         rows = [{"id": job.id, "path": label} for job, label in zip(jobs, labels, strict=True)]
         emit(args, rows, "\n".join(f"{r['id']}  {r['path']}" for r in rows))
@@ -276,9 +323,17 @@ def cmd_purge(client: Client, args: argparse.Namespace) -> int:
 
 
 def cmd_cancel(client: Client, args: argparse.Namespace) -> int:
+    """0 once the job is cancelled (or was already); 2 for an unknown id or a job that had
+    ended otherwise: there was nothing to cancel."""
     state = client.cancel(args.job)
-    emit(args, {"id": args.job, "status": state}, f"{args.job}: {state}")
-    return EXIT_OK if state == JobStatus.CANCELLED.value else EXIT_FAILED
+    if state == JobStatus.CANCELLED.value:
+        text = f"{args.job}: cancelled"
+    elif state == JobStatus.UNKNOWN.value:
+        text = f"{args.job}: unknown (the broker never saw this id, or forgot it)"
+    else:
+        text = f"{args.job}: already {state}, nothing to cancel"
+    emit(args, {"id": args.job, "status": state}, text)
+    return EXIT_OK if state == JobStatus.CANCELLED.value else EXIT_USAGE
 
 
 _COMMANDS = {

@@ -13,6 +13,7 @@ from tabulate import tabulate
 
 from docmill.cli_output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit, when
 from docmill.client import Client
+from docmill.health import unserved
 from docmill.home import Home, resolve_home
 from docmill.protocol import Command
 from docmill.security import SecurityError, create_keys, keys_of
@@ -37,16 +38,27 @@ def cmd_keys(home: Home, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_service(home: Home, args: argparse.Namespace) -> int:
+    """Install, remove or show the service that starts docmill on this home (docmill/service.py)."""
+    from docmill import service
+
+    unit = service.Service(home, at=args.at)
+    action = {"install": service.install, "uninstall": service.uninstall, "status": service.status}
+    ok, said = action[args.action](unit)
+    print(said, file=sys.stdout if ok else sys.stderr)
+    return EXIT_OK if ok else EXIT_FAILED
+
+
 def cmd_status(client: Client, args: argparse.Namespace) -> int:
     status = client.status()
     b = status["broker"]
     parts = [
         f"broker pid {b['pid']} on {b['endpoint']}, up {b['uptime']:.0f}s, "
         f"{b['malformed']} malformed message(s) dropped, "
-        f"{b.get('auth_refused', 0)} connection(s) refused by CURVE",
+        f"{b['auth_refused']} connection(s) refused by CURVE",
         *(
             f"watcher {name}: " + ", ".join(f"{k} {v}" for k, v in w["counters"].items())
-            for name, w in status.get("watchers", {}).items()
+            for name, w in status["watchers"].items()
         ),
         "",
         tabulate(sorted(status["counts"].items()), headers=["state", "jobs"]),
@@ -60,7 +72,7 @@ def cmd_status(client: Client, args: argparse.Namespace) -> int:
                             r["task"],
                             f"{r['attempts']}/{r['max_attempts']}",
                             (r["error"] or {}).get("type"),
-                            when(r["next_run"]),
+                            when(r["next_run"]) if r["next_run"] is not None else "",
                         ]
                         for r in status["retries"]
                     ],
@@ -68,12 +80,16 @@ def cmd_status(client: Client, args: argparse.Namespace) -> int:
                 ),
                 "",
             ]
-            if status.get("retries")
+            if status["retries"]
             else []
         ),
         tabulate(
-            [[name, q["queued"], q["workers"]] for name, q in status["queues"].items()],
+            [[name, q["due"], q["workers"]] for name, q in status["queues"].items()],
             headers=["queue", "waiting", "workers"],
+        ),
+        *(
+            f"warning: queue {name} has {waiting} waiting job(s) and no worker serves it"
+            for name, waiting in unserved(status).items()
         ),
         "",
         tabulate(

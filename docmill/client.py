@@ -11,6 +11,7 @@ A Client owns one DEALER socket and is not thread-safe; give each thread its own
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -22,16 +23,20 @@ from docmill.protocol import (
     DEFAULT_QUEUE,
     MAX_MESSAGE_BYTES,
     MDPC,
+    MMI_FOUND,
+    MMI_SERVICE,
     Command,
     ErrorType,
     JobStatus,
     ProtocolError,
+    check_job_numbers,
     error_of,
     pack,
     request,
     unpack_map,
 )
 from docmill.security import client_keys
+from docmill.status import Snapshot, decode_snapshot
 
 T = TypeVar("T")
 
@@ -56,10 +61,14 @@ class BrokerError(Exception):
 
 
 class Job:
-    """A handle on a job; cheap to create, it asks the broker only when called."""
+    """A handle on a job; cheap to create, it asks the broker only when called.
 
-    def __init__(self, client: Client, job_id: str) -> None:
-        self.client, self.id = client, job_id
+    `unserved` is True when, as the job was submitted, no connected worker served its queue:
+    it waits until one does.
+    """
+
+    def __init__(self, client: Client, job_id: str, unserved: bool = False) -> None:
+        self.client, self.id, self.unserved = client, job_id, unserved
 
     def __repr__(self) -> str:
         return f"Job({self.id!r})"
@@ -76,15 +85,36 @@ class Job:
         return self.client.gather([self], timeout=timeout)[0]
 
 
-def _bounded(body: bytes) -> bytes:
-    """Refuse here, with a clear error, a message the broker would drop for its size."""
-    if len(body) > MAX_MESSAGE_BYTES - 1024:
+def _unserved(reply: dict[str, Any], spec: dict[str, Any]) -> bool:
+    """Whether a submit's reply says that no worker serves the queue of `spec`."""
+    return (spec.get("queue") or DEFAULT_QUEUE) in reply.get("unserved", ())
+
+
+def _encoded(body: dict[str, Any]) -> bytes:
+    """`body` packed; refused here, with a clear error, if msgpack cannot carry one of its
+    numbers (past 64 bits) or the broker would drop it for its size."""
+    try:
+        packed = pack(body)
+    except OverflowError as exc:
+        raise ValueError(f"a number in the request does not fit msgpack's 64 bits: {exc}") from None
+    if len(packed) > MAX_MESSAGE_BYTES - 1024:
         raise BrokerError(
             ErrorType.BAD_REQUEST.value,
-            f"a message of {len(body)} bytes is over the broker's limit of {MAX_MESSAGE_BYTES}: "
+            f"a message of {len(packed)} bytes is over the broker's limit of {MAX_MESSAGE_BYTES}: "
             "send fewer jobs per call, or less inline content per job",
         )
-    return body
+    return packed
+
+
+def _seconds(value: float, what: str, *, zero: bool = True) -> float:
+    """`value` if it is a usable number of seconds (finite, not negative; not 0 unless `zero`),
+    else ValueError: a NaN or negative wait would otherwise end at once and blame the broker."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{what} must be a number of seconds, not {type(value).__name__}")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+        least = "0 or more" if zero else "more than 0"
+        raise ValueError(f"{what} must be a finite number of seconds, {least}, not {value!r}")
+    return float(value)
 
 
 class Client:
@@ -107,7 +137,7 @@ class Client:
         self.endpoint = endpoint or Home(resolve_home(home)).broker_endpoint()
         self.keys = client_keys(where, server_key, key)
         self.context = context or zmq.Context.instance()
-        self.timeout = timeout
+        self.timeout = _seconds(timeout, "the client's timeout", zero=False)
         self._rids = itertools.count(1)
         self._socket: zmq.Socket[bytes] | None = None
 
@@ -120,7 +150,11 @@ class Client:
             sock.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
             if self.keys is not None:
                 self.keys.apply(sock)
-            sock.connect(self.endpoint)
+            try:
+                sock.connect(self.endpoint)
+            except zmq.ZMQError:
+                sock.close(linger=0)
+                raise
             self._socket = sock
         return self._socket
 
@@ -137,7 +171,7 @@ class Client:
 
     def _send(self, command: Command, body: dict[str, Any]) -> int:
         rid = next(self._rids)
-        frames = request(command.value.encode(), [_bounded(pack({**body, "rid": rid}))])
+        frames = request(command.value.encode(), [_encoded({**body, "rid": rid})])
         self._connect().send_multipart(frames)
         return rid
 
@@ -175,9 +209,8 @@ class Client:
 
     def call(self, command: Command, body: dict[str, Any], timeout: float | None = None) -> dict:
         """One docmill command and its answer."""
-        return self._receive(
-            self._send(command, body), self.timeout if timeout is None else timeout
-        )
+        limit = self.timeout if timeout is None else _seconds(timeout, "timeout", zero=False)
+        return self._receive(self._send(command, body), limit)
 
     # -- jobs ---------------------------------------------------------------------------------
 
@@ -191,6 +224,7 @@ class Client:
         if priority is not None:
             spec["priority"] = priority
         spec.update({k: v for k, v in options.items() if v is not None})
+        check_job_numbers(spec)  # what the broker would refuse, refused before sending
         return spec
 
     def submit(
@@ -220,6 +254,8 @@ class Client:
         the job dead; `countdown` (seconds from now) or `not_before` (Unix time) delays it;
         `key`: a second enqueue with the same key returns the first job instead of a new one;
         `backoff`, `backoff_max`: the retry delay's base and cap in seconds.
+        A number out of the range the broker takes (docs/PROTOCOL.md, §6.2) raises ValueError
+        before anything is sent.
         """
         spec = self._spec(
             task,
@@ -234,7 +270,8 @@ class Client:
             backoff=backoff,
             backoff_max=backoff_max,
         )
-        return Job(self, self.call(Command.SUBMIT, spec)["id"])
+        reply = self.call(Command.SUBMIT, spec)
+        return Job(self, reply["id"], _unserved(reply, spec))
 
     def process_batch(
         self, paths: Iterable[str], task: str = "process_document", **options: Any
@@ -257,8 +294,20 @@ class Client:
         jobs: list[Job] = []
         for rid in rids:
             reply = self._receive(rid, self.timeout)
-            jobs.extend(Job(self, job_id) for job_id in reply["ids"])
+            jobs.extend(Job(self, job_id, _unserved(reply, specs[0])) for job_id in reply["ids"])
         return jobs
+
+    def served(self, queue: str = DEFAULT_QUEUE) -> bool:
+        """Whether a connected worker serves `queue` now (RFC 8 `mmi.service`); a job sent to a
+        queue nobody serves waits until a worker for it connects."""
+        self._connect().send_multipart(request(MMI_SERVICE, [queue.encode()]))
+
+        def answer(frames: list[bytes]) -> bytes | None:
+            if len(frames) == 4 and frames[1] == MDPC and frames[2] == MMI_SERVICE:
+                return frames[3]
+            return None  # a late answer to a call that timed out
+
+        return self._await(answer, self.timeout, "no answer to mmi.service") == MMI_FOUND
 
     def run(self, task: str, queue: str = DEFAULT_QUEUE, timeout: float = 60.0, **args: Any) -> Any:
         """Run one job and wait for its result in a single round trip (an RFC 7 request).
@@ -266,7 +315,8 @@ class Client:
         The job is stored and retried like any other, but it has no id to ask about later:
         if `timeout` passes first, TimeoutError, and the job still runs. Raises JobFailed.
         """
-        body = _bounded(pack({"task": task, "args": args}))
+        _seconds(timeout, "timeout", zero=False)
+        body = _encoded({"task": task, "args": args})
         self._connect().send_multipart(request(queue.encode(), [body]))
 
         def outcome(frames: list[bytes]) -> tuple[Any] | None:
@@ -288,7 +338,7 @@ class Client:
 
     def infos(self, job_ids: list[str], wait: float = 0.0) -> list[dict[str, Any]]:
         """The broker's view of each job; with `wait`, once all have ended or `wait` has passed."""
-        body: dict[str, Any] = {"ids": job_ids, "wait": wait}
+        body: dict[str, Any] = {"ids": job_ids, "wait": _seconds(wait, "wait")}
         return list(self.call(Command.RESULT, body, timeout=wait + self.timeout)["jobs"])
 
     def wait(self, jobs: Iterable[Job], timeout: float | None = None) -> list[dict[str, Any]]:
@@ -297,7 +347,7 @@ class Client:
         The broker holds the question until then (a long poll), so nothing here polls.
         """
         ids = [job.id for job in jobs]
-        deadline = None if timeout is None else time.monotonic() + timeout
+        deadline = None if timeout is None else time.monotonic() + _seconds(timeout, "timeout")
         while True:
             left = _WAIT_SLICE if deadline is None else max(0.0, deadline - time.monotonic())
             infos = self.infos(ids, wait=min(left, _WAIT_SLICE))
@@ -352,6 +402,7 @@ class Client:
     def purge_dead(self) -> int:
         return int(self.call(Command.PURGE, {"dead": True})["deleted"])
 
-    def status(self) -> dict[str, Any]:
-        """Endpoints, job counts by state, queues, and each worker."""
-        return self.call(Command.STATUS, {})
+    def status(self) -> Snapshot:
+        """Endpoints, job counts by state, queues, and each worker; ProtocolError if the broker's
+        answer does not have the types docs/PROTOCOL.md §6.4 gives."""
+        return decode_snapshot(self.call(Command.STATUS, {}))

@@ -20,26 +20,23 @@ import psutil
 
 from docmill.home import Home
 
-if sys.platform == "win32":
-    import msvcrt
 
-    def _try_lock(file: IO[bytes]) -> bool:
-        try:
+def _try_lock(file: IO[bytes]) -> bool:
+    """Lock the file without waiting; False if another process holds it. Each platform's module
+    is imported here, on that platform only."""
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
             file.seek(0)
             msvcrt.locking(file.fileno(), msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
+        else:
+            import fcntl
 
-else:
-    import fcntl
-
-    def _try_lock(file: IO[bytes]) -> bool:
-        try:
             fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return False
-        return True
+    except OSError:
+        return False
+    return True
 
 
 class AlreadyRunning(Exception):

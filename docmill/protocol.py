@@ -7,6 +7,7 @@ module builds and reads frames through the helpers here, so handlers never see r
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,6 +165,63 @@ class ProtocolError(ValueError):
 
 class BadRequest(ValueError):
     """A well-formed docmill command the broker refuses: answered with `bad_request`."""
+
+
+# -- the numbers a job carries -----------------------------------------------------------------
+
+# Every number of a job lies within ±NUMBER_LIMIT: well inside msgpack's and SQLite's 64-bit
+# integers, and a Unix time until 2038. The broker refuses anything else with `bad_request`; the
+# Python client refuses it before sending, with the same message.
+NUMBER_LIMIT = 2**31
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """What a numeric field takes: an int (not bool) or any number, from `low` to NUMBER_LIMIT."""
+
+    integer: bool
+    low: float = -NUMBER_LIMIT
+    low_open: bool = False  # `low` itself is refused: the value must lie above it
+
+    def check(self, key: str, value: Any) -> None:
+        """Raise BadRequest, saying what `key` takes, unless `value` is within this bound."""
+        kind = int if self.integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kind):
+            what = "an integer" if self.integer else "a number"
+            raise BadRequest(f"{key!r} must be {what}, not {type(value).__name__}")
+        if value != value or value in (math.inf, -math.inf):
+            raise BadRequest(f"{key!r} must be a finite number, not {value!r}")
+        low_ok = value > self.low if self.low_open else value >= self.low
+        if not (low_ok and value <= NUMBER_LIMIT):
+            span = (
+                f"above {_shown(self.low)} and at most {NUMBER_LIMIT}"
+                if self.low_open
+                else f"from {_shown(self.low)} to {NUMBER_LIMIT}"
+            )
+            raise BadRequest(f"{key!r} must be {span}, not {_shown(value)}")
+
+
+def _shown(value: float) -> str:
+    text = repr(value)
+    return text if len(text) <= 20 else f"{value:.3g}"
+
+
+JOB_NUMBERS: dict[str, Bound] = {
+    "priority": Bound(integer=True),
+    "max_attempts": Bound(integer=True, low=1),
+    "timeout": Bound(integer=False, low=0, low_open=True),
+    "countdown": Bound(integer=False),
+    "not_before": Bound(integer=False),
+    "backoff": Bound(integer=False, low=0),
+    "backoff_max": Bound(integer=False, low=0),
+}
+
+
+def check_job_numbers(spec: dict[str, Any]) -> None:
+    """Raise BadRequest for the first numeric job field of `spec` out of its bound (None: unset)."""
+    for key, bound in JOB_NUMBERS.items():
+        if spec.get(key) is not None:
+            bound.check(key, spec[key])
 
 
 def pack(obj: Any) -> bytes:

@@ -19,6 +19,9 @@ def show(client: Client, events_endpoint: str, once: bool, as_json: bool) -> int
     feed = Feed(client, events_endpoint)
     try:
         if once or as_json or not sys.stdout.isatty():
+            if feed.model.refused:
+                print(f"monitor: {feed.model.refused}", file=sys.stderr)
+                return 2
             view = feed.model.view()
             if as_json:
                 print(json.dumps(view, indent=2, default=str))

@@ -29,7 +29,10 @@ class Feed:
         self.resync()
 
     def resync(self) -> None:
-        self.model.load(self.client.status())
+        try:
+            self.model.load(self.client.status())
+        except ProtocolError as exc:  # a broker this monitor cannot read: say so, keep going
+            self.model.refuse(exc)
 
     def poll(self, timeout: float) -> int:
         """Apply the events that arrive within `timeout` seconds (at least one wait)."""

@@ -1,45 +1,26 @@
 """The live, top-like terminal view: redrawn in place about once a second, keys to act.
 
 Drawing goes to the alternate screen; each frame moves the cursor home and overwrites the
-lines (clearing each line's rest), so nothing flickers. Keys are read in cbreak mode.
+lines (clearing each line's rest), so nothing flickers. Keys come through monitor/terminal.py,
+in cbreak mode on POSIX and through msvcrt on Windows consoles.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
 import sys
-import termios
 import time
-import tty
-from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import TextIO
 
 import zmq
 
 from docmill.client import BrokerError
+from monitor import terminal
 from monitor.feed import Feed
+from monitor.model import View
 from monitor.view import render, selectable
 
 REFRESH = 1.0
-
-
-@contextlib.contextmanager
-def _terminal(out: TextIO) -> Iterator[int | None]:
-    """Cbreak input, hidden cursor, alternate screen; all restored on the way out."""
-    fd = sys.stdin.fileno() if sys.stdin.isatty() else None
-    saved = termios.tcgetattr(fd) if fd is not None else None
-    try:
-        if fd is not None:
-            tty.setcbreak(fd)
-        out.write("\x1b[?1049h\x1b[?25l")
-        yield fd
-    finally:
-        out.write("\x1b[?25h\x1b[?1049l")
-        out.flush()
-        if fd is not None and saved is not None:
-            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
 def _draw(out: TextIO, lines: list[str]) -> None:
@@ -58,15 +39,18 @@ def _details(feed: Feed, job_id: str) -> list[str]:
     return [*lines, "", "any key: back"]
 
 
-def run(feed: Feed, out: TextIO = sys.stdout) -> None:
+def run(
+    feed: Feed, out: TextIO = sys.stdout, stdin: TextIO | None = None, windows: bool | None = None
+) -> None:
+    """Show the view until q; `stdin` and `windows` default to this process's own."""
     paused, selected, message = False, 0, ""
     detail: list[str] | None = None
-    frame: dict[str, Any] = feed.model.view()
-    with _terminal(out) as fd:
+    frame: View = feed.model.view()
+    with terminal.opened(out, stdin, windows) as term:
         poller = zmq.Poller()
         poller.register(feed.socket, zmq.POLLIN)
-        if fd is not None:
-            poller.register(fd, zmq.POLLIN)
+        if term.fd is not None and term.key_interval is None:
+            poller.register(term.fd, zmq.POLLIN)
         next_draw = 0.0
         while True:
             now = time.monotonic()
@@ -80,10 +64,15 @@ def run(feed: Feed, out: TextIO = sys.stdout) -> None:
                 _draw(out, lines)
                 next_draw = now + REFRESH
             feed.poll(0)  # apply what has arrived
-            ready = dict(poller.poll(int(max(0.0, next_draw - now) * 1000) + 1))
-            if fd is None or fd not in ready:
+            wait = max(0.0, next_draw - now)
+            if term.key_interval is not None:
+                wait = min(wait, term.key_interval)
+            ready = dict(poller.poll(int(wait * 1000) + 1))
+            if term.key_interval is None and term.fd not in ready:
                 continue
-            key = os.read(fd, 16).decode(errors="replace")
+            key = term.read_key()
+            if not key:
+                continue
             next_draw, message = 0.0, ""
             if detail is not None:
                 detail = None

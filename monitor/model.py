@@ -6,51 +6,88 @@ events, each the broker's whole state, published every few seconds and numbered 
 load, would cost it (and the machine) CPU for nothing, since the broker already aggregates
 them into the statistics every state carries. A missing number is a gap, and an event from
 another broker (a restart) is one too: the caller then takes a fresh snapshot.
+
+A state whose values do not have the protocol's types is refused: the picture stays as it
+was, and the view says why, rather than the monitor failing on it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
+
+from docmill.protocol import ProtocolError
+from docmill.status import Failure, Latency, Snapshot, Throughput, decode_snapshot
+
+
+class Stats(TypedDict):
+    """The broker's metrics without the spark line and the failures, which the view shows apart."""
+
+    throughput_per_min: Throughput
+    latency: dict[str, Latency]
+    ended: dict[str, int]
+    errors: dict[str, int]
+
+
+class View(Snapshot):
+    """Everything `docmill monitor --once --json` prints, and the live view draws."""
+
+    spark: list[int]
+    failures: list[Failure]
+    stats: Stats
+    refused: str | None  # why the last snapshot was refused, if it was
 
 
 @dataclass
 class Model:
-    state: dict[str, Any] = field(default_factory=dict)
+    state: Snapshot = field(default_factory=lambda: decode_snapshot({}))
     seq: int = 0
     gaps: int = 0
+    refused: str | None = None
 
-    def load(self, snapshot: dict[str, Any]) -> None:
+    def load(self, snapshot: Snapshot) -> None:
         self.state = snapshot
-        self.seq = int(snapshot.get("state_seq", 0))
+        self.seq = snapshot["state_seq"]
+        self.refused = None
+
+    def refuse(self, error: ProtocolError) -> None:
+        """A snapshot that could not be read: keep the picture, and say why."""
+        self.refused = str(error)
 
     def apply(self, topic: str, body: dict[str, Any]) -> bool:
         """Take one event; False means a gap: take a snapshot before applying more."""
-        if body.get("pid") != self._broker_pid():
+        if body.get("pid") != self.state["broker"]["pid"]:
             self.gaps += 1
             return False  # another broker (restarted): its numbering starts again
         if topic != "broker.state" or not isinstance(body.get("state"), dict):
             return True
-        number = int(body.get("state_seq", 0))
-        if number <= self.seq:
+        number = body.get("state_seq", 0)
+        if not isinstance(number, int) or number <= self.seq:
             return True  # older than the picture
         if number != self.seq + 1:
             self.gaps += 1
             return False
         self.seq = number
-        self.state = body["state"]
+        try:
+            self.state = decode_snapshot(body["state"])
+        except ProtocolError as exc:
+            self.refuse(exc)
+        else:
+            self.refused = None
         return True
 
-    def _broker_pid(self) -> Any:
-        return self.state.get("broker", {}).get("pid")
-
-    def view(self) -> dict[str, Any]:
-        """Everything `docmill monitor --once --json` prints, and the live view draws."""
-        metrics = self.state.get("metrics", {})
+    def view(self) -> View:
+        metrics = self.state["metrics"]
         return {
             **self.state,
             "seq": self.seq,
-            "spark": metrics.get("spark", []),
-            "failures": metrics.get("failures", []),
-            "stats": {k: v for k, v in metrics.items() if k not in ("spark", "failures")},
+            "spark": metrics["spark"],
+            "failures": metrics["failures"],
+            "stats": {
+                "throughput_per_min": metrics["throughput_per_min"],
+                "latency": metrics["latency"],
+                "ended": metrics["ended"],
+                "errors": metrics["errors"],
+            },
+            "refused": self.refused,
         }

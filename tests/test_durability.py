@@ -15,7 +15,7 @@ import pytest
 from docmill.client import BrokerError, Client, JobFailed
 from docmill.home import Home
 from docmill.protocol import Command
-from tests.conftest import Events, Proc, StartPool, start_broker, wait_for
+from tests.conftest import Proc, StartPool, start_broker, wait_for
 
 pytestmark = pytest.mark.timeout(150)
 
@@ -174,25 +174,6 @@ def test_a_full_disk_fails_retryably_and_loses_nothing(
     assert (out / "big").stat().st_size == 2**20
 
 
-def test_delayed_idempotent_and_prioritised_jobs(client: Client, start_pool: StartPool) -> None:
-    start_pool(1)  # one worker, so jobs start in the order of the queue
-    delayed = client.enqueue("whoami", {}, countdown=1.0)
-    info = delayed.info()
-    assert info["status"] == "queued" and info["not_before"] >= info["created"] + 0.99
-    first = client.enqueue("echo", {"n": 1}, key="report-42")
-    again = client.enqueue("echo", {"n": 2}, key="report-42")
-    assert again.id == first.id
-    blocker = client.submit("noop", seconds=0.5)
-    wait_for(lambda: blocker.status() == "running", 30, "the worker to be busy")
-    low = client.enqueue("echo", {"p": "low"}, priority=0)
-    high = client.enqueue("echo", {"p": "high"}, priority=9)
-    client.gather([delayed, first, low, high, blocker], timeout=30)
-    d, lo, hi = (j.info() for j in (delayed, low, high))
-    assert hi["started"] < lo["started"]
-    assert d["started"] >= d["not_before"]
-    assert first.result(timeout=5) == {"n": 1}
-
-
 def test_batch_ends_with_a_summary(
     corpus: Path, client: Client, start_pool: StartPool, tmp_path: Path
 ) -> None:
@@ -249,25 +230,6 @@ def test_cancel_stops_the_running_job_process(client: Client, start_pool: StartP
     assert job.status() == "cancelled"
 
 
-def test_results_expire_after_their_ttl(home: Home, tmp_path: Path) -> None:
-    (home.root / "docmill.toml").write_text(
-        "[maintenance]\nresult_ttl = 0.5\ncleanup_jobs_interval = 0.5\nfirst_run_after = 0.5\n"
-    )
-    broker = start_broker(home, tmp_path / "broker.log")
-    events = Events(home)
-    try:
-        with Client(home=str(home.root), timeout=10) as client:
-            job = client.submit("noop", queue="nobody")
-            assert client.cancel(job.id) == "cancelled"
-            wait_for(lambda: job.status() == "unknown", 30, "the cancelled job to expire")
-        # cleanup_jobs ran as an ordinary job, published like any other.
-        runs = [b for t, b in events.items if t == "job.succeeded" and b["task"] == "cleanup_jobs"]
-        assert runs and runs[0]["queue"] == "maintenance"
-    finally:
-        events.close()
-        broker.stop()
-
-
 def test_sigterm_drains_running_jobs_and_keeps_the_rest(
     home: Home, tmp_path: Path, start_pool: StartPool, broker: Proc
 ) -> None:
@@ -283,27 +245,6 @@ def test_sigterm_drains_running_jobs_and_keeps_the_rest(
         with Client(home=str(home.root), timeout=10) as client:
             assert client.job(running.id).info()["status"] == "succeeded"
             assert client.job(waiting.id).result(timeout=30) is None  # run after the restart
-    finally:
-        restarted.stop()
-
-
-def test_sigterm_requeues_what_outlasts_the_grace(
-    home: Home, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
-    (home.root / "docmill.toml").write_text("[broker]\ndrain_grace = 0.3\n")
-    broker: Proc = request.getfixturevalue("broker")
-    request.getfixturevalue("start_pool")(1)
-    with Client(home=str(home.root), timeout=10) as client:
-        slow = client.submit("noop", seconds=3)
-        wait_for(lambda: slow.status() == "running", 30, "the job to start")
-    broker.popen.send_signal(signal.SIGTERM)
-    assert broker.popen.wait(30) == 0
-    restarted = start_broker(home, tmp_path / "broker2.log")
-    try:
-        with Client(home=str(home.root), timeout=10) as client:
-            assert client.job(slow.id).result(timeout=30) is None
-            # The attempt the broker cut short was not the job's fault: it does not count.
-            assert client.job(slow.id).info()["attempts"] == 1
     finally:
         restarted.stop()
 

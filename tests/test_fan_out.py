@@ -44,31 +44,6 @@ def test_a_job_fans_out_and_a_worker_finishes_it(
     assert info["started"] <= first_part, "its time runs from its first run, parts included"
 
 
-def test_a_failed_part_fails_the_job_with_its_error(client: Client, start_pool: StartPool) -> None:
-    start_pool(2)
-    job = client.submit("total", numbers=[1, -2, 3])
-    info = client.wait([job], timeout=30)[0]
-    assert info["status"] == "failed"
-    assert info["error"]["type"] == "malformed"
-    assert "-2 is negative" in info["error"]["message"]
-
-
-def test_cancelling_a_job_in_parts_cancels_its_parts(
-    client: Client, start_pool: StartPool, events: Events
-) -> None:
-    start_pool(1)
-    job = client.submit("total", numbers=[1, 2, 3], seconds=60)
-    wait_for(lambda: job.info()["worker"] == "broker", 20, "the job held for its parts")
-    wait_for(
-        lambda: any("job.started" in events.topics(p["job"]) for p in _children(events, job.id)),
-        20,
-        "a part to start",
-    )
-    assert client.cancel(job.id) == "cancelled"
-    wait_for(lambda: len(_children(events, job.id, "job.cancelled")) == 3, 20, "parts cancelled")
-    assert client.submit("square", n=5).result(timeout=20) == 25, "the worker serves again"
-
-
 def test_a_restarted_broker_finishes_a_job_held_for_its_parts(
     home: Home, broker: Proc, start_pool: StartPool, tmp_path: Path, events: Events
 ) -> None:

@@ -189,10 +189,12 @@ def test_encrypted_email_and_xlsx_are_encrypted(corpus: Path) -> None:
         assert info.value.type is ErrorType.ENCRYPTED, relative
 
 
-def test_msg_is_unsupported_naming_outlook(corpus: Path) -> None:
+def test_msg_is_read_and_doc_stays_unsupported(corpus: Path) -> None:
+    result = run(corpus, f"{UNS}/fake-email.msg")
+    assert (result["kind"], result["metadata"]["title"]) == ("msg", "Test Email")
     with pytest.raises(TaskError) as info:
-        run(corpus, f"{UNS}/fake-email.msg")
-    assert info.value.type is ErrorType.UNSUPPORTED and "Outlook" in info.value.message
+        run(corpus, f"{UNS}/fake.doc")
+    assert info.value.type is ErrorType.UNSUPPORTED and "Word 97-2003" in info.value.message
 
 
 def test_invalid_json_falls_back_to_text(corpus: Path) -> None:
@@ -200,7 +202,8 @@ def test_invalid_json_falls_back_to_text(corpus: Path) -> None:
     assert result["kind"] == "txt" and '"name": "John Doe"' in result["text"]
 
 
-def test_pdf_matches_pypdf_expected_text(corpus: Path) -> None:
+def test_pdf_matches_pypdf_expected_text(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCMILL_PDF_BACKEND", "pypdf")  # tests/test_pdfium.py compares PDFium
     resources = corpus / "py-pdf__pypdf" / "resources"
     expected = (resources / "crazyones.txt").read_text(encoding="utf-8")
     result = extract(str(resources / "crazyones.pdf"))

@@ -19,6 +19,7 @@ from docmill.protocol import ErrorType
 from tests.conftest import StartPool
 from workers.errors import TaskError
 from workers.formats import pdf, pdfium
+from workers.formats.base import tidy
 
 pytestmark = pytest.mark.timeout(60)
 pypdfium2 = pytest.importorskip("pypdfium2")  # the dev extra has it; the pdfium extra is optional
@@ -50,14 +51,26 @@ EXPECTED = [
 
 
 def tokens(text: str) -> list[str]:
-    """Whitespace-split tokens, NFKC-normalised: pypdf keeps the "ﬁ" ligature, PDFium not."""
-    return unicodedata.normalize("NFKC", text).split()
+    """Whitespace-split tokens, NFKC-normalised: pypdf keeps the "ﬁ" ligature, PDFium not; and
+    words hyphenated across lines joined, as docmill's PDFium text has them ("adip-\niscing")."""
+    return unicodedata.normalize("NFKC", text).replace("-\n", "").split()
 
 
 def bag_f1(a: str, b: str) -> float:
-    """Token multiset F1: how much of the same words, in whatever order."""
+    """Token multiset F1: how much of the same words, in whatever order. A word of `a` (docmill's)
+    that `b` has in two pieces, hyphenated across lines ("adip-", "iscing"), counts as matched:
+    in a layout-mode text the pieces are not even next to each other."""
     ca, cb = Counter(tokens(a)), Counter(tokens(b))
-    return 2 * sum((ca & cb).values()) / (ca.total() + cb.total())
+    common = ca & cb
+    matched = 2 * common.total()
+    rest_a, rest_b = ca - common, cb - common
+    for word, count in rest_a.items():
+        for k in range(1, len(word)):
+            head, tail = word[:k] + "-", word[k:]
+            while count and rest_b[head] and rest_b[tail]:
+                rest_b[head], rest_b[tail], count = rest_b[head] - 1, rest_b[tail] - 1, count - 1
+                matched += 3  # one token of ours, two of theirs
+    return matched / (ca.total() + cb.total())
 
 
 def in_order(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> float:
@@ -78,8 +91,8 @@ def pdfium_pages(path: Path, warnings: list[str] | None = None) -> list[dict[str
 
 
 def pypdf_pages(path: Path) -> list[dict[str, Any]]:
-    reader, errors = pdf._open(str(path))
-    pages, _ = pdf._read(reader, 1, len(reader.pages), [], errors)
+    source = pdf._open(str(path), [])
+    pages, _ = pdf._read(source.reader, 1, source.page_count, [], source.errors)
     return pages
 
 
@@ -96,9 +109,14 @@ def error_of(path: Path) -> TaskError:
 def test_text_matches_pypdf_expected_text(corpus: Path, name: str, expected: str) -> None:
     pages = pdfium_pages(corpus / name)
     text = (corpus / expected).read_text(encoding="utf-8")
+    threshold = THRESHOLD
     if "multicolumn" in name:  # the expected text is of page 1 only
         pages = pages[:1]
-    assert bag_f1("\n".join(page["text"] for page in pages), text) >= THRESHOLD
+        # pypdf's layout mode interleaves the two columns line by line, gluing the second half
+        # of a word hyphenated across lines to a word of the other column ("Maece-" ...
+        # "nas" becomes "Maecewith"): a word kept whole cannot match those. Measured 0.970.
+        threshold = 0.96
+    assert bag_f1("\n".join(page["text"] for page in pages), text) >= threshold
 
 
 @pytest.mark.parametrize(
@@ -112,11 +130,13 @@ def test_text_agrees_with_pypdf(corpus: Path, name: str) -> None:
     assert in_order(ours, theirs) >= THRESHOLD
 
 
-def test_line_breaks_and_hyphens_as_pypdf_writes_them(corpus: Path) -> None:
+def test_line_breaks_and_words_hyphenated_across_lines(corpus: Path) -> None:
     pages = pdfium_pages(corpus / SAMPLES / "026-latex-multicolumn" / "multicolumn.pdf")
     text = "".join(page["text"] for page in pages)
     assert "\r" not in text and "\ufffe" not in text
-    assert "adip-\niscing" in text  # pypdf's words for a word hyphenated across lines
+    path = corpus / SAMPLES / "026-latex-multicolumn" / "multicolumn.pdf"
+    assert "adip-\niscing" in "".join(page["text"] for page in pypdf_pages(path))
+    assert "adipiscing" in text and "adip-" not in text  # one word for a retriever
 
 
 def test_page_range_is_exactly_those_pages(corpus: Path) -> None:
@@ -212,13 +232,17 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
     assert error_of(tmp_path).type is ErrorType.UNSUPPORTED
 
 
-def test_without_pypdfium2_the_backend_is_unsupported(
+def test_without_pypdfium2_pypdf_reads_the_text(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "pypdfium2", None)  # what `import` finds when not installed
     error = error_of(corpus / MEMO)
     assert error.type is ErrorType.UNSUPPORTED
-    assert "pip install 'docmill[pdfium]'" in error.message
+    assert "pip install pypdfium2" in error.message
+    warnings: list[str] = []
+    text = pdf.extract(str(corpus / MEMO), warnings, 1 << 30).text
+    assert text == "\n\n".join(p["text"] for p in pypdf_pages(corpus / MEMO))
+    assert any("read with pypdf" in w and "pypdfium2" in w for w in warnings)
 
 
 # -- resources ---------------------------------------------------------------------------------
@@ -243,15 +267,19 @@ def test_no_memory_kept_across_documents(corpus: Path) -> None:
     assert process.memory_info().rss - before < 8 * 2**20
 
 
-def test_a_pool_chooses_pdfium_for_its_jobs(
+def test_a_pool_reads_pdf_text_with_pdfium_unless_told_otherwise(
     corpus: Path, client: Client, start_pool: StartPool
 ) -> None:
     # pypdf reads this CJK file as mojibake, pdfium as Chinese: which one ran shows in the text.
     path = corpus / "mozilla__pdf.js/test/pdfs/XiaoBiaoSong.pdf"
     pages, _ = pdfium.read_pages(str(path), 1, 1, [])
     by_pdfium = "\n\n".join(p["text"] for p in pages)
-    by_pypdf = pdf.extract(str(path), [], 1 << 30).text
+    by_pypdf = "\n\n".join(p["text"] for p in pypdf_pages(path))
     assert by_pdfium != by_pypdf
-    start_pool(1, "--pdf-backend", "pdfium")
+    start_pool(1)
     result = client.submit("process_document", path=str(path)).result(timeout=30)
-    assert result["text"] == by_pdfium
+    # Every format's text loses its invisible characters (pypdf's mojibake has soft hyphens).
+    assert result["text"] == tidy(by_pdfium)
+    start_pool(1, "--pdf-backend", "pypdf", "--queues", "pypdf")
+    job = client.submit("process_document", queue="pypdf", path=str(path))
+    assert job.result(timeout=30)["text"] == tidy(by_pypdf)

@@ -166,17 +166,19 @@ def test_broker_survives_any_message(broker: Broker, messages: list[list[bytes]]
         try:
             broker._handle(frames)
         except ProtocolError:
-            broker.malformed += 1
+            broker.flow.note_malformed()
     broker._end_pass()
     broker._housekeeping()
     # Whatever arrived, the broker's own bookkeeping still holds together.
-    for worker in broker.workers.values():
-        assert worker.job is None or broker.store.get(worker.job) is not None
+    flow = broker.flow
+    for worker, job in flow.registry.running():
+        assert flow.registry.workers.get(worker.identity) is worker
+        assert broker.store.get(job.id) is job
     assert set(broker.store.counts()) <= {s.value for s in JobStatus}
     # No accepted job is lost: each unfinished one is in a queue, a timer, a worker or a batch.
-    placed = set(broker.timers.ids()) | set(broker.batches)
-    placed |= {w.job for w in broker.workers.values() if w.job}
-    for service in broker.services.values():
+    placed = flow.jobs.timers.ids() | flow.jobs.parents.ids()
+    placed |= {job.id for _, job in flow.registry.running()}
+    for service in flow.registry.services.values():
         placed |= service.queue.ids()
     assert all(job.id in placed for job in broker.store.unfinished())
 
@@ -203,7 +205,7 @@ REPLY_MAPS = st.fixed_dictionaries(
 def test_ready_metadata_of_any_shape(broker: Broker, meta: dict) -> None:
     with contextlib.suppress(ProtocolError):
         broker._handle([b"worker", *ready(b"documents", meta)])
-    worker = broker.workers.pop(b"worker", None)
+    worker = broker.flow.registry.workers.pop(b"worker", None)
     if worker is not None:
         assert all(isinstance(name, str) and name for name in worker.services)
 
@@ -218,22 +220,22 @@ def test_native_worker_replies_of_any_shape(
     broker, identity = connected_worker
     broker._handle([b"client", *request(b"docmill.submit", [pack({"task": "noop"})])])
     broker._end_pass()  # commit, then dispatch
-    worker = broker.workers[identity]
-    assert worker.job is not None, "the idle worker should have been given the job"
-    job = broker.store.get(worker.job)
-    assert job is not None
+    registry = broker.flow.registry
+    worker = registry.workers[identity]
+    job = registry.job_of(worker)
+    assert job is not None, "the idle worker should have been given the job"
     with contextlib.suppress(ProtocolError):
         broker._handle([identity, *reply(job.id.encode(), [body] * frames)])
     broker._end_pass()
     # Settled, or back in line (a retryable error), never stuck with this worker.
     if job.status.value == "running":  # a worker death is retried at once, here by us again
-        assert job.attempts == 2 and worker.job == job.id
+        assert job.attempts == 2 and registry.job_of(worker) is job
         broker._handle([identity, *reply(job.id.encode(), [pack({"ok": True})])])
         broker._end_pass()
     elif not job.status.terminal:
-        assert job.status.value == "retry_scheduled" and worker.job is None
-        broker.cancel(job)
-    assert job.status.terminal and worker.job is None
+        assert job.status.value == "retry_scheduled" and registry.job_of(worker) is None
+        broker.flow.cancel(job)
+    assert job.status.terminal and registry.job_of(worker) is None
 
 
 @pytest.fixture

@@ -109,6 +109,31 @@ def test_job_survives_kill_9_of_its_job_process(
     assert job.info()["attempts"] == 2
 
 
+def test_each_kill_9_of_the_pool_costs_the_job_in_hand_one_attempt(
+    client: Client, start_pool: StartPool, tmp_path: Path
+) -> None:
+    """A killed pool takes its workers along; the broker finds the holder dead, and must not
+    hand the job to a worker of the same pool, nor charge a send that never left."""
+    marker = tmp_path / "started"
+    job = client.enqueue("started", {"marker": str(marker), "seconds": 4}, max_attempts=3)
+    for attempts in (1, 2):
+        pool = start_pool(3)
+        holder = _holder(client, job.id)
+        assert holder["pool"] == f"{holder['host']}/{pool.pid}"
+        wait_for(marker.exists, 20, "the job to reach its job process")
+        os.kill(pool.pid, signal.SIGKILL)
+        pool.popen.wait(10)
+        info = wait_for(
+            lambda: (i := job.info())["status"] != "running" and i, 20, "the holder found dead"
+        )
+        assert (info["status"], info["attempts"]) == ("queued", attempts)
+        marker.unlink()
+    start_pool(3)
+    assert job.result(timeout=60) is None
+    info = job.info()
+    assert info["status"] == "succeeded" and info["attempts"] == 3
+
+
 @pytest.mark.parametrize("mode", ["python", "c"])
 def test_heartbeats_flow_while_a_task_holds_the_cpu(
     mode: str, client: Client, start_pool: StartPool, events: Events

@@ -81,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--pdf-backend",
         choices=["pypdf", "pdfium"],
-        default="pypdf",
-        help="PDF text extraction: pypdf, or pdfium (pip install 'docmill[pdfium]', ~15x faster)",
+        default="pdfium",
+        help="PDF text extraction: pdfium (the default, ~11x faster), or pypdf",
     )
     parser.add_argument("--server-key", help="CURVE: the broker's public key file (broker.key)")
     parser.add_argument("--key", help="CURVE: this host's key pair (NAME.key_secret)")

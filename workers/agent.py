@@ -50,6 +50,9 @@ class WorkerSettings:
     endpoint: str
     queues: tuple[str, ...] = DEFAULT_QUEUES
     identity: str = field(default_factory=lambda: f"{socket.gethostname()}/{uuid.uuid4().hex[:8]}")
+    # The pool that spawned it (`<host>/<pool pid>`): its workers die together, and the broker
+    # stops trusting the others when it finds one dead.
+    pool: str | None = None
     task_modules: tuple[str, ...] = ()
     heartbeat_interval: float = HEARTBEAT_INTERVAL
     heartbeat_liveness: int = HEARTBEAT_LIVENESS
@@ -62,7 +65,7 @@ class WorkerSettings:
     keys: ClientKeys | None = None  # CURVE to the broker, when it has keys
     # PDFs of more pages are read in page ranges by several workers (DOCMILL_SPLIT_PAGES); 0: never
     split_pages: int = 100
-    pdf_backend: str = "pypdf"  # or "pdfium" (the pdfium extra); DOCMILL_PDF_BACKEND in the job
+    pdf_backend: str = "pdfium"  # or "pypdf"; DOCMILL_PDF_BACKEND in the job
     # The only folders path jobs may read (DOCMILL_ALLOWED_ROOTS in the job); none: no path job
     allowed_roots: tuple[str, ...] = ()
 
@@ -193,6 +196,8 @@ class Agent:
             "host": socket.gethostname(),
             "name": self.settings.identity,
         }
+        if self.settings.pool is not None:
+            meta["pool"] = self.settings.pool
         self._send(ready(queues[0].encode(), meta))
         self._broker_expiry = time.monotonic() + self._liveness()
         log.info(

@@ -34,14 +34,14 @@ ROOTS_ENV = "DOCMILL_ALLOWED_ROOTS"
 # kind -> (module under workers.formats, function)
 EXTRACTORS: dict[str, tuple[str, str]] = {
     "pdf": ("pdf", "extract"), "docx": ("docx", "extract"),
-    "pptx": ("ooxml", "extract_pptx"), "xlsx": ("ooxml", "extract_xlsx"),
+    "pptx": ("ooxml", "extract_pptx"), "xlsx": ("xlsx", "extract"),
     "odt": ("odf", "extract"), "ods": ("odf", "extract"), "odp": ("odf", "extract"),
     "epub": ("epub", "extract"), "html": ("markup", "extract_html"),
     "xml": ("markup", "extract_xml"), "json": ("data", "extract_json"),
     "ndjson": ("data", "extract_ndjson"), "csv": ("data", "extract_csv"),
     "tsv": ("data", "extract_csv"), "eml": ("mail", "extract"), "rtf": ("rtf", "extract"),
     "txt": ("text", "extract"), "md": ("text", "extract"), "rst": ("text", "extract"),
-    "org": ("text", "extract"),
+    "org": ("text", "extract"), "xls": ("xls", "extract"), "msg": ("msg", "extract"),
 }  # fmt: skip
 METADATA_FIELDS = (
     "title", "author", "subject", "keywords", "created", "modified", "producer", "language",

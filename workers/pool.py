@@ -100,7 +100,7 @@ class Pool(StopOnSignal):
         slot.generation += 1
         host = socket.gethostname()
         slot.identity = f"{host}/{os.getpid()}/{slot.index}.{slot.generation}"
-        settings = replace(self.settings.worker, identity=slot.identity)
+        settings = replace(self.settings.worker, identity=slot.identity, pool=self.id)
         process = self._ctx.Process(
             target=worker_main, args=(settings, os.getpid()), name=f"docmill-worker-{slot.index}"
         )

@@ -24,7 +24,8 @@ MIME = {
     "html": "text/html", "xml": "application/xml", "json": "application/json",
     "ndjson": "application/x-ndjson", "csv": "text/csv", "tsv": "text/tab-separated-values",
     "txt": "text/plain", "md": "text/markdown", "rst": "text/x-rst", "org": "text/org",
-    "eml": "message/rfc822", "rtf": "application/rtf",
+    "eml": "message/rfc822", "rtf": "application/rtf", "xls": "application/vnd.ms-excel",
+    "msg": "application/vnd.ms-outlook",
 }  # fmt: skip
 BY_EXTENSION = {
     ".txt": "txt", ".text": "txt", ".log": "txt", ".md": "md", ".markdown": "md", ".rst": "rst",
@@ -43,13 +44,16 @@ _OOXML_PARTS = {
     "ppt/presentation.xml": "pptx",
     "xl/workbook.xml": "xlsx",
 }
-# Names of the streams that identify a legacy format inside an OLE2 compound file (UTF-16 LE).
+# The top-level streams that say what an OLE2 compound file holds, in the order they are
+# looked for: (name, or prefix when it ends in "_"; the kind read, "encrypted", or None when
+# docmill does not read it; what the file is).
 _OLE2_STREAMS = (
-    ("EncryptionInfo", None),
-    ("WordDocument", "Word 97-2003 document (.doc)"),
-    ("Workbook", "Excel 97-2003 workbook (.xls)"),
-    ("PowerPoint Document", "PowerPoint 97-2003 presentation (.ppt)"),
-    ("__substg1.0_", "Outlook message (.msg)"),
+    ("EncryptionInfo", "encrypted", "password-protected Office document"),
+    ("WordDocument", None, "Word 97-2003 document (.doc)"),
+    ("PowerPoint Document", None, "PowerPoint 97-2003 presentation (.ppt)"),
+    ("Workbook", "xls", "Excel 97-2003 workbook (.xls)"),
+    ("Book", "xls", "Excel 5.0/95 workbook (.xls)"),
+    ("__substg1.0_", "msg", "Outlook message (.msg)"),
 )
 _HTML = re.compile(r"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
 _MAIL_HEADER = re.compile(
@@ -63,10 +67,12 @@ def detect(path: str, max_bytes: int) -> str:
     """Return the kind of the document at `path`, or raise UNSUPPORTED / ENCRYPTED / MALFORMED."""
     head = read(path, HEAD_BYTES)
     ext = os.path.splitext(path)[1].lower()
+    # The compound file's signature at offset 0 first: an attached PDF's bytes can lie in its
+    # first kilobyte, where a PDF's own header may be found after some junk.
+    if head.startswith(OLE2_MAGIC):
+        return _ole2_kind(path, ext, max_bytes)
     if b"%PDF-" in head[:1024]:
         return "pdf"
-    if head.startswith(OLE2_MAGIC):
-        raise _ole2_error(path, ext, max_bytes)
     if head.startswith(b"PK\x03\x04") or (head.startswith(b"PK") and ext in _ZIP_EXTENSIONS):
         return _zip_kind(path, max_bytes)
     if head.lstrip().startswith(b"{\\rtf"):
@@ -127,20 +133,47 @@ def _zip_kind(path: str, max_bytes: int) -> str:
     return kind
 
 
-def _ole2_error(path: str, ext: str, max_bytes: int) -> TaskError:
-    """UNSUPPORTED naming the legacy format, or ENCRYPTED for a password-protected OOXML file."""
+def _ole2_kind(path: str, ext: str, max_bytes: int) -> str:
+    """The kind of an OLE2 compound file docmill reads (xls, msg), by the names of its
+    top-level streams; else UNSUPPORTED naming the legacy format, or ENCRYPTED for a
+    password-protected OOXML file."""
+    import olefile
+
     data = read(path, max_bytes)
-    for stream, label in _OLE2_STREAMS:
-        if stream.encode("utf-16-le") in data:
-            if label is None:
-                return TaskError(ErrorType.ENCRYPTED, "password-protected Office document")
-            return TaskError(
+    # olefile's word for a damaged file is OSError (it reads bytes here, not the disk).
+    errors: tuple[type[Exception], ...] = (OSError, *PARSER_ERRORS)
+    names: list[str] | None
+    damage = ""
+    try:
+        with olefile.OleFileIO(data) as ole:
+            names = [entry[0] for entry in ole.listdir(streams=True, storages=True)]
+    except errors as exc:
+        names, damage = None, describe(exc)
+    for stream, kind, label in _OLE2_STREAMS:
+        if names is None:  # the directory's names are UTF-16 LE, however damaged the rest
+            found = stream.encode("utf-16-le") in data
+        else:
+            found = any(
+                name == stream or (stream.endswith("_") and name.startswith(stream))
+                for name in names
+            )
+        if not found:
+            continue
+        if kind == "encrypted":
+            raise TaskError(ErrorType.ENCRYPTED, label)
+        if kind is None:
+            raise TaskError(
                 ErrorType.UNSUPPORTED,
                 f"legacy binary {label} is not supported; save it as a modern format or PDF",
             )
-    return TaskError(
+        if names is None:
+            raise TaskError(ErrorType.MALFORMED, f"damaged {label}: unreadable compound file")
+        return kind
+    if names is None:
+        raise TaskError(ErrorType.MALFORMED, f"damaged OLE2 compound file: {damage}")
+    raise TaskError(
         ErrorType.UNSUPPORTED,
-        f"legacy OLE2 compound file ({ext or 'no extension'}; .doc/.xls/.ppt/.msg): unsupported",
+        f"legacy OLE2 compound file ({ext or 'no extension'}; .doc/.ppt): unsupported",
     )
 
 

@@ -1,14 +1,29 @@
-"""EPUB: the OPF package names the reading order (spine); each XHTML item becomes text."""
+"""EPUB: the OPF package names the reading order (spine); each XHTML item becomes text; its
+metadata gives the title, authors, description, language and dates (EPUB 2 and 3)."""
 
 from __future__ import annotations
 
+import html
 import posixpath
-from typing import Any
+import re
+from typing import TYPE_CHECKING, Any
 
 from docmill.protocol import ErrorType
 from workers.errors import TaskError
-from workers.formats.base import Extracted, dublin_core, local, member, open_zip, parse_xml
+from workers.formats.base import (
+    Extracted,
+    clean,
+    dublin_core,
+    iso_text,
+    local,
+    member,
+    open_zip,
+    parse_xml,
+)
 from workers.formats.markup import html_to_text
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 _XHTML_TYPES = frozenset({"application/xhtml+xml", "text/html", "application/xml"})
 
@@ -38,7 +53,7 @@ def extract(path: str, warnings: list[str], limit: int) -> Extracted:
         for element in package:
             tag = local(element.tag)
             if tag == "metadata":
-                meta = dublin_core(element)
+                meta = _metadata(element)
             elif tag == "manifest":
                 for item in element:
                     href = posixpath.normpath(posixpath.join(folder, item.get("href", "")))
@@ -58,6 +73,64 @@ def extract(path: str, warnings: list[str], limit: int) -> Extracted:
             if text.strip():
                 parts.append(text.strip())
     return Extracted("\n\n".join(parts), meta=meta)
+
+
+def _metadata(element: Element) -> dict[str, Any]:
+    """Title, authors, description, language, subjects and dates of the OPF `metadata`.
+
+    EPUB 3 gives a creator's role and a title's type in <meta refines="#id" property=...>,
+    EPUB 2 in opf:role attributes; contributors (illustrators, editors) are not authors."""
+    refined: dict[tuple[str, str], str] = {}
+    for refinement in element.iter():
+        target = refinement.get("refines", "")
+        if local(refinement.tag) == "meta" and target.startswith("#"):
+            key = (target[1:], refinement.get("property", ""))
+            refined[key] = (refinement.text or "").strip()
+    values: dict[str, list[tuple[str, Element]]] = {}
+    for child in element.iter():
+        text = clean("".join(child.itertext()))
+        if text is not None:
+            values.setdefault(local(child.tag), []).append((text, child))
+
+    def role(child: Element) -> str:
+        attribute = next((v for k, v in child.attrib.items() if local(k) == "role"), "")
+        return refined.get((child.get("id", ""), "role"), attribute)
+
+    titles = values.get("title", [])
+    main = [
+        text for text, child in titles if refined.get((child.get("id", ""), "title-type")) == "main"
+    ]
+    authors = [text for text, child in values.get("creator", []) if role(child) in ("", "aut")]
+    description = next((text for text, _ in values.get("description", [])), None)
+    meta = dublin_core(element)  # keywords and the rest, as other packaged formats read them
+    meta |= {
+        "title": next(iter(main or [text for text, _ in titles]), None),
+        "author": "; ".join(dict.fromkeys(authors)) or None,
+        "description": _plain(description) if description else None,
+        "language": next((text for text, _ in values.get("language", [])), None),
+        "subject": "; ".join(dict.fromkeys(text for text, _ in values.get("subject", []))) or None,
+    }
+    # dc:date is when the book was published; EPUB 3 keeps the last change in dcterms:modified.
+    published = [
+        text for text, child in values.get("date", []) if _event(child) in ("", "publication")
+    ]
+    modified = [
+        text
+        for text, child in values.get("meta", [])
+        if child.get("property") == "dcterms:modified"
+    ]
+    meta["created"] = iso_text(published[0]) if published else meta.get("created")
+    meta["modified"] = iso_text(modified[0]) if modified else None
+    return meta
+
+
+def _event(child: Element) -> str:
+    return next((v for k, v in child.attrib.items() if local(k) == "event"), "")
+
+
+def _plain(description: str) -> str:
+    """A description as text: publishers often put escaped HTML in it."""
+    return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", description)).split())
 
 
 def _unquote(href: str) -> str:

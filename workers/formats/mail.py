@@ -1,8 +1,11 @@
 """E-mail messages (.eml, RFC 5322/MIME) through the stdlib's email package: subject, sender
-and date as metadata, the text/plain body (else the HTML one as text), attachments listed."""
+and date as metadata, the text/plain body (else the HTML one as text), attachments listed;
+attached and digested messages (message/rfc822) read after the body, each under a marker with
+its own headers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage, MIMEPart
 from email.parser import BytesParser
@@ -16,6 +19,9 @@ from workers.formats.encoding import decode_bytes, decode_text
 from workers.formats.markup import html_to_text
 
 _ENCRYPTED = ("multipart/encrypted", "application/pkcs7-mime", "application/x-pkcs7-mime")
+_MESSAGES = ("message/rfc822", "message/global")  # the parts of a multipart/digest by default
+_MAX_DEPTH = 8  # messages attached to attached messages, as far as anyone forwards
+ATTACHED_MARKER = "[attached message]"
 
 
 def extract(path: str, warnings: list[str], limit: int) -> Extracted:
@@ -29,13 +35,52 @@ def extract(path: str, warnings: list[str], limit: int) -> Extracted:
         message = BytesParser(policy=policy.default).parsebytes(data)
         meta = _headers(message, warnings)
         text = _body(message, warnings)
+        attached = _attached(message, warnings)
         attachments = _attachments(message, warnings)
     except PARSER_ERRORS as exc:
         raise TaskError(ErrorType.MALFORMED, f"unreadable e-mail: {describe(exc)}") from exc
     if not text.strip() and message.get_content_type() in _ENCRYPTED:
         raise TaskError(ErrorType.ENCRYPTED, "e-mail body is encrypted (PGP/MIME or S/MIME)")
     meta["attachments"] = attachments
+    if attached:
+        text = "\n\n".join([text.rstrip("\r\n"), *attached] if text.strip() else attached)
     return Extracted(text.replace("\r\n", "\n"), meta=meta)
+
+
+def _attached(message: EmailMessage, warnings: list[str], depth: int = 0) -> list[str]:
+    """The messages attached to `message` (or making up its digest), each as a marker line, its
+    From/To/Cc/Date/Subject headers, a blank line and its text, followed by its own."""
+    out: list[str] = []
+    for inner in _inner_messages(message, warnings):
+        if depth >= _MAX_DEPTH:
+            warnings.append(f"attached messages nested over {_MAX_DEPTH} deep are not read")
+            break
+        headers = [ATTACHED_MARKER]
+        for name in ("From", "To", "Cc", "Date", "Subject"):
+            if value := _header(inner, name, warnings):
+                headers.append(f"{name}: {value}")
+        body = _body(inner, warnings).strip("\r\n")
+        out.append("\n".join(headers) + (f"\n\n{body}" if body.strip() else ""))
+        out.extend(_attached(inner, warnings, depth + 1))
+    return out
+
+
+def _inner_messages(part: MIMEPart, warnings: list[str]) -> Iterator[EmailMessage]:
+    """The message/rfc822 parts under `part`, in order, not looking inside them."""
+    for child in part.iter_parts():
+        if child.get_content_type() in _MESSAGES:
+            payload = child.get_payload()
+            if isinstance(payload, list) and payload and isinstance(payload[0], EmailMessage):
+                yield payload[0]
+                continue
+            # Encoded (base64, quoted-printable) although RFC 2046 forbids it: decode and parse.
+            data = child.get_payload(decode=True)
+            if isinstance(data, bytes) and data.strip():
+                yield BytesParser(policy=policy.default).parsebytes(data)
+            else:
+                warnings.append("an attached message is empty")
+        elif child.is_multipart():
+            yield from _inner_messages(child, warnings)
 
 
 def _header(message: EmailMessage, name: str, warnings: list[str]) -> str | None:
@@ -75,6 +120,12 @@ def _body(message: EmailMessage, warnings: list[str]) -> str:
     return content
 
 
+def mime_text(data: bytes, warnings: list[str]) -> str:
+    """The body text of the MIME message `data`, as for an .eml file (an Outlook message keeps
+    a signed message's MIME whole, in an attachment)."""
+    return _body(BytesParser(policy=policy.default).parsebytes(data), warnings)
+
+
 def _content(part: MIMEPart, warnings: list[str]) -> str:
     """The decoded text of a part: its declared charset when the bytes are valid in it (labels
     read as WHATWG reads them), else strict UTF-8, else detection."""
@@ -84,9 +135,28 @@ def _content(part: MIMEPart, warnings: list[str]) -> str:
     return decode_bytes(payload, "e-mail body", warnings, part.get_content_charset())
 
 
+def _message_attachment(part: MIMEPart) -> dict[str, Any]:
+    """The attachments entry of an attached message: named by its file name, else subject."""
+    payload = part.get_payload()
+    inner = payload[0] if isinstance(payload, list) and payload else None
+    subject = inner.get("Subject") if isinstance(inner, EmailMessage) else None
+    try:
+        size = len(part.as_bytes())
+    except PARSER_ERRORS:  # a header that cannot be written back as it was read
+        size = 0
+    return {
+        "filename": clean(part.get_filename()) or clean(str(subject or "")),
+        "content_type": part.get_content_type(),
+        "size": size,
+    }
+
+
 def _attachments(message: EmailMessage, warnings: list[str]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for part in message.walk():
+        if part.get_content_type() in _MESSAGES:
+            out.append(_message_attachment(part))
+            continue
         if part.is_multipart():
             continue
         # A part is a file when it says so or has a name; nameless inline parts are bodies.

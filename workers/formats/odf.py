@@ -1,16 +1,22 @@
 """OpenDocument text, spreadsheets and presentations (odt, ods, odp): content.xml for the text,
-meta.xml for the properties; a presentation's draw pages become pages."""
+meta.xml for the properties; a presentation's draw pages become pages; footnotes, endnotes and
+comments (annotations) and pictures' alt text marked, after the paragraph or in the cell that
+holds them."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from workers.formats.base import Extracted, dublin_core, local, member, open_zip, parse_xml
+from workers.formats.base import Extracted, clean, dublin_core, local, member, open_zip, parse_xml
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
-_SKIP = frozenset({"tracked-changes", "annotation", "note", "sequence-decls", "forms", "scripts"})
+# tracked-changes holds deleted text; annotation-end marks where a comment's range ends.
+_SKIP = frozenset({"tracked-changes", "annotation-end", "sequence-decls", "forms", "scripts"})
+_NOTES = frozenset({"annotation", "note"})
+_SVG = "{urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0}"
+_ALT = frozenset({f"{_SVG}title", f"{_SVG}desc"})  # a frame's alt text, not its content
 _MAX_REPEAT = 100  # spreadsheets repeat empty cells and rows a million times
 
 
@@ -51,7 +57,7 @@ def properties(path: str, limit: int) -> dict[str, Any]:
     for element in meta_root.iter():
         if local(element.tag) == "document-statistic":
             count = next((v for k, v in element.attrib.items() if local(k) == "page-count"), "")
-            if count.isdigit():
+            if count.isdecimal():
                 meta["page_count"] = int(count)
     return meta
 
@@ -61,7 +67,15 @@ def _blocks(element: Element, out: list[str]) -> None:
     for child in element:
         tag = local(child.tag)
         if tag in ("p", "h"):
-            out.append(_inline(child))
+            notes: list[str] = []
+            out.append(_inline(child, notes))
+            out.extend(notes)
+        elif tag in _NOTES:  # a comment on a spreadsheet cell, outside any paragraph
+            out.append(_note(child))
+        elif tag == "frame":
+            if alt := _image_alt(child):
+                out.append(alt)
+            _blocks(child, out)
         elif tag == "table":
             name = next((v for k, v in child.attrib.items() if local(k) == "name"), None)
             rows: list[str] = []
@@ -73,8 +87,18 @@ def _blocks(element: Element, out: list[str]) -> None:
             row = _row(child)
             repeat = min(_repeat(child, "number-rows-repeated"), _MAX_REPEAT)
             out.extend([row] * (repeat if row else 1))
-        elif tag not in _SKIP:
+        elif tag not in _SKIP and child.tag not in _ALT:
             _blocks(child, out)
+
+
+def _image_alt(frame: Element) -> str | None:
+    """`[image: alt]` for a frame that shows a picture and describes it (svg:desc, else
+    svg:title), else None."""
+    if not any(local(child.tag) == "image" for child in frame):
+        return None
+    texts = {child.tag: clean("".join(child.itertext())) for child in frame if child.tag in _ALT}
+    alt = texts.get(f"{_SVG}desc") or texts.get(f"{_SVG}title")
+    return f"[image: {' '.join(alt.split())}]" if alt else None
 
 
 def _is_spreadsheet(parent: Element) -> bool:
@@ -95,11 +119,31 @@ def _row(row: Element) -> str:
 
 def _repeat(element: Element, name: str) -> int:
     value = next((v for k, v in element.attrib.items() if local(k) == name), "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
+    return int(value) if value.isdecimal() and int(value) > 0 else 1
 
 
-def _inline(element: Element) -> str:
-    """The text of a paragraph: spans flattened, text:s / tab / line-break expanded."""
+def _note(element: Element) -> str:
+    """A footnote or endnote as `[footnote 1: text]`, a comment as `[comment by Author: text]`."""
+    lines: list[str] = []
+    if local(element.tag) == "annotation":
+        # dc:creator and dc:date hold no paragraphs, so _blocks reads only the comment's text.
+        _blocks(element, lines)
+        author = next((clean(e.text) for e in element if local(e.tag) == "creator"), None)
+        label = f"comment by {author}" if author else "comment"
+    else:
+        body = next((e for e in element if local(e.tag) == "note-body"), None)
+        _blocks(body if body is not None else element, lines)
+        kind = next((v for k, v in element.attrib.items() if local(k) == "note-class"), "")
+        citation = next(
+            (clean(_inline(e, [])) for e in element if local(e.tag) == "note-citation"), None
+        )
+        label = " ".join(part for part in (kind or "note", citation) if part)
+    return f"[{label}: {' '.join(line.strip() for line in lines if line.strip())}]"
+
+
+def _inline(element: Element, notes: list[str]) -> str:
+    """The text of a paragraph: spans flattened, text:s / tab / line-break expanded; the notes
+    and comments it holds are appended to `notes`."""
     parts = [element.text or ""]
     for child in element:
         tag = local(child.tag)
@@ -110,7 +154,11 @@ def _inline(element: Element) -> str:
             parts.append("\t")
         elif tag == "line-break":
             parts.append("\n")
-        elif tag not in _SKIP:
-            parts.append(_inline(child))
+        elif tag in _NOTES:
+            notes.append(_note(child))
+        elif tag == "frame" and (alt := _image_alt(child)):
+            notes.append(alt)  # after the paragraph, as a picture anchored in it
+        elif tag not in _SKIP and child.tag not in _ALT:
+            parts.append(_inline(child, notes))
         parts.append(child.tail or "")
     return "".join(parts)

@@ -1,16 +1,29 @@
-"""PDF through pypdf: text page by page, document info, the empty password tried once."""
+"""PDF: text page by page through PDFium (pypdfium2) or pypdf, document info, form fields and
+annotations, the empty password tried once.
+
+PDFium reads text by default: about 11 times as fast as pypdf over the corpus and closer to
+poppler's pdftotext (docs/EXTRACTION.md). pypdf opens the file first all the same: it decrypts
+with the empty owner password as well as the user's, reads the document info, and walks the
+annotations. A file one library cannot open is read by the other before it counts as
+malformed. What pypdf says while it reads (it logs damaged objects and fonts it cannot fully
+decode) reaches the job's warnings, each message once with its count.
+"""
 
 from __future__ import annotations
 
 import itertools
 import os
+from dataclasses import dataclass
 from typing import Any
 
 from docmill.protocol import ErrorType
 from workers.errors import FanOut, TaskError
+from workers.formats import pdf_annots
 from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso, os_error
+from workers.formats.parser_log import parser_warnings
 
 PART_TASK = "extract_pages"
+_PYPDF_STANDS_IN = (ErrorType.ENCRYPTED, ErrorType.MALFORMED, ErrorType.UNSUPPORTED)
 BACKEND_ENV = "DOCMILL_PDF_BACKEND"
 
 
@@ -28,8 +41,19 @@ def extract(
     that many pages (FanOut) for other workers to read at the same time; with `parts`, the
     results of those ranges, the pages are taken from them instead of read again.
     """
-    reader, errors = _open(path)
-    page_count = len(reader.pages)
+    with parser_warnings(warnings):
+        source = _open(path, warnings)
+        return _extract(source, path, warnings, split_pages, parts)
+
+
+def _extract(
+    source: Source,
+    path: str,
+    warnings: list[str],
+    split_pages: int,
+    parts: list[dict[str, Any]] | None,
+) -> Extracted:
+    page_count = source.page_count
     if parts is not None and sum(len(part["pages"]) for part in parts) == page_count:
         pages = [page for part in parts for page in part["pages"]]
         warnings.extend(warning for part in parts for warning in part["warnings"])
@@ -44,44 +68,50 @@ def extract(
     else:
         if parts is not None:
             warnings.append("the file changed while its parts were read: read again whole")
-        pages, failed = _text(path, reader, 1, page_count, warnings, errors)
+        pages, failed = _text(path, source, 1, page_count, warnings)
     if page_count and failed == page_count:
         raise TaskError(ErrorType.MALFORMED, f"no page of the PDF could be read ({warnings[0]})")
-    meta = {"page_count": page_count, **_info(reader, warnings, errors)}
+    meta = {"page_count": page_count, **_info(source, path, warnings)}
     return Extracted("\n\n".join(page["text"] for page in pages), pages, meta)
 
 
 def extract_pages(path: str, first: int, last: int) -> dict[str, Any]:
     """Pages `first` to `last` (from 1, inclusive) of a PDF: one part of a long document."""
-    reader, errors = _open(path)
-    if not 1 <= first <= last <= len(reader.pages):
-        raise TaskError(ErrorType.BAD_REQUEST, f"pages {first}-{last} are not in {path}")
     warnings: list[str] = []
-    pages, failed = _text(path, reader, first, last, warnings, errors)
+    with parser_warnings(warnings):
+        source = _open(path, warnings)
+        if not 1 <= first <= last <= source.page_count:
+            raise TaskError(ErrorType.BAD_REQUEST, f"pages {first}-{last} are not in {path}")
+        pages, failed = _text(path, source, first, last, warnings)
     return {"pages": pages, "warnings": warnings, "failed": failed}
 
 
 def _text(
-    path: str,
-    reader: Any,
-    first: int,
-    last: int,
-    warnings: list[str],
-    errors: tuple[type[Exception], ...],
+    path: str, source: Source, first: int, last: int, warnings: list[str]
 ) -> tuple[list[dict[str, Any]], int]:
-    """Pages `first` to `last` by the backend the pool chose ($DOCMILL_PDF_BACKEND): pypdf, the
-    default, or pdfium (the `pdfium` extra: about 15x as fast; docs/EXTRACTION.md compares them)."""
-    if os.environ.get(BACKEND_ENV, "pypdf") == "pdfium":
+    """Pages `first` to `last` by the backend the pool chose ($DOCMILL_PDF_BACKEND: pdfium, the
+    default, or pypdf), the other one standing in when the chosen one cannot open the file;
+    then each page's form fields and annotations."""
+    pages: list[dict[str, Any]] | None = None
+    if os.environ.get(BACKEND_ENV, "pdfium") == "pdfium" or source.reader is None:
         from workers.formats import pdfium
 
         try:
-            return pdfium.read_pages(path, first, last, warnings)
+            pages, failed = pdfium.read_pages(path, first, last, warnings)
         except TaskError as exc:
-            # pdfium tries the empty password as the user's only, pypdf also as the owner's:
-            # a file pypdf opened (we are past _open) is read by pypdf then.
-            if exc.type is not ErrorType.ENCRYPTED:
+            # PDFium tries the empty password as the user's only, pypdf also as the owner's;
+            # a file PDFium cannot parse may be one pypdf repairs; and a platform may lack it.
+            if source.reader is None or exc.type not in _PYPDF_STANDS_IN:
                 raise
-    return _read(reader, first, last, warnings, errors)
+            warnings.append(f"read with pypdf: PDFium could not open the file ({exc.message})")
+    if pages is None:
+        pages, failed = _read(source.reader, first, last, warnings, source.errors)
+    if source.reader is not None:
+        for page in pages:
+            extras = pdf_annots.of_page(source.reader, page["number"], warnings, source.errors)
+            if extras:
+                page["text"] = "\n\n".join(filter(None, [page["text"], *extras]))
+    return pages, failed
 
 
 def _read(
@@ -103,21 +133,47 @@ def _read(
 
 def metadata(path: str, warnings: list[str]) -> dict[str, Any]:
     """Page count and document info only: no page content is parsed."""
-    reader, errors = _open(path)
-    try:
-        page_count = len(reader.pages)
-    except errors as exc:
-        raise TaskError(ErrorType.MALFORMED, f"unreadable PDF: {describe(exc)}") from exc
-    return {"page_count": page_count, **_info(reader, warnings, errors)}
+    with parser_warnings(warnings):
+        source = _open(path, warnings)
+        return {"page_count": source.page_count, **_info(source, path, warnings)}
 
 
-def _open(path: str) -> tuple[Any, tuple[type[Exception], ...]]:
-    """Return an opened (decrypted) PdfReader whose page tree is loaded, and pypdf's errors."""
-    from pypdf import PasswordType, PdfReader
-    from pypdf.errors import DependencyError, DeprecationError, PyPdfError
+@dataclass
+class Source:
+    """An opened PDF: pypdf's reader, unless only PDFium could open it, and its page count."""
+
+    reader: Any | None
+    page_count: int
+    errors: tuple[type[Exception], ...]
+
+
+def _open(path: str, warnings: list[str]) -> Source:
+    """Open (and decrypt) the PDF with pypdf, or with PDFium when pypdf finds it malformed."""
+    from pypdf.errors import DeprecationError, PyPdfError
 
     # DeprecationError is not a PyPdfError; pypdf 7 raises it for filter names in the file.
     errors: tuple[type[Exception], ...] = (PyPdfError, DeprecationError, *PARSER_ERRORS)
+    try:
+        reader = _open_pypdf(path, errors)
+        return Source(reader, len(reader.pages), errors)
+    except TaskError as exc:
+        if exc.type is not ErrorType.MALFORMED:
+            raise
+        from workers.formats import pdfium
+
+        try:
+            count = pdfium.page_count(path)
+        except TaskError:
+            raise exc from None  # neither can read it: pypdf's words say why
+        warnings.append(f"read with PDFium: pypdf could not open the file ({exc.message})")
+        return Source(None, count, errors)
+
+
+def _open_pypdf(path: str, errors: tuple[type[Exception], ...]) -> Any:
+    """Return an opened (decrypted) PdfReader whose page tree is loaded."""
+    from pypdf import PasswordType, PdfReader
+    from pypdf.errors import DependencyError
+
     try:
         reader = PdfReader(path, strict=False)
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
@@ -129,11 +185,16 @@ def _open(path: str) -> tuple[Any, tuple[type[Exception], ...]]:
         raise TaskError(ErrorType.MALFORMED, f"unreadable PDF: {describe(exc)}") from exc
     except OSError as exc:
         raise os_error(exc, path) from exc
-    return reader, errors
+    return reader
 
 
-def _info(reader: Any, warnings: list[str], errors: tuple[type[Exception], ...]) -> dict[str, Any]:
+def _info(source: Source, path: str, warnings: list[str]) -> dict[str, Any]:
     """Title, author, subject, producer and dates from the document info dictionary."""
+    if source.reader is None:
+        from workers.formats import pdfium
+
+        return pdfium.info(path)
+    reader, errors = source.reader, source.errors
     meta: dict[str, Any] = {}
     try:
         info = reader.metadata

@@ -1,4 +1,4 @@
-"""PDF text through pypdfium2 (PDFium, Apache-2.0): the optional faster backend.
+"""PDF text through pypdfium2 (PDFium, Apache-2.0): the default text backend.
 
 Same contract as the pypdf reader in `workers.formats.pdf`: pages as {"number", "text"}, a page
 that cannot be read becomes "" and a warning. pypdfium2 is imported only when a PDF is read
@@ -8,13 +8,15 @@ many documents and PDFium's memory is not Python's to collect in time.
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from docmill.protocol import ErrorType
 from workers.errors import TaskError
-from workers.formats.base import PARSER_ERRORS, describe, os_error, read
+from workers.formats.base import PARSER_ERRORS, clean, describe, iso, os_error, read
 
-MISSING = "the pdfium PDF backend needs the pdfium extra: pip install 'docmill[pdfium]'"
+MISSING = "the pdfium PDF backend needs pypdfium2: pip install pypdfium2"
 
 
 def read_pages(
@@ -55,7 +57,7 @@ def page_count(path: str) -> int:
 
 
 def _page_text(document: Any, index: int) -> str:
-    """The text of one page, its line breaks written as pypdf writes them."""
+    """The text of one page: lines end with "\n", and a word hyphenated across lines is whole."""
     page = document[index]
     try:
         textpage = page.get_textpage()
@@ -66,8 +68,9 @@ def _page_text(document: Any, index: int) -> str:
     finally:
         page.close()
     # PDFium ends lines with "\r\n", and joins a word hyphenated across lines, leaving U+FFFE
-    # (a noncharacter) where the hyphen was: pypdf keeps the hyphen and the line break.
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-\n")
+    # (a noncharacter) where the hyphen was. The word is kept whole, as pdftotext does: a
+    # retriever looks for "adipiscing", not "adip-" and "iscing" (pypdf keeps both pieces).
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "")
 
 
 def _open(pdfium: Any, path: str) -> Any:
@@ -101,3 +104,40 @@ def _import() -> Any:
     except ImportError as exc:
         raise TaskError(ErrorType.UNSUPPORTED, MISSING) from exc
     return pypdfium2
+
+
+def info(path: str) -> dict[str, Any]:
+    """Document info through PDFium, for a file pypdf could not open."""
+    pdfium = _import()
+    document = _open(pdfium, path)
+    try:
+        raw = document.get_metadata_dict(skip_empty=True)
+    finally:
+        document.close()
+    names = {"Title": "title", "Author": "author", "Subject": "subject", "Producer": "producer"}
+    meta: dict[str, Any] = {key: clean(raw.get(name)) for name, key in names.items()}
+    meta["keywords"] = clean(raw.get("Keywords"))
+    for key, name in (("created", "CreationDate"), ("modified", "ModDate")):
+        meta[key] = _pdf_date(raw.get(name))
+    return meta
+
+
+_DATE = re.compile(r"D:(\d{4})(\d\d)?(\d\d)?(\d\d)?(\d\d)?(\d\d)?([Zz+-])?(\d\d)?'?(\d\d)?")
+
+
+def _pdf_date(text: str | None) -> str | None:
+    """A PDF date string (D:YYYYMMDDHHmmSS+HH'mm') as ISO 8601 UTC, or None."""
+    match = _DATE.match(text or "")
+    if not match:
+        return None
+    year, month, day, hour, minute, second, sign, tzh, tzm = match.groups()
+    offset = timedelta(hours=int(tzh or 0), minutes=int(tzm or 0))
+    zone = timezone(-offset if sign == "-" else offset)
+    try:
+        when = datetime(
+            int(year), int(month or 1), int(day or 1), int(hour or 0), int(minute or 0),
+            int(second or 0), tzinfo=zone,
+        )  # fmt: skip
+    except ValueError:
+        return None
+    return iso(when)
