@@ -95,7 +95,7 @@ def test_process_document_writes_record_and_chunks_once(corpus: Path, tmp_path: 
     assert [row["text"] for row in rows] == [c["text"] for c in record["chunks"]]
     assert rows[0]["metadata"] == {
         "source": str(source), "doc_id": reply["doc_id"], "page_start": 1, "page_end": 1,
-        "chunk_index": 0, "start_char": 0,
+        "chunk_index": 0, "start_char": 0, "language": record["metadata"]["language"],
     }  # fmt: skip
     # A redelivery finds both files and leaves them as they are.
     before = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}

@@ -146,7 +146,10 @@ def test_html_drops_scripts_and_keeps_title(corpus: Path) -> None:
     result = run(corpus, f"{UNS}/example-with-scripts.html")
     assert result["metadata"]["title"].startswith("Russian Offensive Campaign Assessment")
     assert "function(" not in result["text"] and "window." not in result["text"]
-    assert "Skip to main content" in result["text"]
+    # The main content only, by default: the page's own links around the article are gone.
+    assert "Skip to main content" not in result["text"]
+    full = extract(str(corpus / UNS / "example-with-scripts.html"), html_main_content=False)
+    assert "Skip to main content" in full["text"] and "function(" not in full["text"]
 
 
 def test_epub_follows_the_spine_and_reads_opf_metadata(corpus: Path) -> None:

@@ -1,8 +1,9 @@
 """Text analysis of one document: language guess, word and sentence counts, keywords, a SimHash
 fingerprint, and near-duplicates found in a shared SQLite index of earlier fingerprints.
 
-Everything is plain Python: stop-word frequencies for the language, 64-bit SimHash over word
-3-shingles (blake2b per shingle) for the fingerprint. The index is one small table that several
+The language comes from workers.language (py3langid's model, shipped in its package); keywords
+skip the stop words of the languages listed here; the fingerprint is a 64-bit SimHash over word
+3-shingles (blake2b per shingle), in plain Python. The index is one small table that several
 worker processes may share, so it runs in WAL mode with a busy timeout and short transactions.
 """
 
@@ -23,13 +24,12 @@ from docmill.protocol import ErrorType
 from workers.document import file_sha256
 from workers.errors import TaskError
 from workers.extract import extract
+from workers.language import identify
 
 log = logging.getLogger(__name__)
 
 INDEX_NAME = ".docmill-simhash.sqlite"
 BUSY_TIMEOUT_S = 10.0
-UNDETERMINED = "und"  # ISO 639-2 "undetermined"
-MIN_WORDS = 5  # below this a language guess is noise
 TOP_KEYWORDS = 10
 BITS = 64
 MASK = (1 << BITS) - 1
@@ -41,8 +41,7 @@ APOSTROPHE_RE = re.compile(r"['\u2019]")
 # a CJK full stop, exclamation or question mark (no space follows those).
 SENTENCE_END_RE = re.compile(r"[.!?\u2026]+(?=\s|$)|[\u3002\uff01\uff1f]+")
 
-# Small lists of the most frequent function words; a word shared by several languages counts
-# for each, so the lists favour words that tell languages apart.
+# Small lists of the most frequent function words, left out of the keywords.
 STOP_WORDS: dict[str, frozenset[str]] = {
     lang: frozenset(words.split())
     for lang, words in {
@@ -87,7 +86,7 @@ def analyze_document(
     doc_id = file_sha256(path)
     text: str = result["text"]
     tokens = [match.group().lower() for match in WORD_RE.finditer(text)]
-    code, confidence = guess_language(tokens)
+    code, confidence = identify(text)
     fingerprint = simhash(tokens)
     db = Path(index) if index else None
     duplicates: list[dict[str, Any]] = []
@@ -104,23 +103,6 @@ def analyze_document(
         "simhash": f"{fingerprint:016x}",
         "near_duplicates": duplicates,
     }
-
-
-def guess_language(tokens: list[str]) -> tuple[str, float]:
-    """The language whose stop words are most frequent in `tokens`, and a confidence in 0..1.
-
-    Confidence is the lead over the runner-up relative to the winner, damped when stop words
-    are rarer than in ordinary prose (about a third of running text)."""
-    if len(tokens) < MIN_WORDS:
-        return UNDETERMINED, 0.0
-    counts = Counter(tokens)
-    hits = {lang: sum(counts[w] for w in words) for lang, words in STOP_WORDS.items()}
-    ranked = sorted(hits.items(), key=lambda item: item[1], reverse=True)
-    (best, top), (_, second) = ranked[0], ranked[1]
-    if top == 0:
-        return UNDETERMINED, 0.0
-    coverage = min(1.0, top / len(tokens) / 0.3)
-    return best, round((top - second) / top * coverage, 3)
 
 
 def count_sentences(text: str) -> int:

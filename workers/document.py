@@ -17,6 +17,7 @@ from typing import Any
 from workers.chunking import chunk
 from workers.extract import DEFAULT_MAX_BYTES, check_file, extract
 from workers.formats.base import os_error
+from workers.language import label_chunks
 from workers.outputs import write_atomic
 
 EXTRACTOR_VERSION = "docmill-extract/2"
@@ -33,6 +34,7 @@ def process_document(
     parts: list[dict[str, Any]] | None = None,
     source: str | None = None,
     pdf_backend: str = "pdfium",
+    html_main_content: bool = True,
 ) -> dict[str, Any]:
     """Extract and chunk the document at `path`; write its outputs when there is an `outbox`.
 
@@ -40,7 +42,8 @@ def process_document(
     without an outbox); the chunks stay in the outbox to keep the reply small. A PDF of more
     than `split_pages` pages (0: never) is handed back to the broker in page ranges, and
     finished when it comes back with their `parts`. `source` names the document in the
-    record (default: the absolute `path`).
+    record (default: the absolute `path`). `html_main_content`:
+    of a web page, only the main content (False: all its visible text).
 
     This is the library function: it reads and writes where it is told. The task a client
     calls (workers.tasks.process_document) confines `path` to the allowed roots and takes the
@@ -56,6 +59,7 @@ def process_document(
         parts=parts,
         source=source,
         pdf_backend=pdf_backend,
+        html_main_content=html_main_content,
     )
     folder = outbox or None
     json_path = chunks_path = None
@@ -81,17 +85,24 @@ def build_record(
     parts: list[dict[str, Any]] | None = None,
     source: str | None = None,
     pdf_backend: str = "pdfium",
+    html_main_content: bool = True,
 ) -> dict[str, Any]:
     """The full result record of DESIGN §4 for the document at `path` (nothing written)."""
     began = time.perf_counter()
     check_file(path, max_bytes)
     result = extract(
-        path, max_bytes=max_bytes, split_pages=split_pages, parts=parts, pdf_backend=pdf_backend
+        path,
+        max_bytes=max_bytes,
+        split_pages=split_pages,
+        parts=parts,
+        pdf_backend=pdf_backend,
+        html_main_content=html_main_content,
     )
     doc_id = file_sha256(path)
     extracted = time.perf_counter()
     pages = result["pages"] or None
     chunks = chunk(result["text"], chunk_size, chunk_overlap, pages)
+    label_chunks(chunks, result["metadata"].get("language"))
     chunked = time.perf_counter()
     return {
         "doc_id": doc_id, "source": source or os.path.abspath(path), "kind": result["kind"],
@@ -124,6 +135,7 @@ def write_outputs(outbox: Path, record: dict[str, Any]) -> tuple[Path, Path]:
                     "page_end": item["page_end"],
                     "chunk_index": item["index"],
                     "start_char": item["start_char"],
+                    "language": item.get("language"),
                 },
             },
             ensure_ascii=False,

@@ -22,6 +22,7 @@ from docmill.security import under_roots
 from workers.errors import TaskError
 from workers.formats.base import Extracted, os_error
 from workers.formats.detect import MIME, detect
+from workers.language import document_language
 
 log = logging.getLogger(__name__)
 
@@ -40,28 +41,39 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
 }  # fmt: skip
 METADATA_FIELDS = (
     "title", "author", "subject", "keywords", "created", "modified", "producer", "language",
-    "page_count",
+    "language_confidence", "page_count",
 )  # fmt: skip
 
 
-def extract(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES, **paging: Any) -> dict[str, Any]:
+def extract(
+    path: str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    html_main_content: bool = True,
+    **paging: Any,
+) -> dict[str, Any]:
     """Extract the text and basic metadata of the document at `path`.
 
     `paging` (split_pages, parts, pdf_backend) goes to the PDF extractor: see
     workers.formats.pdf.extract.
+    `html_main_content`: of a web page, only the main content (no navigation, sidebars or
+    footers); False keeps all its visible text.
     """
     st = check_file(path, max_bytes)
     warnings: list[str] = []
     kind = detect(path, max_bytes)
     module, function = EXTRACTORS[kind]
     extractor = getattr(importlib.import_module(f"workers.formats.{module}"), function)
-    options = paging if kind == "pdf" else {}
+    options: dict[str, Any] = paging if kind == "pdf" else {}
+    if kind == "html":
+        options = {"main_content": html_main_content}
     found: Extracted = extractor(path, warnings, max_bytes, **options)
     unchanged(path, st)
     kind = found.kind or kind
     text = found.text
     metadata: dict[str, Any] = dict.fromkeys(METADATA_FIELDS)
     metadata.update(found.meta)
+    metadata |= document_language(text, declared=metadata.get("language"))
     metadata |= {
         "word_count": len(text.split()),
         "char_count": len(text),

@@ -46,9 +46,12 @@ def process_document(
     parts: list[dict[str, Any]] | None = None,
     content: bytes | None = None,
     name: str | None = None,
+    html_main_content: bool = True,
 ) -> dict[str, Any]:
     """Text, metadata and chunks of one document, its outputs written to the context's outbox
     (if any): the file at `path`, or `content` (bytes) named `name`.
+    `html_main_content` (default true): of a web page, only the main content, without its
+    navigation, sidebars and footers; false keeps all its visible text.
 
     A PDF of more than `split_pages` pages (else the context's) is read in page ranges by
     `extract_pages` jobs on any worker; the broker then runs this again with their `parts`.
@@ -73,6 +76,7 @@ def process_document(
             parts=parts,
             source=source,
             pdf_backend=context.pdf_backend,
+            html_main_content=bool(html_main_content),
         )
     return inline_meta(reply, content)
 

@@ -25,15 +25,34 @@ PARSER_ERRORS: tuple[type[Exception], ...] = (
 )  # fmt: skip
 
 
+# Characters that show nothing but split words for search, embeddings and chunking: the soft
+# hyphen (&shy;), zero-width space, non-joiner and joiner, word joiner, and a BOM inside text.
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def tidy(text: str) -> str:
+    """`text` without the invisible characters of INVISIBLE."""
+    return text.translate(INVISIBLE)
+
+
 @dataclass
 class Extracted:
     """What a format module found: text, pages (number, text) where the format has pages,
-    metadata fields of DESIGN §4, and `kind` when the content proved to be another kind."""
+    metadata fields of DESIGN §4, and `kind` when the content proved to be another kind.
+
+    Every format's text passes through here, so this is where invisible characters go: the
+    text and each page's text alike, so a page's text is still found in the whole."""
 
     text: str
     pages: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     kind: str | None = None
+
+    def __post_init__(self) -> None:
+        self.text = tidy(self.text)
+        for page in self.pages:
+            if isinstance(page.get("text"), str):
+                page["text"] = tidy(page["text"])
 
 
 def os_error(exc: OSError, path: str) -> TaskError:
@@ -93,7 +112,7 @@ def clean(value: Any) -> str | None:
         value = value.decode("utf-8", errors="replace")
     if not isinstance(value, str):
         return None
-    return str(value).replace("\x00", "").strip() or None
+    return tidy(str(value).replace("\x00", "")).strip() or None
 
 
 def open_zip(path: str, what: str) -> zipfile.ZipFile:

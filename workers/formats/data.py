@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from workers.formats.base import Extracted, read
-from workers.formats.text import decode_text
+from workers.formats.encoding import decode_text
 
 _SNIFF_BYTES = 64 * 1024
 

@@ -15,8 +15,8 @@ from typing import Any
 from docmill.protocol import ErrorType
 from workers.errors import TaskError
 from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso, read
+from workers.formats.encoding import decode_bytes, decode_text
 from workers.formats.markup import html_to_text
-from workers.formats.text import decode_text
 
 _ENCRYPTED = ("multipart/encrypted", "application/pkcs7-mime", "application/x-pkcs7-mime")
 _MESSAGES = ("message/rfc822", "message/global")  # the parts of a multipart/digest by default
@@ -116,7 +116,7 @@ def _body(message: EmailMessage, warnings: list[str]) -> str:
         return ""
     content = _content(part, warnings)
     if part.get_content_subtype() == "html":
-        return html_to_text(content.encode("utf-8", errors="replace"), warnings, "e-mail body")[0]
+        return html_to_text(content, warnings, "e-mail body")[0]
     return content
 
 
@@ -127,21 +127,12 @@ def mime_text(data: bytes, warnings: list[str]) -> str:
 
 
 def _content(part: MIMEPart, warnings: list[str]) -> str:
-    """The decoded text of a part; a wrong or unknown charset degrades to replacement chars."""
-    try:
-        content = part.get_content()
-        if isinstance(content, str):
-            return content
-    except PARSER_ERRORS as exc:
-        warnings.append(f"body decoded leniently: {describe(exc)}")
+    """The decoded text of a part: its declared charset when the bytes are valid in it (labels
+    read as WHATWG reads them), else strict UTF-8, else detection."""
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""
-    charset = part.get_content_charset() or "utf-8"
-    try:
-        return payload.decode(charset, errors="replace")
-    except LookupError:
-        return payload.decode("latin-1")
+    return decode_bytes(payload, "e-mail body", warnings, part.get_content_charset())
 
 
 def _message_attachment(part: MIMEPart) -> dict[str, Any]:

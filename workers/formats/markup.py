@@ -8,7 +8,8 @@ import re
 from html.parser import HTMLParser
 
 from workers.formats.base import Extracted, clean, parse_xml, read
-from workers.formats.text import decode_text
+from workers.formats.encoding import decode_html, decode_text
+from workers.formats.webpage import visible_html
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "math", "ix:header"})
 _PARAGRAPH = frozenset({
@@ -19,12 +20,15 @@ _PARAGRAPH = frozenset({
 _LINE = frozenset({"div", "li", "tr", "br", "dt", "dd", "caption", "summary", "option", "body"})
 _CELL = frozenset({"td", "th"})
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.IGNORECASE)
+_AROUND_TAB = re.compile(r" *\t *")
 
 
-def extract_html(path: str, warnings: list[str], limit: int) -> Extracted:
-    """Return the visible text of an HTML page and its <title>."""
-    text, title = html_to_text(read(path), warnings, path)
+def extract_html(
+    path: str, warnings: list[str], limit: int, *, main_content: bool = True
+) -> Extracted:
+    """Return the visible text of an HTML page (only its main content with `main_content`:
+    no navigation, sidebars or footers) and its <title>."""
+    text, title = html_to_text(read(path), warnings, path, main_content=main_content)
     return Extracted(text, meta={"title": title})
 
 
@@ -44,23 +48,18 @@ def extract_xml(path: str, warnings: list[str], limit: int) -> Extracted:
     return Extracted("\n".join(lines))
 
 
-def html_to_text(data: bytes, warnings: list[str], path: str = "HTML") -> tuple[str, str | None]:
-    """Return (visible text, title) of an HTML or XHTML document given as bytes."""
+def html_to_text(
+    data: bytes | str, warnings: list[str], path: str = "HTML", *, main_content: bool = False
+) -> tuple[str, str | None]:
+    """Return (visible text, title) of an HTML or XHTML document given as bytes (decoded by the
+    WHATWG rules) or as text already decoded (a mail part by its declared charset). Hidden
+    elements are dropped; with `main_content`, so is everything around the main content."""
+    markup = data if isinstance(data, str) else decode_html(data, path, warnings)
+    markup, title = visible_html(markup, main_content, warnings)
     parser = _TextParser()
-    parser.feed(_decode(data, warnings, path))
+    parser.feed(markup)
     parser.close()
-    return parser.text(), clean(" ".join("".join(parser.title).split()))
-
-
-def _decode(data: bytes, warnings: list[str], path: str) -> str:
-    if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        match = _CHARSET.search(data[:4096])
-        if match:
-            try:
-                return data.decode(match.group(1).decode("ascii"))
-            except (LookupError, UnicodeDecodeError):
-                pass  # a wrong or unknown declaration: fall back to detection
-    return decode_text(data, path, warnings)
+    return parser.text(), clean(" ".join((title or "".join(parser.title)).split()))
 
 
 class _TextParser(HTMLParser):
@@ -73,6 +72,9 @@ class _TextParser(HTMLParser):
         self.skip: list[str] = []
         self.in_title = False
         self.pre = 0
+        self.cells = 0  # cells begun in the current table row
+        self.tables = 0  # tables open
+        self.open_cells = 0  # cells open
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "title":
@@ -81,7 +83,11 @@ class _TextParser(HTMLParser):
             self.skip.append(tag)
         elif tag == "pre":
             self.pre += 1
-        self._break(tag)
+        elif tag == "table":
+            self.tables += 1
+        elif tag in _CELL:
+            self.open_cells += 1
+        self._break(tag, start=True)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._break(tag)  # <br/>, <hr/>; a self-closed <script/> opens nothing
@@ -96,23 +102,43 @@ class _TextParser(HTMLParser):
                     pass
         elif tag == "pre":
             self.pre = max(0, self.pre - 1)
+        elif tag == "table":
+            self.tables = max(0, self.tables - 1)
+        elif tag in _CELL:
+            self.open_cells = max(0, self.open_cells - 1)
         self._break(tag)
 
     def handle_data(self, data: str) -> None:
         if self.in_title:
             self.title.append(data)
+        elif self.tables and not self.open_cells and not data.strip():
+            pass  # the layout between rows and cells, which would make blank lines
         elif not self.skip:
             self.parts.append(data if self.pre else re.sub(r"\s+", " ", data))
 
-    def _break(self, tag: str) -> None:
+    def _break(self, tag: str, start: bool = False) -> None:
+        if self.open_cells and tag not in _CELL and tag not in ("tr", "table"):
+            if tag in _PARAGRAPH or tag in _LINE:
+                self.parts.append(" ")  # a cell stays on its row's line
+            return
         if tag in _PARAGRAPH:
             self.parts.append("\n\n")
+        elif tag == "tr":
+            if start:  # a row ends where the next begins, or the table does
+                self.parts.append("\n")
+                self.cells = 0
         elif tag in _LINE:
             self.parts.append("\n")
-        elif tag in _CELL:
-            self.parts.append("\t")
+        elif tag in _CELL and start:
+            # One tab between two cells of a row, none before the first or after the last.
+            if self.cells:
+                self.parts.append("\t")
+            self.cells += 1
 
     def text(self) -> str:
-        lines = [line.strip(" \t") for line in "".join(self.parts).split("\n")]
+        lines = [
+            _AROUND_TAB.sub("\t", line).strip(" ").rstrip("\t")
+            for line in "".join(self.parts).split("\n")
+        ]
         text = "\n".join(lines)
         return re.sub(r"\n{3,}", "\n\n", text).strip()

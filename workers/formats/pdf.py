@@ -113,7 +113,7 @@ def _text(
     if pages is None:
         pages, failed = _read(source.reader, first, last, warnings, source.errors)
     for page in pages:
-        page["text"] = tidy(page["text"])
+        page["text"] = close_cjk_gaps(page["text"])
     if source.reader is not None:
         for page in pages:
             extras = pdf_annots.of_page(source.reader, page["number"], warnings, source.errors)
@@ -122,7 +122,7 @@ def _text(
     return pages, failed
 
 
-def tidy(text: str) -> str:
+def close_cjk_gaps(text: str) -> str:
     """A page's text as either backend gives it, without the spaces between CJK characters."""
     return _CJK_GAP.sub("", text)
 

@@ -3,6 +3,7 @@ words, ignorable destinations ({\\*...}), font/colour/style tables, pictures and
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, replace
 
@@ -13,7 +14,7 @@ _TOKEN = re.compile(
     re.DOTALL,
 )
 _SKIP = frozenset({
-    "fonttbl", "colortbl", "stylesheet", "pict", "object", "objdata", "themedata", "datastore",
+    "colortbl", "stylesheet", "pict", "object", "objdata", "themedata", "datastore",
     "colorschememapping", "latentstyles", "listtable", "listoverridetable", "rsidtbl", "filetbl",
     "revtbl", "xmlnstbl", "generator", "fldinst", "bkmkstart", "bkmkend", "shppict", "nonshppict",
     "header", "footer", "headerl", "headerr", "headerf", "footerl", "footerr", "footerf",
@@ -26,13 +27,25 @@ _CHARS = {
     "rquote": "\u2019", "ldblquote": "\u201c", "rdblquote": "\u201d", "emspace": " ",
     "enspace": " ", "qmspace": " ",
 }  # fmt: skip
+_DOUBLE_BYTE = frozenset({"cp932", "cp936", "gb18030", "gbk", "cp949", "cp950", "big5", "johab"})
 _SYMBOLS = {"\\": "\\", "{": "{", "}": "}", "~": "\u00a0", "_": "\u2011", "\n": "\n", "\r": "\n"}
+
+
+# The document's character set when it names no \ansicpg.
+_CHARACTER_SETS = {"mac": "mac_roman", "pc": "cp437", "pca": "cp850"}
+# \fcharsetN of a font -> the code page its \'hh bytes are in (0 and 1: the document's own).
+_CHARSETS = {
+    77: "mac_roman", 128: "cp932", 129: "cp949", 130: "johab", 134: "gb18030", 136: "cp950",
+    161: "cp1253", 162: "cp1254", 163: "cp1258", 177: "cp1255", 178: "cp1256", 186: "cp1257",
+    204: "cp1251", 222: "cp874", 238: "cp1250", 254: "cp437", 255: "cp850",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
 class _State:
-    dest: str | None = None  # None: body text; "skip": dropped; else an \info field
+    dest: str | None = None  # None: body text; "skip": dropped; "fonttbl"; else an \info field
     uc: int = 1  # characters of fallback that follow each \uN
+    font: int | None = None  # the \fN in force (None: the default font, \deffN)
 
 
 def extract(path: str, warnings: list[str], limit: int) -> Extracted:
@@ -47,7 +60,10 @@ def rtf_to_text(source: str) -> tuple[str, dict[str, str | None]]:
     fields: dict[str, list[str]] = {}
     stack: list[_State] = []
     state = _State()
-    codepage = "cp1252"
+    codepage = "cp1252"  # \ansicpg: the document's own
+    fonts: dict[int, str] = {}  # \fN -> code page, from the font table's \fcharset and \cpg
+    default_font: int | None = None
+    defining: int | None = None  # the font the font table is describing
     pending = bytearray()  # \'hh bytes, decoded together so multi-byte codepages work
     fallback = 0  # fallback characters still to drop after a \uN
     group_start = False
@@ -56,13 +72,26 @@ def rtf_to_text(source: str) -> tuple[str, dict[str, str | None]]:
     def emit(chunk: str) -> None:
         if state.dest is None:
             out.append(chunk)
-        elif state.dest != "skip":
+        elif state.dest not in ("skip", "fonttbl"):
             fields.setdefault(state.dest, []).append(chunk)
+
+    def current() -> str:
+        font = state.font if state.font is not None else default_font
+        return fonts.get(font, codepage) if font is not None else codepage
 
     def flush() -> None:
         if pending:
-            emit(pending.decode(codepage, errors="replace"))
+            emit(pending.decode(current(), errors="replace"))
             pending.clear()
+
+    def lead_byte_pending() -> bool:
+        """Whether `pending` ends in the first byte of a two-byte character (Shift-JIS, GBK,
+        Big5, Korean), whose second byte an RTF writer may have left as a literal character."""
+        if not pending or codecs.lookup(current()).name not in _DOUBLE_BYTE:
+            return False
+        decoder = codecs.getincrementaldecoder(current())(errors="replace")
+        decoder.decode(bytes(pending))
+        return bool(decoder.getstate()[0])
 
     while pos < len(source):
         match = _TOKEN.match(source, pos)
@@ -77,6 +106,12 @@ def rtf_to_text(source: str) -> tuple[str, dict[str, str | None]]:
             else:
                 pending.append(int(hexbyte, 16))
             continue
+        if text is not None and not fallback and lead_byte_pending():
+            pending.append(ord(text[0]) & 0xFF)  # \'83e: "e" is the second byte of テ
+            text = text[1:]
+        elif symbol in ("\\", "{", "}") and lead_byte_pending():
+            pending.append(ord(symbol))  # \'95\\: the escaped backslash is the second byte of 表
+            continue
         flush()
         if brace == "{":
             stack.append(state)
@@ -87,7 +122,7 @@ def rtf_to_text(source: str) -> tuple[str, dict[str, str | None]]:
         elif text is not None:
             if fallback:
                 text, fallback = text[fallback:], max(0, fallback - len(text))
-            emit(text.encode("latin-1").decode(codepage, errors="replace"))
+            emit(text.encode("latin-1").decode(current(), errors="replace"))
         elif symbol is not None:
             if symbol == "*":
                 state = replace(state, dest="skip")
@@ -102,6 +137,25 @@ def rtf_to_text(source: str) -> tuple[str, dict[str, str | None]]:
                 state = replace(state, uc=max(0, number))
             elif word == "ansicpg" and number is not None:
                 codepage = _codepage(number, codepage)
+            elif word in _CHARACTER_SETS:
+                codepage = _CHARACTER_SETS[word]
+            elif word == "fonttbl":
+                state = replace(state, dest="fonttbl")
+            elif word == "f" and number is not None:
+                if state.dest == "fonttbl":
+                    defining = number
+                else:
+                    state = replace(state, font=number)
+            elif word == "deff" and number is not None:
+                default_font = number
+            elif word == "fcharset" and number is not None and state.dest == "fonttbl":
+                if defining is not None and number in _CHARSETS:
+                    fonts[defining] = _CHARSETS[number]
+            elif word == "cpg" and number is not None and state.dest == "fonttbl":
+                if defining is not None:
+                    fonts[defining] = _codepage(number, fonts.get(defining, codepage))
+            elif word == "plain":
+                state = replace(state, font=None)
             elif word == "bin" and number:
                 pos += max(0, number)
             elif word in _SKIP:
@@ -119,8 +173,6 @@ def rtf_to_text(source: str) -> tuple[str, dict[str, str | None]]:
 
 
 def _codepage(number: int, current: str) -> str:
-    import codecs
-
     try:
         return codecs.lookup(f"cp{number}").name
     except LookupError:
