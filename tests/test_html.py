@@ -160,3 +160,17 @@ def test_a_very_large_page_is_kept_whole_and_says_so(
     result = extract(str(path))
     assert "row 3999\t15992001" in result["text"] and "Home" in result["text"]
     assert any("elements: its whole visible text is kept" in w for w in result["warnings"])
+
+
+@pytest.mark.parametrize("main_content", [True, False])
+def test_an_image_says_its_alt_text_where_it_stands(tmp_path: Path, main_content: bool) -> None:
+    story = " ".join(["The river rose all night and the town watched it from the bridge."] * 6)
+    page = tmp_path / "image.html"
+    page.write_text(
+        "<html><body><nav><a href='/'>Home</a></nav><article><h1>Flood</h1>"
+        f"<p>{story}</p><p>Before <img src='map.png' alt='Map of the  flooded streets'> after."
+        "<img src='spacer.gif' alt=''></p></article></body></html>"
+    )
+    text = extract(str(page), html_main_content=main_content)["text"]
+    assert "Before [image: Map of the flooded streets] after." in text
+    assert "[image: ]" not in text  # a decorative image (empty alt) says nothing

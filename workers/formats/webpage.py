@@ -44,6 +44,7 @@ def visible_html(markup: str, main_content: bool, warnings: list[str]) -> tuple[
     for element in [e for e in tree.iter() if isinstance(e.tag, str) and _hidden(e)]:
         if element.getparent() is not None:
             element.drop_tree()  # its tail, the text after it, stays
+    _alt_as_text(tree)
     # Below trafilatura's own minimum it falls back to flattening the page's text: a page that
     # short has no chrome worth removing, and keeps its structure whole.
     short = len(" ".join(tree.text_content().split())) < MIN_MAIN_CHARS
@@ -59,6 +60,17 @@ def visible_html(markup: str, main_content: bool, warnings: list[str]) -> tuple[
         if main is not None:
             return main, title
     return etree.tostring(tree, encoding="unicode", method="html"), title
+
+
+def _alt_as_text(tree: Any) -> None:
+    """An image's alt text is what the page says in its place: `[image: ALT]` where it stands,
+    as the Office formats mark theirs, so the main content keeps the images it holds."""
+    for image in list(tree.iter("img")):
+        alt = " ".join((image.get("alt") or "").split())
+        if alt and image.getparent() is not None:
+            label = image.makeelement("span", {})
+            label.text, label.tail = f"[image: {alt}]", image.tail
+            image.getparent().replace(image, label)
 
 
 def _hidden(element: Any) -> bool:
