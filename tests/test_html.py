@@ -174,3 +174,19 @@ def test_an_image_says_its_alt_text_where_it_stands(tmp_path: Path, main_content
     text = extract(str(page), html_main_content=main_content)["text"]
     assert "Before [image: Map of the flooded streets] after." in text
     assert "[image: ]" not in text  # a decorative image (empty alt) says nothing
+
+
+def test_a_short_page_loses_its_own_navigation_and_footer(tmp_path: Path) -> None:
+    page = tmp_path / "short.html"
+    page.write_text(
+        "<html><body><nav><a href='/'>Home</a> <a href='/about'>About us</a></nav>"
+        "<main><h1>Opening hours</h1><p>Monday to Friday, nine to five.</p>"
+        "<footer>Updated in May</footer></main><footer>© Example Town Library</footer>"
+        "</body></html>"
+    )
+    text = extract(str(page))["text"]
+    assert "Opening hours" in text and "Monday to Friday, nine to five." in text
+    assert "Updated in May" in text  # the main content's own footer stays
+    assert "About us" not in text and "Example Town Library" not in text
+    whole = extract(str(page), html_main_content=False)["text"]
+    assert "About us" in whole and "Example Town Library" in whole

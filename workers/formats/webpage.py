@@ -48,6 +48,8 @@ def visible_html(markup: str, main_content: bool, warnings: list[str]) -> tuple[
     # Below trafilatura's own minimum it falls back to flattening the page's text: a page that
     # short has no chrome worth removing, and keeps its structure whole.
     short = len(" ".join(tree.text_content().split())) < MIN_MAIN_CHARS
+    if main_content and short:
+        _drop_page_chrome(tree)
     elements = sum(1 for _ in tree.iter())
     if main_content and not short and elements > MAX_MAIN_ELEMENTS:
         warnings.append(f"page of {elements} elements: its whole visible text is kept")
@@ -60,6 +62,16 @@ def visible_html(markup: str, main_content: bool, warnings: list[str]) -> tuple[
         if main is not None:
             return main, title
     return etree.tostring(tree, encoding="unicode", method="html"), title
+
+
+def _drop_page_chrome(tree: Any) -> None:
+    """The page's own navigation, footer and sidebar, which HTML names as such: gone from a page
+    too short for trafilatura's scoring. Those inside an article or main element (an
+    article's own footer, say) stay."""
+    for element in list(tree.iter("nav", "footer", "aside")):
+        inside = any(a.tag in ("article", "main") for a in element.iterancestors())
+        if not inside and element.getparent() is not None:
+            element.drop_tree()
 
 
 def _alt_as_text(tree: Any) -> None:
