@@ -230,6 +230,7 @@ ODF_NS = {
     "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
     "svg": "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0",
     "xlink": "http://www.w3.org/1999/xlink",
+    "form": "urn:oasis:names:tc:opendocument:xmlns:form:1.0",
 }
 
 

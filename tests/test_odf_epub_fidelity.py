@@ -117,3 +117,21 @@ def test_epub2_metadata_roles_and_events(tmp_path: Path) -> None:
     )  # fmt: skip
     assert meta["description"] == "Essays on snow."
     assert (meta["created"], meta["modified"]) == ("2019-08-23T00:00:00+00:00", None)
+
+
+def test_odt_form_answers_come_after_the_text(tmp_path: Path) -> None:
+    body = (
+        "<office:text><office:forms><form:form form:name='Form'>"
+        "<form:property form:property-name='TargetURL' form:value='ignored'/>"
+        "<form:text form:name='First Name' form:current-value='Alice'/>"
+        "<form:text form:name='Last Name'/>"
+        "<form:textarea form:name='Notes' form:value='Allergic to  penicillin'/>"
+        "</form:form></office:forms>"
+        "<text:p>Registration</text:p></office:text>"
+    )
+    path = opendocument(tmp_path, "form.odt", "application/vnd.oasis.opendocument.text", body)
+    assert extract(str(path))["text"].splitlines() == [
+        "Registration",
+        "[form field First Name: Alice]",
+        "[form field Notes: Allergic to penicillin]",
+    ]

@@ -43,7 +43,23 @@ def extract(path: str, warnings: list[str], limit: int) -> Extracted:
             return Extracted("\n\n".join(p["text"] for p in pages), pages, meta)
         body = next((el for el in root if local(el.tag) == "body"), root)
         _blocks(body, lines)
+        lines += _form_values(root)
     return Extracted("\n".join(lines), meta=meta)
+
+
+def _form_values(root: Element) -> list[str]:
+    """`[form field NAME: VALUE]` for each filled form control, after the text: a form's answers
+    live in office:forms, apart from the paragraphs that show the controls."""
+    form = "urn:oasis:names:tc:opendocument:xmlns:form:1.0"
+    found: list[str] = []
+    for control in root.iter():
+        if local(control.tag) == "forms":
+            for field in control.iter():
+                value = field.get(f"{{{form}}}current-value") or field.get(f"{{{form}}}value")
+                name = field.get(f"{{{form}}}name") or "unnamed"
+                if value and value.strip() and local(field.tag) not in ("property", "form"):
+                    found.append(f"[form field {name}: {' '.join(value.split())}]")
+    return found
 
 
 def properties(path: str, limit: int) -> dict[str, Any]:
