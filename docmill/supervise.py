@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -179,10 +180,14 @@ class ServiceHandle:
 
 
 class ProcessHandle:
-    """A `multiprocessing` child (a pool's worker): SIGTERM asks it to finish its job and leave."""
+    """A `multiprocessing` child (a pool's worker), with its end of a socket pair as its
+    lifeline: `stop` written there asks it to finish its job and leave, and the end of the
+    pair (this supervisor gone) does the same. A socket, unlike a signal, means that on every
+    platform (on Windows, terminate() kills at once), and the child's poll can wait on it."""
 
-    def __init__(self, process: BaseProcess) -> None:
+    def __init__(self, process: BaseProcess, lifeline: socket.socket | None = None) -> None:
         self.process = process
+        self.lifeline = lifeline
 
     @property
     def pid(self) -> int | None:
@@ -192,8 +197,13 @@ class ProcessHandle:
         return self.process.exitcode
 
     def ask_to_stop(self) -> None:
-        if self.process.exitcode is None:
+        if self.process.exitcode is not None:
+            return
+        if self.lifeline is None:
             self.process.terminate()
+            return
+        with contextlib.suppress(OSError):  # it is gone already: nothing to ask
+            self.lifeline.sendall(STOP)
 
     def kill(self) -> None:
         if self.process.pid is not None:
@@ -206,3 +216,5 @@ class ProcessHandle:
     def release(self) -> None:
         self.process.join()
         self.process.close()
+        if self.lifeline is not None:
+            self.lifeline.close()

@@ -1,6 +1,6 @@
-"""Stopping is a message: `docmill stop` stops a whole system in order, or a lone broker, with
-no signal sent to run_all, the broker, the pool or the watcher: the same path on every
-platform. (The pool still asks its own worker processes to stop with SIGTERM.)"""
+"""Stopping is a message: `docmill stop` stops a whole system in order, or a lone broker, and a
+pool asks its workers to stop on their lifeline, with no signal sent to any docmill process:
+the same path on every platform."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from docmill.client import Client
 from docmill.home import Home
 from docmill.protocol import Command
-from tests.conftest import QUIET, Proc, docmill, wait_for
+from tests.conftest import QUIET, Proc, StartPool, docmill, wait_for
 from tests.stepping import Stepper
 
 pytestmark = pytest.mark.timeout(90)
@@ -73,3 +73,16 @@ def test_the_stop_command_on_the_flow(tmp_path: Path) -> None:
         assert asked == [True]
     finally:
         flow.close()
+
+
+def test_a_pool_asks_its_workers_to_stop_by_a_message(
+    client: Client, start_pool: StartPool, tmp_path: Path
+) -> None:
+    pool = start_pool(2)
+    job = client.submit("square", n=7, seconds=1.5)
+    wait_for(lambda: job.status() == "running", 15, "the job to start")
+    pool.popen.terminate()  # the pool's own trigger; its workers hear it on their lifeline
+    assert pool.popen.wait(30) == 0
+    assert job.result(timeout=15) == 49  # the job in hand was finished, not cut
+    log = pool.output()
+    assert log.count("asked to stop by its pool") == 2, log

@@ -19,6 +19,7 @@ from typing import Any
 import zmq
 
 from docmill import wire
+from docmill.lifeline import STOP
 from docmill.protocol import (
     HEARTBEAT_INTERVAL,
     HEARTBEAT_LIVENESS,
@@ -77,8 +78,14 @@ class Running:
 
 
 class Agent:
-    def __init__(self, settings: WorkerSettings, context: zmq.Context[Any] | None = None) -> None:
+    def __init__(
+        self,
+        settings: WorkerSettings,
+        context: zmq.Context[Any] | None = None,
+        lifeline: socket.socket | None = None,
+    ) -> None:
         self.settings = settings
+        self.lifeline = lifeline  # the pool's tie: `stop`, or its end, asks for a stop
         self.context = context or zmq.Context()
         self.executor = Executor(list(settings.task_modules), settings.context, settings.log_level)
         self.broker: zmq.Socket[bytes] | None = None
@@ -130,7 +137,26 @@ class Agent:
             self._from_broker()
         if self._waker.reader in events:
             self._waker.clear()
+        if self.lifeline is not None and self.lifeline.fileno() in events:
+            self._from_pool()
         self._housekeeping()
+
+    def _from_pool(self) -> None:
+        """`stop` from the pool, or the end of its lifeline (the pool is gone): finish the job
+        in hand and leave, as SIGTERM asks, but on every platform."""
+        if self.lifeline is None:
+            return
+        try:
+            said = self.lifeline.recv(64)
+        except OSError:
+            said = b""
+        if not said or STOP.strip() in said:
+            why = "asked to stop by its pool" if said else "its pool is gone"
+            log.info("worker %s %s", self.settings.identity, why)
+            self.lifeline.close()
+            self.lifeline = None
+            self._poll_key = (None, None, None)  # rebuild the poller without it
+            self.request_stop()
 
     def _poller(self) -> zmq.Poller:
         """The poller for the sockets of the moment, built again only when one changes: the
@@ -141,7 +167,8 @@ class Agent:
         key = (self.broker, conn.fileno() if conn is not None else None, sentinel)
         if key != self._poll_key:
             self._poll_key, self._polling = key, zmq.Poller()
-            for item in (self._waker.reader, *key):
+            lifeline = self.lifeline.fileno() if self.lifeline is not None else None
+            for item in (self._waker.reader, lifeline, *key):
                 if item is not None:
                     self._polling.register(item, zmq.POLLIN)
         return self._polling
@@ -368,12 +395,15 @@ class Agent:
             )
 
 
-def worker_main(settings: WorkerSettings, parent_pid: int) -> None:
-    """Entry point of a worker process spawned by the pool."""
+def worker_main(
+    settings: WorkerSettings, parent_pid: int, lifeline: socket.socket | None = None
+) -> None:
+    """Entry point of a worker process spawned by the pool; `lifeline` is the pool's tie to it
+    (`stop`, or its end: finish the job in hand and leave)."""
     from docmill.logs import setup_logging
     from workers.lifeline import die_with_parent, ignore_interrupts
 
     die_with_parent(parent_pid)
     ignore_interrupts()
     setup_logging(settings.log_level)
-    Agent(settings).run()
+    Agent(settings, lifeline=lifeline).run()

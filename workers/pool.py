@@ -101,12 +101,16 @@ class Pool(StopOnSignal):
         host = socket.gethostname()
         slot.identity = f"{host}/{os.getpid()}/{slot.index}.{slot.generation}"
         settings = replace(self.settings.worker, identity=slot.identity, pool=self.id)
+        ours, theirs = socket.socketpair()  # the worker's lifeline (docmill/supervise.py)
         process = self._ctx.Process(
-            target=worker_main, args=(settings, os.getpid()), name=f"docmill-worker-{slot.index}"
+            target=worker_main,
+            args=(settings, os.getpid(), theirs),
+            name=f"docmill-worker-{slot.index}",
         )
         process.start()
+        theirs.close()  # the child has its own copy; its end closes when the child ends
         log.info("started worker %s (pid %s)", slot.identity, process.pid)
-        return ProcessHandle(process)
+        return ProcessHandle(process, ours)
 
     @property
     def id(self) -> str:
