@@ -22,7 +22,7 @@ import psutil
 from docmill.client import Client
 from docmill.home import Home, resolve_home
 from docmill.instance import AlreadyRunning, Instance
-from docmill.logs import setup_logging
+from docmill.logs import TEXT_FORMAT, LogTarget, setup_logging
 from docmill.settings import Settings, SettingsError, add_bind_options, bind_options, load_settings
 from docmill.stop import StopListener
 from docmill.supervise import Child, Handle, ServiceHandle, kill_tree, stop_all
@@ -31,20 +31,21 @@ from docmill.watch_settings import WatcherSettings
 
 log = logging.getLogger("run_all")
 
-LOG_ROTATE_BYTES = 10 * 1024 * 1024
-LOG_KEEP = 3
+PRINTED_ROTATE_BYTES = 10 * 1024 * 1024
+PRINTED_KEEP = 3
 BROKER_START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0  # seconds any child gets after it is asked to stop, before it is killed
 
 
 def rotate(path: Path) -> None:
-    if not path.exists() or path.stat().st_size < LOG_ROTATE_BYTES:
+    """A child's printed output (NAME.out), rotated when the child starts: it is small."""
+    if not path.exists() or path.stat().st_size < PRINTED_ROTATE_BYTES:
         return
-    for n in range(LOG_KEEP - 1, 0, -1):
-        older = path.with_suffix(f".log.{n}")
+    for n in range(PRINTED_KEEP - 1, 0, -1):
+        older = path.with_name(f"{path.name}.{n}")
         if older.exists():
-            older.replace(path.with_suffix(f".log.{n + 1}"))
-    path.replace(path.with_suffix(".log.1"))
+            older.replace(path.with_name(f"{path.name}.{n + 1}"))
+    path.replace(path.with_name(f"{path.name}.1"))
 
 
 def watched_roots(watcher: WatcherSettings) -> list[str]:
@@ -84,10 +85,12 @@ class Supervisor:
 
     def _child(self, name: str, args: list[str]) -> Child:
         log_file = self.home.logs / f"{name}.log"
+        printed = self.home.logs / f"{name}.out"  # what it prints outside logging: a crash's
+        args = [*args, "--log-file", str(log_file)]  # traceback, a C library's notes
 
         def spawn() -> Handle:
-            rotate(log_file)
-            handle = ServiceHandle(args, log_file)
+            rotate(printed)
+            handle = ServiceHandle(args, printed)
             log.info("started %s (pid %d), log in %s", name, handle.pid, log_file)
             return handle
 
@@ -239,13 +242,11 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         parser.error(str(exc))
     show_view = not args.headless and sys.stdin.isatty() and sys.stdout.isatty()
-    setup_logging()
-    handler = logging.FileHandler(home.logs / "run_all.log")
-    root = logging.getLogger()
-    handler.setFormatter(root.handlers[0].formatter)
-    if show_view:  # the view owns the terminal: log to the file alone
-        root.handlers.clear()
-    root.addHandler(handler)
+    setup_logging(target=LogTarget("INFO", str(home.logs / "run_all.log"), settings.logs))
+    if not show_view:  # the view owns the terminal: log to the file alone
+        echo = logging.StreamHandler(sys.stderr)
+        echo.setFormatter(logging.Formatter(TEXT_FORMAT))
+        logging.getLogger().addHandler(echo)
     try:
         # One system per home, for run_all's whole life.
         instance = Instance(home, "run_all").acquire()

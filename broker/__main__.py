@@ -7,7 +7,7 @@ import logging
 import sys
 
 from broker.broker import Broker, EndpointInUse
-from docmill import lifeline
+from docmill import lifeline, logs
 from docmill.home import Home, resolve_home
 from docmill.instance import AlreadyRunning, Instance
 from docmill.logs import setup_logging
@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m broker", description="Run the docmill broker.")
     parser.add_argument("--home", help="home folder (default $DOCMILL_HOME or ./docmill-home)")
     add_bind_options(parser)
-    parser.add_argument("--log-level", default="INFO")
+    logs.add_options(parser)
     lifeline.add_option(parser)
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_broker_settings(
             home, bind=args.bind, events_bind=args.events, insecure=args.insecure or None
         )
+        setup_logging(target=logs.target_of(args, settings.logs))
         broker = Broker(settings)
     except (SettingsError, SecurityError, EndpointInUse) as exc:
         parser.error(str(exc))

@@ -15,6 +15,7 @@ from typing import Any
 import zmq
 from tabulate import tabulate
 
+from docmill import logread
 from docmill.cli_input import job_number, readable, seconds
 from docmill.cli_ops import (
     cmd_health,
@@ -104,6 +105,15 @@ def _parser() -> argparse.ArgumentParser:
     scale = sub.add_parser("scale", parents=[common], help="grow or shrink the worker pools")
     scale.add_argument("size", help="a number of workers, or +k / -k")
     scale.add_argument("--pool", help="one pool's id (see status --json); default: all")
+    logs = sub.add_parser(
+        "logs",
+        parents=[common],
+        help="the home's logs, every process's merged by time",
+        description="Example: docmill logs --process worker --since 15m --follow",
+    )
+    logs.add_argument("--process", help="broker, workers, worker-0, watcher, run_all ... (prefix)")
+    logs.add_argument("--since", help="a span like 15m or 2h, or an ISO 8601 time")
+    logs.add_argument("--follow", "-f", action="store_true", help="go on printing what is added")
     stop = sub.add_parser(
         "stop",
         parents=[common],
@@ -143,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_keys(home, args)
     if args.command == "service":
         return cmd_service(home, args)
+    if args.command == "logs":
+        return logread.main(home.logs, args.process, args.since, args.follow)
     if not args.endpoint and not home.read_endpoints():
         print(
             f"docmill: no broker is running in {home.root} (start it with run_all.py)",

@@ -62,6 +62,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from docmill.home import Home
+from docmill.logs import LogSettings
 from docmill.protocol import DEFAULT_QUEUES, HEARTBEAT_INTERVAL, HEARTBEAT_LIVENESS
 from docmill.security import DEFAULT_MAX_INLINE, SecuritySettings, keys_of
 from docmill.tables import SettingsError, fields_of, known, table
@@ -157,6 +158,7 @@ class BrokerSettings:
     maintenance: MaintenanceSettings = field(default_factory=MaintenanceSettings)
     checks: CheckSettings = field(default_factory=CheckSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
+    logs: LogSettings = field(default_factory=LogSettings)  # [logs], which every process reads
 
 
 @dataclass(frozen=True)
@@ -173,9 +175,15 @@ class Settings:
     def security(self) -> SecuritySettings:
         return self.broker.security
 
+    @property
+    def logs(self) -> LogSettings:
+        return self.broker.logs
+
 
 CONFIG_NAME = "docmill.toml"
-SECTIONS = ("broker", "maintenance", "checks", "security", "tasks", "workers", "watcher")
+SECTIONS = (
+    "broker", "maintenance", "checks", "security", "tasks", "workers", "watcher", "logs",
+)  # fmt: skip
 # What [broker] may set; BrokerSettings' other fields are not the file's to change.
 _BROKER_KEYS = {
     "synchronous",
@@ -240,6 +248,7 @@ def load_settings(home: Home) -> Settings:
         checks=_section(CheckSettings, data, "checks"),
         task_policies=policies,
         security=_security(home, table(data, "security", "[security]")),
+        logs=_logs(_section(LogSettings, data, "logs")),
         **fields_of(BrokerSettings, table(data, "broker", "[broker]"), "[broker]", _BROKER_KEYS),
     )
     return Settings(
@@ -248,6 +257,14 @@ def load_settings(home: Home) -> Settings:
         workers=_section(WorkersSettings, data, "workers"),
         watcher=watcher_settings(home.root, table(data, "watcher", "[watcher]")),
     )
+
+
+def _logs(logs: LogSettings) -> LogSettings:
+    if logs.format not in ("text", "json") or logs.max_bytes < 1024 or logs.backups < 1:
+        raise SettingsError(
+            "[logs] format is text or json, max_bytes at least 1024, backups at least 1"
+        )
+    return logs
 
 
 def _section(cls: type[Section], data: dict[str, Any], name: str) -> Section:

@@ -144,7 +144,7 @@ def test_run_all_start_submit_sigterm_leaves_nothing_behind(corpus: Path, tmp_pa
         _, alive = psutil.wait_procs(family, timeout=10)
         assert not alive, f"left behind: {[p.pid for p in alive]}"
         assert (home.logs / "broker.log").read_text()
-        assert "stopped" in (home.logs / "workers.log").read_text()
+        assert "stopped after" in (home.logs / "worker-0.log").read_text()
     finally:
         run.stop()
 

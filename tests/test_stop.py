@@ -40,7 +40,7 @@ def test_start_submit_stop_with_no_signal(tmp_path: Path) -> None:
         _, alive = psutil.wait_procs(family, timeout=10)
         assert not alive, f"left behind: {[p.pid for p in alive]}"
         # The pool's workers finished and said goodbye; nothing was killed.
-        assert "stopped after" in (home.logs / "workers.log").read_text()
+        assert all("stopped after" in (home.logs / f"worker-{n}.log").read_text() for n in (0, 1))
         assert "killing" not in run.output()
     finally:
         run.stop()

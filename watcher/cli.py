@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from docmill import lifeline
+from docmill import lifeline, logs
 from docmill.home import Home, resolve_home
 from docmill.instance import AlreadyRunning, Instance
 from docmill.logs import setup_logging
@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-window", type=float, help="gather files this long (s) into a batch")
     p.add_argument("--batch-size", type=int, help="at most this many files per batch")
     p.add_argument("--after", choices=AFTER_CHOICES, help="leave (default) or move done files")
-    p.add_argument("--log-level", default="INFO")
+    logs.add_options(p)
     lifeline.add_option(p)
     return p
 
@@ -58,7 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(args.log_level)
     home = Home(resolve_home(args.home)).ensure()
     try:
-        settings = load_settings(home).watcher
+        everything = load_settings(home)
+        setup_logging(target=logs.target_of(args, everything.logs))
+        settings = everything.watcher
         if args.folder:
             given = {name: getattr(args, name) for name in FOLDER_OPTIONS}
             folders = tuple(override(FolderSettings(Path(f)), **given) for f in args.folder)

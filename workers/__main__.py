@@ -16,7 +16,7 @@ import argparse
 import logging
 from pathlib import Path
 
-from docmill import lifeline
+from docmill import lifeline, logs
 from docmill.client import Client
 from docmill.home import Home, resolve_home
 from docmill.instance import AlreadyRunning, Instance
@@ -91,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--server-key", help="CURVE: the broker's public key file (broker.key)")
     parser.add_argument("--key", help="CURVE: this host's key pair (NAME.key_secret)")
-    parser.add_argument("--log-level", default="INFO")
+    logs.add_options(parser)
     lifeline.add_option(parser)
     return parser
 
@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             tasks=_listed(args.tasks),
             **{name: getattr(args, name) for name in POOL_OPTIONS},
         )
+        setup_logging(target=logs.target_of(args, settings.logs if settings else None))
         load_tasks(options.tasks)  # here, so a module that cannot be used stops the pool now
         keys = client_keys(local, args.server_key, args.key)
         roots = allowed_roots(
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         task_modules=options.tasks,
         max_jobs=options.max_jobs_per_worker,
         recycle_rss_mb=options.recycle_rss_mb,
-        log_level=args.log_level,
+        log=logs.target_of(args, settings.logs if settings is not None else None),
         keys=keys,
     )
     client = Client(endpoint=endpoint, timeout=2.0, server_key=args.server_key, key=args.key)

@@ -14,12 +14,14 @@ import socket
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import zmq
 
 from docmill import wire
 from docmill.lifeline import STOP
+from docmill.logs import LogTarget
 from docmill.protocol import (
     HEARTBEAT_INTERVAL,
     HEARTBEAT_LIVENESS,
@@ -61,7 +63,8 @@ class WorkerSettings:
     pool: str | None = None
     heartbeat_interval: float = HEARTBEAT_INTERVAL
     heartbeat_liveness: int = HEARTBEAT_LIVENESS
-    log_level: str = "INFO"
+    # Where to log: the pool sets a file of each worker's own (worker-N.log) when it has one.
+    log: LogTarget = field(default_factory=LogTarget)
     keys: ClientKeys | None = None  # CURVE to the broker, when it has keys
 
 
@@ -87,7 +90,8 @@ class Agent:
         self.settings = settings
         self.lifeline = lifeline  # the pool's tie: `stop`, or its end, asks for a stop
         self.context = context or zmq.Context()
-        self.executor = Executor(list(settings.task_modules), settings.context, settings.log_level)
+        job_log = settings.log.beside(f"{Path(settings.log.file or 'worker').stem}.job.log")
+        self.executor = Executor(list(settings.task_modules), settings.context, job_log)
         self.broker: zmq.Socket[bytes] | None = None
         self.running: Running | None = None
         self.pending_reply: tuple[bytes, list[bytes]] | None = None
@@ -405,5 +409,5 @@ def worker_main(
 
     die_with_parent(parent_pid)
     ignore_interrupts()
-    setup_logging(settings.log_level)
+    setup_logging(target=settings.log)
     Agent(settings, lifeline=lifeline).run()

@@ -17,7 +17,7 @@ import socket
 import traceback
 from multiprocessing.connection import Connection
 
-from docmill.logs import setup_logging
+from docmill.logs import LogTarget, setup_logging
 from docmill.protocol import (
     MAX_MESSAGE_BYTES,
     ErrorType,
@@ -89,13 +89,13 @@ def executor_main(
     link: socket.socket,
     task_modules: list[str],
     parent_pid: int,
-    log_level: str,
+    log: LogTarget,
     context: JobContext,
 ) -> None:
     """Entry point of the job process; every task it runs is given `context`."""
     die_with_parent(parent_pid)
     ignore_interrupts()
-    setup_logging(log_level)
+    setup_logging(target=log)
     tasks = load_tasks(task_modules)
     conn = Connection(link.detach())
     conn.send_bytes(HELLO)
@@ -119,11 +119,11 @@ class Executor:
     """
 
     def __init__(
-        self, task_modules: list[str], context: JobContext, log_level: str = "INFO"
+        self, task_modules: list[str], context: JobContext, log: LogTarget | None = None
     ) -> None:
         self.context = context
         self.task_modules = task_modules
-        self.log_level = log_level
+        self.log = log or LogTarget()  # the job process's: a file of its own, or stderr
         self.process: multiprocessing.process.BaseProcess | None = None
         self.conn: Connection | None = None
         self.ready = False
@@ -135,7 +135,7 @@ class Executor:
         ctx = multiprocessing.get_context("spawn")
         self.process = ctx.Process(
             target=executor_main,
-            args=(theirs, self.task_modules, os.getpid(), self.log_level, self.context),
+            args=(theirs, self.task_modules, os.getpid(), self.log, self.context),
             name="docmill-job",
             daemon=True,
         )

@@ -100,7 +100,10 @@ class Pool(StopOnSignal):
         slot.generation += 1
         host = socket.gethostname()
         slot.identity = f"{host}/{os.getpid()}/{slot.index}.{slot.generation}"
-        settings = replace(self.settings.worker, identity=slot.identity, pool=self.id)
+        worker_log = self.settings.worker.log.beside(f"worker-{slot.index}.log")
+        settings = replace(
+            self.settings.worker, identity=slot.identity, pool=self.id, log=worker_log
+        )
         ours, theirs = socket.socketpair()  # the worker's lifeline (docmill/supervise.py)
         process = self._ctx.Process(
             target=worker_main,
