@@ -36,7 +36,7 @@ from docmill.protocol import (
     pack,
     to_worker,
 )
-from docmill.security import Guard, check_bind
+from docmill.security import Guard, check_bind, ensure_local_keys
 from docmill.settings import BrokerSettings
 from docmill.waker import StopOnSignal, Waker
 
@@ -68,9 +68,11 @@ class Broker(StopOnSignal):
     def __init__(self, settings: BrokerSettings, context: zmq.Context[Any] | None = None) -> None:
         self.settings = settings
         security = settings.security
-        curve = security.curve_on()
         bind = settings.bind or settings.home.default_endpoint("broker")
         events_bind = settings.events_bind or settings.home.default_endpoint("events")
+        if ensure_local_keys(security, [bind, events_bind]):
+            log.warning("TCP on this machine is open to every local user: CURVE keys created")
+        curve = security.curve_on()
         for endpoint in (bind, events_bind):  # before anything is opened
             check_bind(endpoint, curve, security.insecure)
         self.context = context or zmq.Context.instance()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,19 @@ def check_bind(endpoint: str, curve: bool, insecure: bool) -> None:
     )
 
 
+def ensure_local_keys(
+    security: SecuritySettings, endpoints: list[str], platform: str = sys.platform
+) -> bool:
+    """On Windows, where the broker listens on loopback TCP (no ipc), any local user could
+    connect: with `curve = "auto"` and no keys yet, create the home's keys, which turns CURVE
+    on; the home's own processes find them (client_keys). True when keys were created."""
+    tcp = any(endpoint.startswith("tcp://") for endpoint in endpoints)
+    if platform != "win32" or not tcp or security.curve != "auto" or security.curve_on():
+        return False
+    create_keys(security.keys, [])
+    return True
+
+
 def under_roots(path: str | os.PathLike[str], roots: tuple[Path, ...]) -> Path | None:
     """The resolved `path` (symbolic links and `..` followed) if it lies under one of `roots`."""
     real = Path(os.path.realpath(path))
@@ -135,6 +149,8 @@ def create_keys(keys: Keys, names: list[str]) -> list[Path]:
     keys.allowed.mkdir(exist_ok=True)
     if os.name == "posix":
         keys.folder.chmod(0o700)
+    else:
+        _owner_only(keys.folder)
     written: list[Path] = []
     # `local`, for the home's own processes (pool, watcher, monitor, CLI), always.
     for name in dict.fromkeys([BROKER_KEY, DEFAULT_KEY_NAME, *names]):
@@ -152,6 +168,19 @@ def create_keys(keys: Keys, names: list[str]) -> list[Path]:
             admitted.write_bytes(Path(public).read_bytes())
             written.append(admitted)
     return written
+
+
+def _owner_only(folder: Path) -> None:
+    """Windows: the folder (and what it will hold) readable by its owner alone, whatever the
+    folder it is in allows: inheritance cut, full control to the current user only."""
+    import getpass
+    import subprocess
+
+    user = getpass.getuser()
+    grant = ["/grant:r", f"{user}:(OI)(CI)F"]
+    subprocess.run(
+        ["icacls", str(folder), "/inheritance:r", *grant], check=False, capture_output=True
+    )
 
 
 @dataclass(frozen=True)

@@ -187,3 +187,24 @@ def test_a_message_over_the_limit_is_refused_and_counted(client: Client, home: H
         assert client.submit("noop") is not None
     finally:
         sock.close(0)
+
+
+def test_a_tcp_broker_on_windows_makes_the_home_keys_at_first_start(tmp_path: Path) -> None:
+    from docmill.security import client_keys, ensure_local_keys
+    from docmill.settings import load_settings
+
+    home = Home(tmp_path / "h").ensure()
+    security = load_settings(home).security
+    loopback = ["tcp://127.0.0.1:*", "tcp://127.0.0.1:*"]
+    assert not ensure_local_keys(security, ["ipc:///x/broker.sock"], platform="win32")
+    assert not ensure_local_keys(security, loopback, platform="linux")  # ipc by default there
+    assert client_keys(home) is None
+    assert ensure_local_keys(security, loopback, platform="win32")  # open to every local user
+    assert security.curve_on() and client_keys(home) is not None  # the home's processes get in
+    assert (home.root / "keys").stat().st_mode & 0o777 == 0o700
+    assert (home.root / "keys" / "broker.key_secret").stat().st_mode & 0o777 == 0o600
+    assert not ensure_local_keys(security, loopback, platform="win32")  # made once
+    off = tmp_path / "off"
+    Home(off).ensure()
+    (off / "docmill.toml").write_text("[security]\ncurve = false\n")
+    assert not ensure_local_keys(load_settings(Home(off)).security, loopback, platform="win32")
