@@ -34,10 +34,17 @@ def burn(context: JobContext, seconds: float, mode: str = "python") -> dict[str,
         t0 = time.perf_counter()
         _c_loop(probe)
         rate = probe / max(time.perf_counter() - t0, 1e-6)
-        while (left := seconds - (time.perf_counter() - start)) > 0:
+        # Calls planned for the whole span until one lasts most of it: a rate measured while
+        # the machine was busier makes a planned call end early, and the test needs one long.
+        while (elapsed := time.perf_counter() - start) < 4 * seconds:
+            long_enough = longest >= 0.6 * seconds
+            if long_enough and elapsed >= seconds:
+                break
+            n = int(rate * (seconds - elapsed if long_enough else seconds)) + 1
             t0 = time.perf_counter()
-            _c_loop(int(rate * left) + 1)
-            longest = max(longest, time.perf_counter() - t0)
+            _c_loop(n)
+            took = time.perf_counter() - t0
+            longest, rate = max(longest, took), n / max(took, 1e-6)
     else:
         x = 0
         while time.perf_counter() - start < seconds:
