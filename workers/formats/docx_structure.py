@@ -1,0 +1,119 @@
+"""A DOCX's headings and tables as the structure of its extracted text.
+
+The body's top-level paragraphs styled as headings (Title as level 0, Heading 1-9, or any
+paragraph or style with an outline level) start sections; its top-level tables are tables.
+Each is found in the text workers.formats.docx extracted, in document order (a heading as a
+line of its own, a table as the run of lines, one per row, that begins with its first row), so
+this reads the XML but never decides what the text is. What cannot be found is left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from workers.formats.structure import Section, Structure, Table
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_HEADING = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
+
+
+def find(document: Any, text: str) -> Structure | None:
+    """The sections and tables of python-docx `document` in its extracted `text`."""
+    levels = _style_levels(document)
+    sections: list[Section] = []
+    tables: list[Table] = []
+    cursor = 0
+    for block in _blocks(document.element.body):
+        if block.tag == f"{_W}p":
+            level = _level(block, levels)
+            title = _plain(block).strip()
+            if level is None or not title:
+                continue
+            at = _line_at(text, title, cursor)
+            if at is not None:
+                sections.append(Section(at, level, title))
+                cursor = at + len(title)
+        elif block.tag == f"{_W}tbl":
+            rows = _direct_rows(block)
+            first = "\t".join(_plain(cell).strip() for cell in _cells(rows[0])) if rows else ""
+            at = _line_at(text, first, cursor) if first.strip() else None
+            if at is None:
+                continue
+            lines = text[at:].split("\n", len(rows))[: len(rows)]
+            end = at + len("\n".join(lines))
+            tables.append(Table(at, end, tuple(tuple(line.split("\t")) for line in lines)))
+            cursor = end
+    found = Structure(tuple(sections), tuple(tables))
+    return found if found else None
+
+
+def _style_levels(document: Any) -> dict[str, int]:
+    """Style id -> heading level, from the style's name or outline level."""
+    levels: dict[str, int] = {}
+    for style in document.styles.element.iter(f"{_W}style"):
+        style_id = style.get(f"{_W}styleId") or ""
+        name_el = style.find(f"{_W}name")
+        name = (name_el.get(f"{_W}val") if name_el is not None else "") or ""
+        outline = style.find(f"{_W}pPr/{_W}outlineLvl")
+        if match := _HEADING.match(name.strip()) or _HEADING.match(style_id):
+            levels[style_id] = int(match.group(1))
+        elif name.strip().lower() == "title":
+            levels[style_id] = 0  # above Heading 1
+        elif outline is not None and (value := _int(outline.get(f"{_W}val"))) is not None:
+            levels[style_id] = value + 1  # 9 ("body text") is dropped with the levels over 9
+    return {style: level for style, level in levels.items() if level <= 9}
+
+
+def _level(paragraph: Any, levels: dict[str, int]) -> int | None:
+    outline = paragraph.find(f"{_W}pPr/{_W}outlineLvl")
+    if outline is not None and (value := _int(outline.get(f"{_W}val"))) is not None:
+        return value + 1 if value < 9 else None
+    style = paragraph.find(f"{_W}pPr/{_W}pStyle")
+    return levels.get(style.get(f"{_W}val") or "") if style is not None else None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _blocks(container: Any) -> Iterator[Any]:
+    """Top-level paragraphs and tables, through content controls and custom XML."""
+    for child in container:
+        if child.tag == f"{_W}sdt":
+            content = child.find(f"{_W}sdtContent")
+            if content is not None:
+                yield from _blocks(content)
+        elif child.tag == f"{_W}customXml":
+            yield from _blocks(child)
+        else:
+            yield child
+
+
+def _direct_rows(table: Any) -> list[Any]:
+    return [row for row in _blocks(table) if row.tag == f"{_W}tr"]
+
+
+def _cells(row: Any) -> list[Any]:
+    return [cell for cell in _blocks(row) if cell.tag == f"{_W}tc"]
+
+
+def _plain(element: Any) -> str:
+    """The text of an element's runs, paragraphs joined by spaces."""
+    paragraphs = element.iter(f"{_W}p") if element.tag != f"{_W}p" else [element]
+    texts = ("".join(t.text or "" for t in p.iter(f"{_W}t")) for p in paragraphs)
+    return " ".join(text for text in texts if text)
+
+
+def _line_at(text: str, line: str, cursor: int) -> int | None:
+    """Where `line` begins a line of `text` at or after `cursor`, else None."""
+    at = text.find(line, cursor)
+    while at >= 0:
+        if at == 0 or text[at - 1] == "\n":
+            return at
+        at = text.find(line, at + 1)
+    return None
