@@ -292,3 +292,16 @@ def test_chunks_in_the_reply_up_to_a_budget_then_where_the_rest_is(tmp_path: Pat
     )
     rest = process_document(str(md), 200, 0, str(tmp_path), include_chunks=True, chunks_from=given)
     assert part["chunks"] + rest["chunks"] == full["chunks"]
+
+
+def test_outline_entries_on_one_page_start_at_their_lines_in_outline_order(corpus: Path) -> None:
+    # Its outline names "Arcane Horror" and then "Horror", which is only the end of that line:
+    # a section must not start in the middle of the heading.
+    record = build_record(str(corpus / "Unstructured-IO__unstructured/example-docs/pdf/DA-1p.pdf"))
+    text = record["text"]
+    sections = record["structure"]["sections"]
+    assert [title for _, _, title in sections] == [
+        "Codex DAO", "CREATURES", "Abomination", "Arcane Horror",
+    ]  # fmt: skip
+    assert all(at == 0 or text[at - 1] == "\n" for at, _, _ in sections)
+    assert [c["section"] for c in record["chunks"]][-1] == "Codex DAO > CREATURES > Arcane Horror"

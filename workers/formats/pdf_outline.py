@@ -1,5 +1,6 @@
-"""A PDF's outline (bookmarks) as sections: each entry's page, then the entry's title on that
-page where the text shows it, else the page's start, is where its section begins.
+"""A PDF's outline (bookmarks) as sections: each entry's page, then the line of that page the
+entry's title begins (after the entries before it on the page), else the page's start or the
+place of the entry before it, is where its section begins.
 
 Entries without a page in this document (links to a URL or another file, broken
 destinations) are skipped; a damaged outline gives a warning and no sections, never a failed
@@ -37,12 +38,15 @@ def sections(
     for page in pages:
         starts[int(page["number"])] = offset
         offset += len(page["text"]) + 2
+    texts = {int(page["number"]): page["text"] for page in pages}
+    cursors: dict[int, int] = {}  # per page: where the last entry on it was placed
     found: list[Section] = []
     for level, title, number in entries:
         if number not in starts:
             continue  # a page of another part, or none
-        page_text = pages[[int(p["number"]) for p in pages].index(number)]["text"]
-        found.append(Section(starts[number] + _title_at(page_text, title), level, title))
+        at = _title_at(texts[number], title, cursors.get(number, 0))
+        cursors[number] = at
+        found.append(Section(starts[number] + at, level, title))
     return Structure(tuple(found)) if found else None
 
 
@@ -62,18 +66,16 @@ def _walk(reader: Any, outline: list[Any], level: int) -> Any:
             yield level, title, index + 1
 
 
-def _title_at(page_text: str, title: str) -> int:
-    """Where `title` stands on its page (any spacing between its words; at a line start when it
-    can), else 0: the page's start."""
+def _title_at(page_text: str, title: str, cursor: int) -> int:
+    """Where `title` begins a line of its page (any spacing between its words) at or after
+    `cursor`, the place of the entry before it on the same page; else `cursor`, so entries
+    keep their outline order."""
     words = title.split()
-    if not words:
-        return 0
     pattern = r"\s+".join(re.escape(word) for word in words)
-    line = re.search(rf"(?m)^[ \t]*{pattern}", page_text)
-    anywhere = line or re.search(pattern, page_text)
-    if anywhere is None:
-        return 0
-    start = anywhere.start()
-    while start < len(page_text) and page_text[start] in " \t":
+    found = re.compile(rf"(?m)^[ \t]*{pattern}").search(page_text, cursor)
+    if found is None:
+        return cursor
+    start = found.start()
+    while page_text[start] in " \t":
         start += 1
     return start
