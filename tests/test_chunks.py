@@ -305,3 +305,21 @@ def test_outline_entries_on_one_page_start_at_their_lines_in_outline_order(corpu
     ]  # fmt: skip
     assert all(at == 0 or text[at - 1] == "\n" for at, _, _ in sections)
     assert [c["section"] for c in record["chunks"]][-1] == "Codex DAO > CREATURES > Arcane Horror"
+
+
+def test_docx_headings_with_tabs_and_breaks_are_found(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("A.\tPURPOSE", 1)  # python-docx writes the tab as <w:tab/>
+    document.add_paragraph("Why this exists.")
+    heading = document.add_heading("B.\tROLE", 1)
+    heading.runs[0].add_break()
+    heading.add_run("OF THE TRUSTEE")
+    document.add_paragraph("Who does what.")
+    document.save(str(tmp_path / "h.docx"))
+    record = build_record(str(tmp_path / "h.docx"), 1000, 0)
+    assert [title for _, _, title in record["structure"]["sections"]] == [
+        "A.\tPURPOSE", "B.\tROLE\nOF THE TRUSTEE",
+    ]  # fmt: skip
+    assert [c["section"] for c in record["chunks"]] == ["A. PURPOSE", "B. ROLE OF THE TRUSTEE"]

@@ -102,11 +102,26 @@ def _cells(row: Any) -> list[Any]:
     return [cell for cell in _blocks(row) if cell.tag == f"{_W}tc"]
 
 
+_MARKS = {f"{_W}tab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
+_PROPERTIES = (f"{_W}pPr", f"{_W}rPr")  # a w:tab in them is a tab stop, not a tab
+
+
 def _plain(element: Any) -> str:
-    """The text of an element's runs, paragraphs joined by spaces."""
+    """The text of an element's runs as the extractor writes it (tabs, breaks), paragraphs
+    joined by spaces."""
     paragraphs = element.iter(f"{_W}p") if element.tag != f"{_W}p" else [element]
-    texts = ("".join(t.text or "" for t in p.iter(f"{_W}t")) for p in paragraphs)
+    texts = ("".join(_runs(p)) for p in paragraphs)
     return " ".join(text for text in texts if text)
+
+
+def _runs(element: Any) -> Iterator[str]:
+    for child in element:
+        if child.tag == f"{_W}t":
+            yield child.text or ""
+        elif child.tag in _MARKS:
+            yield _MARKS[child.tag]
+        elif child.tag not in _PROPERTIES and child.tag != f"{_W}p":
+            yield from _runs(child)
 
 
 def _line_at(text: str, line: str, cursor: int) -> int | None:
