@@ -273,7 +273,11 @@ def _submit(client: Client, args: argparse.Namespace, paths: list[str]) -> int:
         rows = [{"id": job.id, "path": label} for job, label in zip(jobs, labels, strict=True)]
         emit(args, rows, "\n".join(f"{r['id']}  {r['path']}" for r in rows))
         return EXIT_OK
-    infos = client.wait(jobs, args.timeout)
+    infos = (
+        cli_chunks.wait(client, jobs, args.timeout)
+        if args.chunks
+        else client.wait(jobs, args.timeout)
+    )
     for info, label in zip(infos, labels, strict=True):
         info["path"] = label
     table = tabulate(

@@ -112,9 +112,11 @@ def test_submit_json_chunks_prints_them(
     (home.root / "docmill.toml").write_text(
         (home.root / "docmill.toml").read_text() + '\n[chunking]\nsize = 40\nunit = "words"\n'
     )
-    done = docmill(home, "submit", "--json", "--chunks", str(folder / "report.md"))
+    paths = [str(folder / "report.md"), str(folder / "quarterly.docx")]
+    done = docmill(home, "submit", "--json", "--chunks", *paths)
     assert done.returncode == 0, done.stderr
-    [info] = json.loads(done.stdout)
+    info, other = json.loads(done.stdout)  # each job's result waited for on its own
+    assert [info["path"], other["path"]] == paths and other["result"]["chunks"]
     chunks = info["result"]["chunks"]
     check_lines(chunks)
     assert info["result"]["chunk_count"] == len(chunks) and "chunks_omitted" not in info["result"]

@@ -79,8 +79,13 @@ class ChunkSource:
         if self.client is None:
             yield from self._outbox_lines()
             return
-        jobs = [self._submit(path, self.inline is True) for path in self.paths or []]
-        for path, job in zip(self.paths or [], jobs, strict=True):
+        paths = self.paths or []
+        if self.inline:  # one message per file: its bytes are in it
+            jobs = [self._submit(path, True) for path in paths]
+        else:  # paths only: pipelined, a thousand to a message
+            specs = [self._args(path, False) for path in paths]
+            jobs = self.client.submit_many(TASK, specs, queue=self.queue)
+        for path, job in zip(paths, jobs, strict=True):
             try:
                 yield from self._job_lines(path, job)
             except JobFailed as exc:
