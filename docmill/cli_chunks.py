@@ -42,7 +42,10 @@ def add_options(submit: argparse.ArgumentParser) -> None:
 
 def job_args(args: argparse.Namespace, home: Home) -> dict[str, Any]:
     """The chunk args every process_document job of this submit gets ({} for other tasks);
-    SettingsError for a bad [chunking] section or options."""
+    ValueError (SettingsError) for a bad [chunking] section or options, or --chunks with
+    --batch, whose result summarises its files instead of giving their results."""
+    if args.chunks and args.batch:
+        raise ValueError("--chunks needs a result per file: submit without --batch")
     if args.task != DOCUMENT_TASK:
         return {}
     given = {"size": args.chunk_size, "overlap": args.chunk_overlap, "unit": args.chunk_unit}

@@ -75,7 +75,12 @@ def test_bad_chunking_settings_are_refused_by_name(tmp_path: Path, text: str) ->
 def test_submit_options_over_docmill_toml(tmp_path: Path) -> None:
     home = _home(tmp_path, TOML)
     args = argparse.Namespace(
-        task="process_document", chunk_size=None, chunk_overlap=0, chunk_unit=None, chunks=True
+        task="process_document",
+        chunk_size=None,
+        chunk_overlap=0,
+        chunk_unit=None,
+        chunks=True,
+        batch=False,
     )
     extra = job_args(args, home)
     assert extra == {"chunk_size": 300, "chunk_overlap": 0, "chunk_unit": "words",
@@ -83,4 +88,6 @@ def test_submit_options_over_docmill_toml(tmp_path: Path) -> None:
     inline = with_chunks({"content": b"x", "name": "a.txt"}, "/home/ada/a.txt", extra)
     assert inline["source"] == "/home/ada/a.txt"
     assert "source" not in with_chunks({"path": "/in/a.txt"}, "/in/a.txt", extra)
-    assert job_args(argparse.Namespace(task="noop"), home) == {}
+    assert job_args(argparse.Namespace(task="noop", chunks=False, batch=False), home) == {}
+    with pytest.raises(ValueError, match="--batch"):
+        job_args(argparse.Namespace(**{**vars(args), "batch": True}), home)
