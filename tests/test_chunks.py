@@ -323,3 +323,25 @@ def test_docx_headings_with_tabs_and_breaks_are_found(tmp_path: Path) -> None:
         "A.\tPURPOSE", "B.\tROLE\nOF THE TRUSTEE",
     ]  # fmt: skip
     assert [c["section"] for c in record["chunks"]] == ["A. PURPOSE", "B. ROLE OF THE TRUSTEE"]
+
+
+def test_a_docx_table_is_found_by_all_its_rows_not_a_paragraph_like_its_first(
+    tmp_path: Path,
+) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Totals", 1)
+    document.add_paragraph("Related Provisions:")  # reads as the table's first row
+    document.add_paragraph("Some words between.")
+    table = document.add_table(rows=2, cols=3)
+    merged = table.cell(0, 0).merge(table.cell(0, 2))
+    merged.text = "Related Provisions:"
+    for j, cell in enumerate(("", "11 U.S.C. § 343", "Examination of the Debtor")):
+        table.cell(1, j).text = cell
+    document.save(str(tmp_path / "t.docx"))
+    record = build_record(str(tmp_path / "t.docx"), 1000, 0)
+    [(start, end, rows)] = record["structure"]["tables"]
+    assert record["text"][start:end].startswith("Related Provisions:")
+    assert record["text"][:start].count("Related Provisions:") == 1  # the paragraph's
+    assert rows == [["Related Provisions:"], ["", "11 U.S.C. § 343", "Examination of the Debtor"]]

@@ -3,12 +3,13 @@
 The body's top-level paragraphs styled as headings (Title as level 0, Heading 1-9, or any
 paragraph or style with an outline level) start sections; its top-level tables are tables.
 Each is found in the text workers.formats.docx extracted, in document order (a heading as a
-line of its own, a table as the run of lines, one per row, that begins with its first row), so
-this reads the XML but never decides what the text is. What cannot be found is left out.
+line of its own, a table as the run of lines that read as its rows, spacing aside), so this
+reads the XML but never decides what the text is. What cannot be found is left out.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -22,31 +23,56 @@ _HEADING = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
 def find(document: Any, text: str) -> Structure | None:
     """The sections and tables of python-docx `document` in its extracted `text`."""
     levels = _style_levels(document)
+    lines = _Lines(text)
     sections: list[Section] = []
     tables: list[Table] = []
-    cursor = 0
     for block in _blocks(document.element.body):
         if block.tag == f"{_W}p":
             level = _level(block, levels)
-            title = _plain(block).strip()
-            if level is None or not title:
+            title = _plain(block)
+            if level is None or not title.strip():
                 continue
-            at = _line_at(text, title, cursor)
-            if at is not None:
-                sections.append(Section(at, level, title))
-                cursor = at + len(title)
+            found = lines.find(title.split("\n"))
+            if found is not None:
+                sections.append(Section(found[0], level, title.strip()))
         elif block.tag == f"{_W}tbl":
-            rows = _direct_rows(block)
-            first = "\t".join(_plain(cell).strip() for cell in _cells(rows[0])) if rows else ""
-            at = _line_at(text, first, cursor) if first.strip() else None
-            if at is None:
-                continue
-            lines = text[at:].split("\n", len(rows))[: len(rows)]
-            end = at + len("\n".join(lines))
-            tables.append(Table(at, end, tuple(tuple(line.split("\t")) for line in lines)))
-            cursor = end
-    found = Structure(tuple(sections), tuple(tables))
-    return found if found else None
+            rows = [tuple(_plain(cell).strip() for cell in _cells(row)) for row in _rows(block)]
+            wanted = [line for row in rows for line in " ".join(row).split("\n")]
+            found = lines.find(wanted) if rows else None
+            if found is not None:
+                tables.append(Table(found[0], found[1], tuple(rows)))
+    result = Structure(tuple(sections), tuple(tables))
+    return result if result else None
+
+
+class _Lines:
+    """The lines of the text, searched in order: each find starts after the last one found.
+    Lines are compared with their runs of spaces and tabs made one space, so a cell's tab or a
+    heading's trailing tab does not matter."""
+
+    def __init__(self, text: str) -> None:
+        self.spans: list[tuple[int, int]] = []
+        offset = 0
+        for line in text.split("\n"):
+            self.spans.append((offset, offset + len(line)))
+            offset += len(line) + 1
+        self.keys = [" ".join(text[a:b].split()) for a, b in self.spans]
+        self.where: dict[str, list[int]] = {}  # line key -> the lines that read so, in order
+        for number, key in enumerate(self.keys):
+            self.where.setdefault(key, []).append(number)
+        self.cursor = 0  # the first line a find may use
+
+    def find(self, wanted: list[str]) -> tuple[int, int] | None:
+        """(start, end) of the first run of lines that reads `wanted`, from the cursor on."""
+        keys = [" ".join(line.split()) for line in wanted]
+        if not keys[0]:
+            return None
+        candidates = self.where.get(keys[0], [])
+        for k in candidates[bisect.bisect_left(candidates, self.cursor) :]:
+            if self.keys[k : k + len(keys)] == keys:
+                self.cursor = k + len(keys)
+                return self.spans[k][0], self.spans[k + len(keys) - 1][1]
+        return None
 
 
 def _style_levels(document: Any) -> dict[str, int]:
@@ -94,7 +120,7 @@ def _blocks(container: Any) -> Iterator[Any]:
             yield child
 
 
-def _direct_rows(table: Any) -> list[Any]:
+def _rows(table: Any) -> list[Any]:
     return [row for row in _blocks(table) if row.tag == f"{_W}tr"]
 
 
@@ -122,13 +148,3 @@ def _runs(element: Any) -> Iterator[str]:
             yield _MARKS[child.tag]
         elif child.tag not in _PROPERTIES and child.tag != f"{_W}p":
             yield from _runs(child)
-
-
-def _line_at(text: str, line: str, cursor: int) -> int | None:
-    """Where `line` begins a line of `text` at or after `cursor`, else None."""
-    at = text.find(line, cursor)
-    while at >= 0:
-        if at == 0 or text[at - 1] == "\n":
-            return at
-        at = text.find(line, at + 1)
-    return None
