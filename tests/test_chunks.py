@@ -345,3 +345,13 @@ def test_a_docx_table_is_found_by_all_its_rows_not_a_paragraph_like_its_first(
     assert record["text"][start:end].startswith("Related Provisions:")
     assert record["text"][:start].count("Related Provisions:") == 1  # the paragraph's
     assert rows == [["Related Provisions:"], ["", "11 U.S.C. § 343", "Examination of the Debtor"]]
+
+
+def test_heading_scans_take_linear_time_on_long_lines() -> None:
+    # A lazy title pattern before an optional ending backtracks quadratically on such lines.
+    spaces = " " * 200_000
+    for scan, line in ((headings.org, f"* {spaces}x"), (headings.markdown, f"# {spaces}x")):
+        assert [s.title for s in scan(line + "\n").sections] == ["x"]
+    assert [s.title for s in headings.markdown("# C# ##\n## Title #\n").sections] == [
+        "C#", "Title",
+    ]  # fmt: skip

@@ -15,12 +15,15 @@ from collections.abc import Callable
 
 from workers.formats.structure import Section, Structure, Table
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+# Plain patterns, and the titles cleaned in code: a lazy `(.+?)` before optional endings
+# backtracks in quadratic time over a long line of spaces.
+_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*)$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _DELIMITER = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 _RST_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}[ \t]*$")
-_ORG = re.compile(r"^(\*+)[ \t]+(.*?)(?:[ \t]+:[\w@#%:]+:)?[ \t]*$")
+_ORG = re.compile(r"^(\*+)[ \t]+(.*)$")
+_ORG_TAGS = re.compile(r"[ \t]:[\w@#%:]{1,200}:$")
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
@@ -49,8 +52,8 @@ def markdown(text: str) -> Structure:
             continue
         if opened:
             fence = opened.group(1)
-        elif match := _ATX.match(line):
-            sections.append(Section(offset, len(match.group(1)), match.group(2).strip()))
+        elif (match := _ATX.match(line)) and (title := _atx_title(match.group(2))):
+            sections.append(Section(offset, len(match.group(1)), title))
         elif (
             k + 1 < len(lines)
             and line.strip()
@@ -71,6 +74,15 @@ def markdown(text: str) -> Structure:
             continue
         k += 1
     return Structure(tuple(sections), tuple(tables))
+
+
+def _atx_title(rest: str) -> str:
+    """An ATX heading's title without its optional closing run of `#`."""
+    title = rest.strip()
+    bare = title.rstrip("#")
+    if bare != title and (not bare or bare[-1] in " \t"):
+        title = bare.strip()
+    return title
 
 
 def _pipe_cells(line: str) -> tuple[str, ...]:
@@ -127,11 +139,14 @@ def _level(styles: list[tuple[str, bool]], style: tuple[str, bool]) -> int:
 
 
 def org(text: str) -> Structure:
-    sections = [
-        Section(offset, len(match.group(1)), match.group(2))
-        for offset, line in _lines(text)
-        if (match := _ORG.match(line)) and match.group(2).strip()
-    ]
+    sections = []
+    for offset, line in _lines(text):
+        if match := _ORG.match(line):
+            title = match.group(2).rstrip()
+            head, tail = title[:-250], title[-250:]  # tags end the line: look at its end only
+            title = (head + _ORG_TAGS.sub("", tail)).strip()
+            if title:
+                sections.append(Section(offset, len(match.group(1)), title))
     return Structure(tuple(sections))
 
 
