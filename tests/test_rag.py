@@ -173,3 +173,30 @@ def test_reingest_through_a_broker_restart_gives_the_same_ids_and_files(
     assert changed["notes.txt"] == first["notes.txt"]
     assert changed["quarterly.docx"] == first["quarterly.docx"]
     assert not set(changed["report.md"]) & set(first["report.md"])
+
+
+def test_a_watched_folder_chunks_with_its_own_sizes(
+    home: Home, broker: Proc, start_pool: StartPool, tmp_path: Path
+) -> None:
+    from docmill.settings import load_settings
+    from tests.conftest import wait_for
+    from tests.test_watcher import Running
+
+    start_pool(1)
+    (tmp_path / "small").mkdir()
+    config = home.root / "docmill.toml"
+    config.write_text(
+        config.read_text() + '\n[chunking]\nunit = "words"\n\n'
+        "[watcher]\nstate_poll = 0.5\n\n"
+        f"[[watcher.folders]]\npath = {json.dumps(str(tmp_path / 'small'))}\nsettle = 0.2\n"
+        "chunking = { size = 30, overlap = 5 }\n"
+    )
+    watcher = Running(load_settings(home).watcher)
+    try:
+        (tmp_path / "small" / "report.md").write_text(REPORT_MD, encoding="utf-8")
+        record_file = wait_for(lambda: next(home.outbox.glob("*.json"), None), 60, "the record")
+    finally:
+        watcher.close()
+    record = json.loads(record_file.read_text(encoding="utf-8"))
+    assert record["chunking"] == {"size": 30, "overlap": 5, "unit": "words"}
+    assert max(len(c["text"].split()) for c in record["chunks"]) <= 30
