@@ -148,6 +148,10 @@ def test_inline_content_keeps_the_source_the_client_gave(tmp_path: Path) -> None
         context, content=b"plain words", name="a.txt", include_chunks=True
     )
     assert unnamed["chunks"][0]["metadata"]["source"] == "inline:a.txt"
+    # Too little text to tell its language: None in the record, absent from the chunk.
+    assert unnamed["metadata"]["language"] is None
+    assert "language" not in unnamed["chunks"][0]["metadata"]
+    assert {row["metadata"]["language"] for row in reply["chunks"]} == {"en"}
 
 
 @pytest.mark.parametrize(
