@@ -200,3 +200,34 @@ def test_a_watched_folder_chunks_with_its_own_sizes(
     record = json.loads(record_file.read_text(encoding="utf-8"))
     assert record["chunking"] == {"size": 30, "overlap": 5, "unit": "words"}
     assert max(len(c["text"].split()) for c in record["chunks"]) <= 30
+
+
+def test_a_loader_gets_the_chunks_a_reply_left_out_from_the_outbox_or_the_system(
+    client: Client, start_pool: StartPool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docmill.integrations import jobs
+    from docmill.integrations.langchain import DocmillLoader
+
+    start_pool(1)
+    folder = _folder(tmp_path)
+    path = folder / "notes.txt"
+    whole = [
+        (d.id, d.page_content) for d in DocmillLoader(path, client=client, chunk_size=80).load()
+    ]
+    assert len(whole) > 10
+    # Replies of 1500 bytes hold a few chunks each: the rest are read from the outbox here...
+    small = DocmillLoader(path, client=client, chunk_size=80, reply_bytes=1500).load()
+    assert [(d.id, d.page_content) for d in small] == whole
+    # ...and, for a client on another host (the outbox is not on its disk), asked for again.
+    submitted: list[dict[str, object]] = []
+    submit = Client.submit
+
+    def counted(self: Client, task: str, **args: object) -> object:
+        submitted.append(args)
+        return submit(self, task, **args)
+
+    monkeypatch.setattr(jobs.os.path, "isfile", lambda _: False)
+    monkeypatch.setattr(Client, "submit", counted)
+    remote = DocmillLoader(path, client=client, chunk_size=80, reply_bytes=1500).load()
+    assert [(d.id, d.page_content) for d in remote] == whole
+    assert len(submitted) >= 2 and all(args.get("chunks_from") for args in submitted)

@@ -48,8 +48,10 @@ class ChunkSource:
     """Chunk lines of documents: through `client`, or read from `outbox` when there is no
     client. `chunking` holds chunk_size, chunk_overlap and chunk_unit (absent: the worker's
     defaults). `inline`: True sends every file's bytes, False only its path, None its path
-    and then, if the workers may not read it (`forbidden`), its bytes. A failed job raises
-    JobFailed, or is logged and skipped with `errors="skip"`."""
+    and then, if the workers may not read it (`forbidden`), its bytes. `reply_bytes` bounds the
+    chunks one reply carries (default: what a message holds); the rest are read from the outbox
+    when it is on this host, else asked for again from where the reply stopped. A failed job
+    raises JobFailed, or is logged and skipped with `errors="skip"`."""
 
     def __init__(
         self,
@@ -61,6 +63,7 @@ class ChunkSource:
         inline: bool | None = None,
         errors: str = "raise",
         queue: str | None = None,
+        reply_bytes: int | None = None,
         **chunking: Any,
     ) -> None:
         unknown = set(chunking) - set(CHUNK_KEYS)
@@ -73,6 +76,7 @@ class ChunkSource:
         self.paths = expand(paths_or_folder) if paths_or_folder is not None else None
         self.client, self.outbox, self.timeout = client, outbox, timeout
         self.inline, self.errors, self.queue = inline, errors, queue
+        self.include: bool | int = reply_bytes if reply_bytes is not None else True
         self.chunking = {k: v for k, v in chunking.items() if v is not None}
 
     def lines(self) -> Iterator[dict[str, Any]]:
@@ -94,7 +98,11 @@ class ChunkSource:
                 log.warning("skipped %s: %s", path, exc)
 
     def _args(self, path: Path, inline: bool) -> dict[str, Any]:
-        args: dict[str, Any] = {**self.chunking, "include_chunks": True, "source": str(path)}
+        args: dict[str, Any] = {
+            **self.chunking,
+            "include_chunks": self.include,
+            "source": str(path),
+        }
         if inline:
             return {**args, "content": path.read_bytes(), "name": path.name}
         return {**args, "path": str(path)}
