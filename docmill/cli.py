@@ -15,7 +15,7 @@ from typing import Any
 import zmq
 from tabulate import tabulate
 
-from docmill import logread
+from docmill import cli_chunks, logread
 from docmill.cli_input import job_number, readable, seconds
 from docmill.cli_ops import (
     cmd_health,
@@ -85,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
         help="send the files' bytes (no shared filesystem); by default only files outside the "
         "folders this home's workers may read are sent so",
     )
+    cli_chunks.add_options(submit)
     result = sub.add_parser("result", parents=[common, waiting], help="a job's state and result")
     result.add_argument("job")
     sub.add_parser("status", parents=[common], help="broker, queues and workers")
@@ -237,6 +238,8 @@ def _submit(client: Client, args: argparse.Namespace, paths: list[str]) -> int:
         "max_attempts": args.max_attempts,
     }
     security = load_settings(Home(resolve_home(args.home))).security
+    chunking = cli_chunks.job_args(args, Home(resolve_home(args.home)))
+    args.wait = args.wait or args.chunks  # the chunks come with the results
     if args.batch:
         # A batch names its files by path: its parts cannot carry their bytes.
         outside = [p for p in paths if under_roots(p, security.allowed_roots) is None]
@@ -247,10 +250,13 @@ def _submit(client: Client, args: argparse.Namespace, paths: list[str]) -> int:
                 "as forbidden; copy them into one, or submit them without --batch",
                 file=sys.stderr,
             )
-        jobs = [client.process_batch(paths, task=args.task, **options)]
+        jobs = [client.process_batch(paths, task=args.task, args=chunking or None, **options)]
         labels = [f"batch of {len(paths)} file(s)"]
     else:
-        specs = [_document(Path(p), security, args.inline) for p in paths]
+        specs = [
+            cli_chunks.with_chunks(_document(Path(p), security, args.inline), p, chunking)
+            for p in paths
+        ]
         if inline := [p for p, spec in zip(paths, specs, strict=True) if "content" in spec]:
             roots = ", ".join(map(str, security.allowed_roots)) or "none"
             why = "as asked" if args.inline else f"outside the folders workers read ({roots})"
@@ -267,7 +273,11 @@ def _submit(client: Client, args: argparse.Namespace, paths: list[str]) -> int:
         rows = [{"id": job.id, "path": label} for job, label in zip(jobs, labels, strict=True)]
         emit(args, rows, "\n".join(f"{r['id']}  {r['path']}" for r in rows))
         return EXIT_OK
-    infos = client.wait(jobs, args.timeout)
+    infos = (
+        cli_chunks.wait(client, jobs, args.timeout)
+        if args.chunks
+        else client.wait(jobs, args.timeout)
+    )
     for info, label in zip(infos, labels, strict=True):
         info["path"] = label
     table = tabulate(

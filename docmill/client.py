@@ -274,11 +274,18 @@ class Client:
         return Job(self, reply["id"], _unserved(reply, spec))
 
     def process_batch(
-        self, paths: Iterable[str], task: str = "process_document", **options: Any
+        self,
+        paths: Iterable[str],
+        task: str = "process_document",
+        args: dict[str, Any] | None = None,
+        **options: Any,
     ) -> Job:
-        """One job per path, under one parent job that ends with a summary of them all."""
-        args = {"paths": [str(p) for p in paths], "task": task}
-        return self.enqueue("process_batch", args, **options)
+        """One job per path, under one parent job that ends with a summary of them all;
+        `args` are given to every path's job besides its path (chunk sizes, say)."""
+        batch: dict[str, Any] = {"paths": [str(p) for p in paths], "task": task}
+        if args:
+            batch["args"] = dict(args)
+        return self.enqueue("process_batch", batch, **options)
 
     def submit_many(
         self,

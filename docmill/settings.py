@@ -50,6 +50,8 @@ error (SettingsError) that names the section and the key, and the key it is clos
     pdf_backend = "pdfium"      # or "pypdf" (docs/EXTRACTION.md compares them)
 
     [watcher]                   # the folder watcher: see docmill/watch_settings.py
+
+    [chunking]                  # the chunk sizes of its jobs: see docmill/chunk_settings.py
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from docmill.chunk_settings import ChunkSettings
 from docmill.home import Home
 from docmill.logs import LogSettings
 from docmill.protocol import DEFAULT_QUEUES, HEARTBEAT_INTERVAL, HEARTBEAT_LIVENESS
@@ -170,6 +173,7 @@ class Settings:
     broker: BrokerSettings
     workers: WorkersSettings
     watcher: WatcherSettings
+    chunking: ChunkSettings = field(default_factory=ChunkSettings)
 
     @property
     def security(self) -> SecuritySettings:
@@ -183,6 +187,7 @@ class Settings:
 CONFIG_NAME = "docmill.toml"
 SECTIONS = (
     "broker", "maintenance", "checks", "security", "tasks", "workers", "watcher", "logs",
+    "chunking",
 )  # fmt: skip
 # What [broker] may set; BrokerSettings' other fields are not the file's to change.
 _BROKER_KEYS = {
@@ -251,11 +256,13 @@ def load_settings(home: Home) -> Settings:
         logs=_logs(_section(LogSettings, data, "logs")),
         **fields_of(BrokerSettings, table(data, "broker", "[broker]"), "[broker]", _BROKER_KEYS),
     )
+    chunking = _section(ChunkSettings, data, "chunking")
     return Settings(
         home=home,
         broker=broker,
         workers=_section(WorkersSettings, data, "workers"),
-        watcher=watcher_settings(home.root, table(data, "watcher", "[watcher]")),
+        watcher=watcher_settings(home.root, table(data, "watcher", "[watcher]"), chunking),
+        chunking=chunking,
     )
 
 

@@ -21,6 +21,10 @@ docmill.settings.load_settings), then the command line of `python -m watcher`:
     batch_window = 0.0          # > 0: gather files for this long into one process_batch job
     batch_size = 0              # > 0: a batch is sent as soon as it holds this many files
     after = "leave"             # or "move": to processed/ or failed/ once the job has ended
+    chunking = { size = 500, unit = "words" }  # over docmill.toml's [chunking], for this folder
+
+process_document jobs get the chunk sizes of their folder (docmill.toml's [chunking], with the
+folder's `chunking` over it) in their args, unless the folder's `args` give their own.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from docmill.chunk_settings import ChunkSettings
 from docmill.home import Home
 from docmill.tables import SettingsError, fields_of
 
@@ -53,6 +58,7 @@ class FolderSettings:
     batch_window: float = 0.0
     batch_size: int = 0
     after: str = "leave"
+    chunking: ChunkSettings | None = None  # None: the worker's defaults
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", Path(self.path).expanduser().resolve())
@@ -62,6 +68,12 @@ class FolderSettings:
             raise SettingsError(f"'after' must be one of {AFTER_CHOICES}, not {self.after!r}")
         if self.settle < 0 or self.batch_window < 0 or self.batch_size < 0:
             raise SettingsError("'settle', 'batch_window' and 'batch_size' must not be negative")
+
+    def job_args(self) -> dict[str, Any]:
+        """What every job of this folder is given besides its path: the chunk sizes (for
+        process_document), then the folder's `args` over them."""
+        chunks = self.chunking.args() if self.chunking and self.task == "process_document" else {}
+        return {**chunks, **self.args}
 
     @property
     def batched(self) -> bool:
@@ -90,12 +102,14 @@ class WatcherSettings:
     submit_timeout: float = 5.0  # seconds a submit may wait for the broker's answer
     queue_limit: int = 100_000  # file events held before it counts as an overflow
     health_interval: float = 5.0  # seconds between checks that the observers still run
+    chunking: ChunkSettings = field(default_factory=ChunkSettings)  # docmill.toml [chunking]
 
     def __post_init__(self) -> None:
         home = Path(self.home).expanduser().resolve()
         object.__setattr__(self, "home", home)
         if not self.folders:
-            object.__setattr__(self, "folders", (FolderSettings(Home(home).inbox),))
+            inbox = FolderSettings(Home(home).inbox, chunking=self.chunking)
+            object.__setattr__(self, "folders", (inbox,))
         if self.db_path is None:
             object.__setattr__(self, "db_path", Home(home).state / "watcher.db")
 
@@ -106,12 +120,21 @@ class WatcherSettings:
 
 
 # What docmill.toml may set: the folders come from [[watcher.folders]], the home from elsewhere.
-_WATCHER_KEYS = {f.name for f in dataclasses.fields(WatcherSettings)} - {"home", "folders"}
+# [chunking] is a section of its own.
+_WATCHER_KEYS = {f.name for f in dataclasses.fields(WatcherSettings)} - {
+    "home",
+    "folders",
+    "chunking",
+}
 
 
-def watcher_settings(home: Path, data: dict[str, Any]) -> WatcherSettings:
+def watcher_settings(
+    home: Path, data: dict[str, Any], chunking: ChunkSettings | None = None
+) -> WatcherSettings:
     """The watcher's settings from docmill.toml's [watcher] table (`data`); a folder's relative
-    path is relative to `home`."""
+    path is relative to `home`; its chunk sizes are `chunking` ([chunking]) with its own
+    `chunking` table over them."""
+    chunking = chunking or ChunkSettings()
     tables = data.get("folders", [])
     if not isinstance(tables, list):
         raise SettingsError("[[watcher.folders]] must be an array of tables, one per folder")
@@ -125,7 +148,10 @@ def watcher_settings(home: Path, data: dict[str, Any]) -> WatcherSettings:
     for number, folder in enumerate(tables, 1):
         if not isinstance(folder, dict):
             raise SettingsError(f"[[watcher.folders]] number {number} must be a table")
-        spec = fields_of(FolderSettings, folder, f"[[watcher.folders]] number {number}")
+        where = f"[[watcher.folders]] number {number}"
+        own = {k: v for k, v in folder.items() if k != "chunking"}
+        spec = fields_of(FolderSettings, own, where)
         spec["path"] = home / Path(spec.get("path", "inbox")).expanduser()
+        spec["chunking"] = chunking.over(folder.get("chunking", {}), f"{where} chunking")
         folders.append(FolderSettings(**spec))
-    return WatcherSettings(home=home, folders=tuple(folders), **options)
+    return WatcherSettings(home=home, folders=tuple(folders), chunking=chunking, **options)

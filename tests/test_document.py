@@ -42,7 +42,7 @@ def test_chunks_are_consistent_bounded_and_cover_the_text(
         assert item["text"] == item["text"].strip() and item["text"]
         if len(item["text"]) > size:  # only a single unbreakable word may exceed the size
             assert not re.search(r"\s", item["text"])
-        assert item["page_start"] is item["page_end"] is None
+        assert "page_start" not in item and "page_end" not in item  # absent: no pages
     for previous, item in itertools.pairwise(chunks):
         assert previous["start_char"] < item["start_char"]
         assert previous["end_char"] < item["end_char"]
@@ -92,10 +92,13 @@ def test_process_document_writes_record_and_chunks_once(corpus: Path, tmp_path: 
     assert record["metadata"]["fs_mtime"].endswith("+00:00")
     lines = Path(reply["chunks_path"]).read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines]
-    assert [row["text"] for row in rows] == [c["text"] for c in record["chunks"]]
-    assert rows[0]["metadata"] == {
-        "source": str(source), "doc_id": reply["doc_id"], "page_start": 1, "page_end": 1,
-        "chunk_index": 0, "start_char": 0, "language": record["metadata"]["language"],
+    assert [row["page_content"] for row in rows] == [c["text"] for c in record["chunks"]]
+    first = rows[0]["metadata"]
+    assert rows[0]["id"] == f"{reply['doc_id']}:0"
+    keys = ("source", "doc_id", "page_start", "chunk_index", "language")
+    assert {key: first[key] for key in keys} == {
+        "source": str(source), "doc_id": reply["doc_id"], "page_start": 1, "chunk_index": 0,
+        "language": record["metadata"]["language"],
     }  # fmt: skip
     # A redelivery finds both files and leaves them as they are.
     before = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}

@@ -225,7 +225,9 @@ def test_docx_without_core_properties_reports_none() -> None:
 )
 def test_result_survives_msgpack(path: Path) -> None:
     result = run(path)
-    assert set(result) == {"kind", "mime", "text", "pages", "metadata", "warnings", "status"}
+    assert set(result) == {
+        "kind", "mime", "text", "pages", "metadata", "warnings", "status", "structure",
+    }  # fmt: skip
     assert unpack(pack(result)) == result
 
 

@@ -63,7 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = everything.watcher
         if args.folder:
             given = {name: getattr(args, name) for name in FOLDER_OPTIONS}
-            folders = tuple(override(FolderSettings(Path(f)), **given) for f in args.folder)
+            folders = tuple(
+                override(FolderSettings(Path(f), chunking=settings.chunking), **given)
+                for f in args.folder
+            )
             settings = dataclasses.replace(settings, folders=folders)
     except SettingsError as exc:
         parser.error(str(exc))

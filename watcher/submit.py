@@ -39,13 +39,13 @@ class Unit:
     def spec(self, folder: FolderSettings) -> dict[str, Any]:
         if self.batch:
             args: dict[str, Any] = {"paths": self.paths, "task": folder.task}
-            if folder.args:
-                args["args"] = dict(folder.args)
+            if extra := folder.job_args():
+                args["args"] = extra
             spec: dict[str, Any] = {"task": BATCH_TASK, "args": args, "key": self.key}
         else:
             spec = {
                 "task": folder.task,
-                "args": {**folder.args, "path": self.paths[0]},
+                "args": {**folder.job_args(), "path": self.paths[0]},
                 "key": self.key,
             }
         if folder.queue:

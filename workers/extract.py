@@ -1,10 +1,10 @@
 """Text and basic metadata extraction: the one entry point over the format modules.
 
 `extract(path)` returns one msgpack-ready dict (kind, mime, text, pages, metadata, warnings,
-status) or raises `TaskError` with an `ErrorType` a client can act on. The kind comes from the
-content (magic bytes, zip members), the file name only as a fallback; each family of formats
-lives in `workers.formats`, imported when a document of its kind arrives, so a worker that
-imports this module stays small.
+status, structure: the sections and tables the chunker follows) or raises `TaskError` with an
+`ErrorType` a client can act on. The kind comes from the content (magic bytes, zip members),
+the file name only as a fallback; each family of formats lives in `workers.formats`, imported
+when a document of its kind arrives, so a worker that imports this module stays small.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 from docmill.protocol import ErrorType
 from docmill.security import under_roots
 from workers.errors import TaskError
+from workers.formats import headings
 from workers.formats.base import Extracted, os_error
 from workers.formats.detect import MIME, detect
 from workers.language import document_language
@@ -71,6 +72,7 @@ def extract(
     unchanged(path, st)
     kind = found.kind or kind
     text = found.text
+    structure = found.structure or headings.scan(kind, text)
     metadata: dict[str, Any] = dict.fromkeys(METADATA_FIELDS)
     metadata.update(found.meta)
     metadata |= document_language(text, declared=metadata.get("language"))
@@ -85,6 +87,7 @@ def extract(
     return {
         "kind": kind, "mime": MIME[kind], "text": text, "pages": found.pages,
         "metadata": metadata, "warnings": warnings, "status": status,
+        "structure": structure.as_dict() if structure else None,
     }  # fmt: skip
 
 

@@ -47,6 +47,10 @@ def process_document(
     content: bytes | None = None,
     name: str | None = None,
     html_main_content: bool = True,
+    chunk_unit: str = "chars",
+    include_chunks: bool | int = False,
+    chunks_from: int = 0,
+    source: str | None = None,
 ) -> dict[str, Any]:
     """Text, metadata and chunks of one document, its outputs written to the context's outbox
     (if any): the file at `path`, or `content` (bytes) named `name`.
@@ -55,13 +59,18 @@ def process_document(
 
     A PDF of more than `split_pages` pages (else the context's) is read in page ranges by
     `extract_pages` jobs on any worker; the broker then runs this again with their `parts`.
+    Chunks are `chunk_size` (`chunk_overlap`) characters or words (`chunk_unit`); with
+    `include_chunks` they come in the reply too (docs/CHUNKS.md). `source` is the name results
+    give the document, the path the user gave (default: the path read, or `inline:<name>`).
     """
     from workers import document  # parsers load when the first document arrives
+    from workers.chunk_lines import check_request
     from workers.inputs import document_file, inline_meta
 
+    check_request(chunk_size, chunk_overlap, chunk_unit, include_chunks, chunks_from, source)
     if split_pages is None:
         split_pages = context.split_pages
-    with document_file(context, path, content, name) as (readable, source):
+    with document_file(context, path, content, name) as (readable, named):
         if content is not None:
             # The parts of a split PDF are jobs that name the file by path, and this copy lives
             # only in this job process: inline content is always read whole, here.
@@ -74,9 +83,12 @@ def process_document(
             max_bytes=context.max_bytes,
             split_pages=split_pages,
             parts=parts,
-            source=source,
+            source=source or named,
             pdf_backend=context.pdf_backend,
             html_main_content=bool(html_main_content),
+            chunk_unit=chunk_unit,
+            include_chunks=include_chunks,
+            chunks_from=chunks_from,
         )
     return inline_meta(reply, content)
 

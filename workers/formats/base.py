@@ -3,15 +3,18 @@ zip members and XML, and the clean-up of metadata values."""
 
 from __future__ import annotations
 
+import bisect
 import errno
 import struct
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from docmill.protocol import ErrorType
 from workers.errors import TaskError
+from workers.formats.structure import Structure
 
 if TYPE_CHECKING:
     import zipfile
@@ -38,21 +41,33 @@ def tidy(text: str) -> str:
 @dataclass
 class Extracted:
     """What a format module found: text, pages (number, text) where the format has pages,
-    metadata fields of DESIGN §4, and `kind` when the content proved to be another kind.
+    metadata fields of DESIGN §4, `kind` when the content proved to be another kind, and the
+    sections and tables it knows of (workers.formats.structure), for the chunker.
 
     Every format's text passes through here, so this is where invisible characters go: the
-    text and each page's text alike, so a page's text is still found in the whole."""
+    text and each page's text alike, so a page's text is still found in the whole; the
+    structure's offsets move with the text."""
 
     text: str
     pages: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     kind: str | None = None
+    structure: Structure | None = None
 
     def __post_init__(self) -> None:
-        self.text = tidy(self.text)
+        tidied = tidy(self.text)
+        if self.structure is not None and len(tidied) != len(self.text):
+            self.structure = self.structure.mapped(_shift(self.text), tidy)
+        self.text = tidied
         for page in self.pages:
             if isinstance(page.get("text"), str):
                 page["text"] = tidy(page["text"])
+
+
+def _shift(text: str) -> Callable[[int], int]:
+    """Where an offset into `text` lands once tidy() has taken its invisible characters out."""
+    removed = [at for at, ch in enumerate(text) if ord(ch) in INVISIBLE]
+    return lambda offset: offset - bisect.bisect_left(removed, offset)
 
 
 def os_error(exc: OSError, path: str) -> TaskError:

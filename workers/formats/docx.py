@@ -12,6 +12,7 @@ from typing import Any
 
 from docmill.protocol import ErrorType
 from workers.errors import TaskError
+from workers.formats import docx_structure
 from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso, os_error
 from workers.formats.charts import graphic_lines
 from workers.formats.ooxml import alt_text
@@ -87,7 +88,8 @@ def extract(path: str, warnings: list[str], limit: int) -> Extracted:
             meta["producer"] = clean(app.findtext(f"{_APP_NS}Application"))
     except errors as exc:
         warnings.append(f"unreadable DOCX properties: {describe(exc)}")
-    return Extracted("\n".join(headers + body + footers), meta=meta)
+    text = "\n".join(headers + body + footers)
+    return Extracted(text, meta=meta, structure=docx_structure.find(document, text))
 
 
 # Where the body refers to a note, and the kind of note each reference names.

@@ -18,7 +18,7 @@ from typing import Any
 
 from docmill.protocol import ErrorType
 from workers.errors import FanOut, TaskError
-from workers.formats import pdf_annots
+from workers.formats import pdf_annots, pdf_outline
 from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso, os_error
 from workers.formats.parser_log import parser_warnings
 
@@ -78,7 +78,8 @@ def _extract(
     if page_count and failed == page_count:
         raise TaskError(ErrorType.MALFORMED, f"no page of the PDF could be read ({warnings[0]})")
     meta = {"page_count": page_count, **_info(source, path, warnings)}
-    return Extracted("\n\n".join(page["text"] for page in pages), pages, meta)
+    outline = pdf_outline.sections(source.reader, pages, warnings, source.errors)
+    return Extracted("\n\n".join(page["text"] for page in pages), pages, meta, structure=outline)
 
 
 def extract_pages(path: str, first: int, last: int, pdf_backend: str = "pdfium") -> dict[str, Any]:

@@ -1,0 +1,79 @@
+"""`docmill submit`'s chunk options: the sizes each process_document job is given (the
+options, else docmill.toml's [chunking]), `--chunks` to get the chunks in the reply, and the
+path the user gave as the `source` of a document sent as content.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+from docmill.chunk_settings import CHUNK_UNITS
+from docmill.client import Client, Job
+from docmill.home import Home
+from docmill.settings import load_settings
+from docmill.tables import SettingsError
+
+DOCUMENT_TASK = "process_document"
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"not 0 or more: {text!r}")
+    return value
+
+
+def add_options(submit: argparse.ArgumentParser) -> None:
+    submit.add_argument(
+        "--chunks",
+        action="store_true",
+        help="put each document's chunks (LangChain Documents) in its result; implies --wait",
+    )
+    submit.add_argument("--chunk-size", type=_count, help="default: docmill.toml [chunking]")
+    submit.add_argument("--chunk-overlap", type=_count, help="default: docmill.toml [chunking]")
+    submit.add_argument("--chunk-unit", choices=CHUNK_UNITS, help="default: chars")
+
+
+def job_args(args: argparse.Namespace, home: Home) -> dict[str, Any]:
+    """The chunk args every process_document job of this submit gets ({} for other tasks);
+    ValueError (SettingsError) for a bad [chunking] section or options, or --chunks with
+    --batch, whose result summarises its files instead of giving their results."""
+    if args.chunks and args.batch:
+        raise ValueError("--chunks needs a result per file: submit without --batch")
+    if args.task != DOCUMENT_TASK:
+        return {}
+    given = {"size": args.chunk_size, "overlap": args.chunk_overlap, "unit": args.chunk_unit}
+    chosen = {k: v for k, v in given.items() if v is not None}
+    settings = load_settings(home).chunking.over(chosen, "the chunk options")
+    extra = settings.args()
+    if args.chunks:
+        extra["include_chunks"] = True
+    return extra
+
+
+def wait(client: Client, jobs: list[Job], timeout: float | None) -> list[dict[str, Any]]:
+    """Each job's info, as Client.wait gives them, asked for one job at a time: results with
+    their chunks can each come near the message limit, so several would not fit in one."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    infos = []
+    for job in jobs:
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        infos.extend(client.wait([job], left))
+    return infos
+
+
+def with_chunks(spec: dict[str, Any], path: str, extra: dict[str, Any]) -> dict[str, Any]:
+    """A job's args with the chunk args, and the path as the source of content sent inline."""
+    if not extra:
+        return spec
+    named = {"source": str(Path(path))} if "content" in spec else {}
+    return {**spec, **extra, **named}
+
+
+__all__ = ["SettingsError", "add_options", "job_args", "wait", "with_chunks"]
