@@ -9,12 +9,11 @@ reads the XML but never decides what the text is. What cannot be found is left o
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator
 from typing import Any
 
-from workers.formats.structure import Section, Structure, Table
+from workers.formats.structure import LineFinder, Section, Structure, Table
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _HEADING = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
@@ -23,7 +22,7 @@ _HEADING = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
 def find(document: Any, text: str) -> Structure | None:
     """The sections and tables of python-docx `document` in its extracted `text`."""
     levels = _style_levels(document)
-    lines = _Lines(text)
+    lines = LineFinder(text)
     sections: list[Section] = []
     tables: list[Table] = []
     for block in _blocks(document.element.body):
@@ -43,36 +42,6 @@ def find(document: Any, text: str) -> Structure | None:
                 tables.append(Table(found[0], found[1], tuple(rows)))
     result = Structure(tuple(sections), tuple(tables))
     return result if result else None
-
-
-class _Lines:
-    """The lines of the text, searched in order: each find starts after the last one found.
-    Lines are compared with their runs of spaces and tabs made one space, so a cell's tab or a
-    heading's trailing tab does not matter."""
-
-    def __init__(self, text: str) -> None:
-        self.spans: list[tuple[int, int]] = []
-        offset = 0
-        for line in text.split("\n"):
-            self.spans.append((offset, offset + len(line)))
-            offset += len(line) + 1
-        self.keys = [" ".join(text[a:b].split()) for a, b in self.spans]
-        self.where: dict[str, list[int]] = {}  # line key -> the lines that read so, in order
-        for number, key in enumerate(self.keys):
-            self.where.setdefault(key, []).append(number)
-        self.cursor = 0  # the first line a find may use
-
-    def find(self, wanted: list[str]) -> tuple[int, int] | None:
-        """(start, end) of the first run of lines that reads `wanted`, from the cursor on."""
-        keys = [" ".join(line.split()) for line in wanted]
-        if not keys[0]:
-            return None
-        candidates = self.where.get(keys[0], [])
-        for k in candidates[bisect.bisect_left(candidates, self.cursor) :]:
-            if self.keys[k : k + len(keys)] == keys:
-                self.cursor = k + len(keys)
-                return self.spans[k][0], self.spans[k + len(keys) - 1][1]
-        return None
 
 
 def _style_levels(document: Any) -> dict[str, int]:

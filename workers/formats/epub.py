@@ -20,7 +20,8 @@ from workers.formats.base import (
     open_zip,
     parse_xml,
 )
-from workers.formats.markup import html_to_text
+from workers.formats.markup import html_document
+from workers.formats.structure import Structure, sections_in
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -61,6 +62,7 @@ def extract(path: str, warnings: list[str], limit: int) -> Extracted:
             elif tag == "spine":
                 spine = [ref.get("idref", "") for ref in element if local(ref.tag) == "itemref"]
         parts: list[str] = []
+        headings: list[tuple[int, str]] = []  # each chapter's, in reading order
         for idref in spine:
             href, media_type = manifest.get(idref, ("", ""))
             if media_type not in _XHTML_TYPES:
@@ -69,10 +71,13 @@ def extract(path: str, warnings: list[str], limit: int) -> Extracted:
             if data is None:
                 warnings.append(f"spine item {href} is missing")
                 continue
-            text, _title = html_to_text(data, warnings)
+            text, _title, found = html_document(data, warnings)
             if text.strip():
                 parts.append(text.strip())
-    return Extracted("\n\n".join(parts), meta=meta)
+                headings += found
+    text = "\n\n".join(parts)
+    structure = Structure(sections_in(text, headings))
+    return Extracted(text, meta=meta, structure=structure or None)
 
 
 def _metadata(element: Element) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 from workers.formats.base import Extracted, clean, parse_xml, read
 from workers.formats.encoding import decode_html, decode_text
+from workers.formats.structure import Structure, sections_in
 from workers.formats.webpage import visible_html
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "math", "ix:header"})
@@ -19,6 +20,7 @@ _PARAGRAPH = frozenset({
 })  # fmt: skip
 _LINE = frozenset({"div", "li", "tr", "br", "dt", "dd", "caption", "summary", "option", "body"})
 _CELL = frozenset({"td", "th"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _AROUND_TAB = re.compile(r" *\t *")
 
@@ -28,8 +30,9 @@ def extract_html(
 ) -> Extracted:
     """Return the visible text of an HTML page (only its main content with `main_content`:
     no navigation, sidebars or footers) and its <title>."""
-    text, title = html_to_text(read(path), warnings, path, main_content=main_content)
-    return Extracted(text, meta={"title": title})
+    text, title, headings = html_document(read(path), warnings, path, main_content=main_content)
+    structure = Structure(sections_in(text, headings))
+    return Extracted(text, meta={"title": title}, structure=structure or None)
 
 
 def extract_xml(path: str, warnings: list[str], limit: int) -> Extracted:
@@ -54,12 +57,21 @@ def html_to_text(
     """Return (visible text, title) of an HTML or XHTML document given as bytes (decoded by the
     WHATWG rules) or as text already decoded (a mail part by its declared charset). Hidden
     elements are dropped; with `main_content`, so is everything around the main content."""
+    text, title, _ = html_document(data, warnings, path, main_content=main_content)
+    return text, title
+
+
+def html_document(
+    data: bytes | str, warnings: list[str], path: str = "HTML", *, main_content: bool = False
+) -> tuple[str, str | None, list[tuple[int, str]]]:
+    """html_to_text's text and title, and the page's headings (h1-h6) as (level, title)."""
     markup = data if isinstance(data, str) else decode_html(data, path, warnings)
     markup, title = visible_html(markup, main_content, warnings)
     parser = _TextParser()
     parser.feed(markup)
     parser.close()
-    return parser.text(), clean(" ".join((title or "".join(parser.title)).split()))
+    title = clean(" ".join((title or "".join(parser.title)).split()))
+    return parser.text(), title, parser.headings
 
 
 class _TextParser(HTMLParser):
@@ -75,8 +87,12 @@ class _TextParser(HTMLParser):
         self.cells = 0  # cells begun in the current table row
         self.tables = 0  # tables open
         self.open_cells = 0  # cells open
+        self.headings: list[tuple[int, str]] = []  # (level, title) of each h1-h6, in order
+        self._heading: tuple[int, list[str]] | None = None  # the one being read
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HEADINGS and not self.skip:
+            self._heading = (int(tag[1]), [])
         if tag == "title":
             self.in_title = True
         elif tag in _SKIP:
@@ -93,6 +109,12 @@ class _TextParser(HTMLParser):
         self._break(tag)  # <br/>, <hr/>; a self-closed <script/> opens nothing
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in _HEADINGS and self._heading is not None:
+            level, parts = self._heading
+            title = " ".join("".join(parts).split())
+            if title:
+                self.headings.append((level, title))
+            self._heading = None
         if tag == "title":
             self.in_title = False
         elif tag in _SKIP:
@@ -115,6 +137,8 @@ class _TextParser(HTMLParser):
             pass  # the layout between rows and cells, which would make blank lines
         elif not self.skip:
             self.parts.append(data if self.pre else re.sub(r"\s+", " ", data))
+            if self._heading is not None:
+                self._heading[1].append(data)
 
     def _break(self, tag: str, start: bool = False) -> None:
         if self.open_cells and tag not in _CELL and tag not in ("tr", "table"):

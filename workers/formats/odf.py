@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from workers.formats.base import Extracted, clean, dublin_core, local, member, open_zip, parse_xml
+from workers.formats.structure import Structure, sections_in
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -44,7 +45,31 @@ def extract(path: str, warnings: list[str], limit: int) -> Extracted:
         body = next((el for el in root if local(el.tag) == "body"), root)
         _blocks(body, lines)
         lines += _form_values(root)
-    return Extracted("\n".join(lines), meta=meta)
+    text = "\n".join(lines)
+    structure = Structure(sections_in(text, _headings(root))) if root is not None else None
+    return Extracted(text, meta=meta, structure=structure or None)
+
+
+def _headings(root: Element) -> list[tuple[int, str]]:
+    """(outline level, text) of each text:h, in document order; notes inside one left out."""
+    found: list[tuple[int, str]] = []
+    for heading in root.iter():
+        if local(heading.tag) != "h":
+            continue
+        level = next((v for k, v in heading.attrib.items() if local(k) == "outline-level"), "1")
+        words = "".join(_text_outside_notes(heading))
+        if words.strip() and level.isdigit():
+            found.append((int(level), " ".join(words.split())))
+    return found
+
+
+def _text_outside_notes(element: Element) -> list[str]:
+    parts = [element.text or ""]
+    for child in element:
+        if local(child.tag) not in _NOTES:
+            parts += _text_outside_notes(child)
+        parts.append(child.tail or "")
+    return parts
 
 
 def _form_values(root: Element) -> list[str]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from workers.formats.base import Extracted, clean, dublin_core, local, member, open_zip, parse_xml
 from workers.formats.charts import graphic_part
 from workers.formats.comments import slide_authors, slide_comments
+from workers.formats.structure import Structure, sections_in
 
 if TYPE_CHECKING:
     import zipfile
@@ -27,6 +28,7 @@ def extract_pptx(path: str, warnings: list[str], limit: int) -> Extracted:
         root = part_xml(zf, "ppt/presentation.xml", limit)
         rels = part_rels(zf, "ppt/presentation.xml", limit)
         pages: list[dict[str, Any]] = []
+        titles: list[tuple[int, str]] = []  # each slide's title: a section of its own
         authors = slide_authors(zf, limit)
         for slide_id in root.iter() if root is not None else ():
             if local(slide_id.tag) != "sldId":
@@ -38,6 +40,8 @@ def extract_pptx(path: str, warnings: list[str], limit: int) -> Extracted:
                 continue
             lines: list[str] = []
             _drawing_blocks(slide, lines, _graphics(zf, target, limit, warnings))
+            if title := _slide_title(slide):
+                titles.append((1, title))
             for comments in related(zf, target, "comments", limit):
                 lines.extend(slide_comments(comments, authors))
             page: dict[str, Any] = {"number": len(pages) + 1, "text": "\n".join(lines)}
@@ -47,7 +51,22 @@ def extract_pptx(path: str, warnings: list[str], limit: int) -> Extracted:
             pages.append(page)
         meta = package_properties(zf, limit)
     meta["page_count"] = len(pages)
-    return Extracted("\n\n".join(page["text"] for page in pages), pages, meta)
+    text = "\n\n".join(page["text"] for page in pages)
+    structure = Structure(sections_in(text, titles))
+    return Extracted(text, pages, meta, structure=structure or None)
+
+
+def _slide_title(slide: Element) -> str | None:
+    """The text of the slide's title placeholder (type title or ctrTitle), if it has one."""
+    for shape in slide.iter():
+        if local(shape.tag) != "sp":
+            continue
+        placeholder = next((e for e in shape.iter() if local(e.tag) == "ph"), None)
+        if placeholder is not None and placeholder.get("type") in ("title", "ctrTitle"):
+            paragraphs = [e for e in shape.iter() if local(e.tag) == "p"]
+            title = "\n".join(_paragraph(p) for p in paragraphs).strip()
+            return title or None
+    return None
 
 
 def properties(path: str, limit: int) -> dict[str, Any]:

@@ -18,6 +18,7 @@ text, tables that do not overlap each other nor hold a section start.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -124,3 +125,46 @@ def markdown(rows: tuple[tuple[str, ...], ...] | list[tuple[str, ...]]) -> str:
 
 def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
+
+
+class LineFinder:
+    """The lines of the text, searched in order: each find starts after the last one found.
+    Lines are compared with their runs of spaces and tabs made one space, so a cell's tab or a
+    heading's trailing tab does not matter."""
+
+    def __init__(self, text: str) -> None:
+        self.spans: list[tuple[int, int]] = []
+        offset = 0
+        for line in text.split("\n"):
+            self.spans.append((offset, offset + len(line)))
+            offset += len(line) + 1
+        self.keys = [" ".join(text[a:b].split()) for a, b in self.spans]
+        self.where: dict[str, list[int]] = {}  # line key -> the lines that read so, in order
+        for number, key in enumerate(self.keys):
+            self.where.setdefault(key, []).append(number)
+        self.cursor = 0  # the first line a find may use
+
+    def find(self, wanted: list[str]) -> tuple[int, int] | None:
+        """(start, end) of the first run of lines that reads `wanted`, from the cursor on."""
+        keys = [" ".join(line.split()) for line in wanted]
+        if not keys[0]:
+            return None
+        candidates = self.where.get(keys[0], [])
+        for k in candidates[bisect.bisect_left(candidates, self.cursor) :]:
+            if self.keys[k : k + len(keys)] == keys:
+                self.cursor = k + len(keys)
+                return self.spans[k][0], self.spans[k + len(keys) - 1][1]
+        return None
+
+
+def sections_in(text: str, headings: list[tuple[int, str]]) -> tuple[Section, ...]:
+    """Sections for the (level, title) headings a format module read, in reading order, found
+    as lines of its extracted `text`; a heading not found there (its text was cut, or ran into
+    another line) is left out."""
+    lines = LineFinder(text)
+    found: list[Section] = []
+    for level, title in headings:
+        wanted = [line for line in title.split("\n") if line.strip()]
+        if wanted and (span := lines.find(wanted)) is not None:
+            found.append(Section(span[0], level, " ".join(title.split())))
+    return tuple(found)
