@@ -92,7 +92,7 @@ def test_invisible_characters_gone_from_chunks_and_pages(tmp_path: Path) -> None
     path.write_text("<p>Ran&shy;ce power sta&#8203;tion</p>" * 3, encoding="utf-8")
     reply = process_document(str(path), outbox=str(tmp_path / "out"))
     rows = Path(reply["chunks_path"]).read_text(encoding="utf-8").splitlines()
-    assert "Rance power station" in json.loads(rows[0])["text"]
+    assert "Rance power station" in json.loads(rows[0])["page_content"]
     assert "\u00ad" not in reply["text"] and "\u200b" not in reply["text"]
 
 
