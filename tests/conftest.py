@@ -26,6 +26,9 @@ from workers.extract import DEFAULT_MAX_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
+# Every skip for want of the third-party corpus says this, so the run can count them.
+NO_CORPUS = "the third-party corpus is absent"
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{NO_CORPUS} ({CORPUS})")
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
@@ -73,9 +76,19 @@ def job_context(*roots: Path, outbox: Path | None = None, **changes: Any) -> Job
 
 @pytest.fixture
 def corpus() -> Path:
+    """The third-party corpus, for the tests that need those very files (fidelity against
+    other tools' expected text, files no writer here can make); the others make their own."""
     if not CORPUS.is_dir():
-        pytest.skip(f"the shared corpus is not at {CORPUS}")
+        pytest.skip(f"{NO_CORPUS} ({CORPUS})")
     return CORPUS
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line: how many tests skipped because the third-party corpus is absent."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    absent = sum(1 for report in skipped if NO_CORPUS in str(report.longrepr))
+    if absent:
+        terminalreporter.write_line(f"{absent} test(s) skipped: {NO_CORPUS} ({CORPUS})")
 
 
 class Proc:
