@@ -27,13 +27,15 @@ def write_pdf(
     pages: Sequence[str | bytes | None],
     *,
     info: Mapping[str, str] | None = None,
+    notes: Mapping[int, str] | None = None,
     compress: bool = True,
 ) -> Path:
     """Write a PDF at `path` with one page per item of `pages`: its lines of text (cp1252
     characters only), "" for an empty page, None for a scanned page (an image, no text), or
     bytes: the page's content stream as it is (DRAWING, say).
 
-    `info` is the document information dictionary (Title, Author, Producer, CreationDate...).
+    `info` is the document information dictionary (Title, Author, Producer, CreationDate...);
+    `notes` maps a page's index (from 0) to the text of a sticky note on it.
     """
     page_tree, fonts, image, first = 2, 3, 4, 5
     objects: list[bytes] = [
@@ -42,16 +44,24 @@ def write_pdf(
         FONT,
         _IMAGE,
     ]
-    kids = []
+    kids, annotations = [], []
     for number, text in enumerate(pages):
         page, content = first + 2 * number, first + 2 * number + 1
         kids.append(f"{page} 0 R".encode())
+        annots = b""
+        if notes and number in notes:
+            annotations.append(
+                b"<< /Type /Annot /Subtype /Text /Rect [72 72 96 96] /Contents %s >>"
+                % _string(notes[number])
+            )
+            annots = b"/Annots [%d 0 R] " % (first + 2 * len(pages) + len(annotations) - 1)
         objects.append(
-            b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] "
+            b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] %s"
             b"/Resources << /Font << /F1 %d 0 R >> /XObject << /Im1 %d 0 R >> >> "
-            b"/Contents %d 0 R >>" % (page_tree, fonts, image, content)
+            b"/Contents %d 0 R >>" % (page_tree, annots, fonts, image, content)
         )
         objects.append(_stream(_content(text), compress))
+    objects.extend(annotations)
     objects[page_tree - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
         b" ".join(kids),
         len(kids),
