@@ -21,6 +21,7 @@ import zmq
 
 from docmill.client import Client
 from docmill.home import Home
+from tests.documents.prose import english
 from workers.context import JobContext
 from workers.extract import DEFAULT_MAX_BYTES
 
@@ -81,6 +82,14 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"{NO_CORPUS} ({CORPUS})")
     return CORPUS
+
+
+@pytest.fixture
+def story(tmp_path: Path) -> Path:
+    """A page of English prose in a text file: 540 words, beginning with prose.OPENING."""
+    path = tmp_path / "story.txt"
+    path.write_text(english(540), encoding="utf-8")
+    return path
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -23,14 +23,6 @@ from workers.tasks import BUILTIN
 pytestmark = pytest.mark.timeout(30)
 
 
-@pytest.fixture
-def story(tmp_path: Path) -> Path:
-    """A page of English prose (540 words)."""
-    path = tmp_path / "story.txt"
-    path.write_text(english(540), encoding="utf-8")
-    return path
-
-
 def test_registered_as_task() -> None:
     assert "analyze_document" in BUILTIN
 
