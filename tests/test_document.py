@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import job_context
-from tests.documents import office
-from tests.documents.office import Slide
+from tests.documents import ooxml, word
+from tests.documents.ooxml import Slide
 from tests.documents.pdf import paginate, write_pdf
 from tests.documents.prose import OPENING, english
 from workers import tasks
@@ -88,7 +88,7 @@ def test_process_document_writes_record_and_chunks_once(tmp_path: Path) -> None:
         ),
         Slide([english(80)]),
     ]
-    source = office.write_pptx(tmp_path / "deck.pptx", slides)
+    source = ooxml.write_pptx(tmp_path / "deck.pptx", slides)
     outbox = tmp_path / "outbox"
     outbox.mkdir()
     reply = process_document(str(source), chunk_size=200, chunk_overlap=40, outbox=str(outbox))
@@ -155,12 +155,12 @@ def test_extract_metadata_reads_no_page_content(
 
 
 def test_extract_metadata_of_office_properties(tmp_path: Path) -> None:
-    path = office.write_report_docx(tmp_path / "report.docx")
+    path = word.write_report_docx(tmp_path / "report.docx")
     meta = tasks.extract_metadata(job_context(tmp_path), str(path))["metadata"]
     assert (meta["title"], meta["author"], meta["subject"]) == (
-        office.TITLE,
-        office.AUTHOR,
-        office.SUBJECT,
+        word.TITLE,
+        word.AUTHOR,
+        word.SUBJECT,
     )
     assert meta["created"] == "2014-12-13T22:02:00+00:00"
-    assert meta["producer"] == office.PRODUCER
+    assert meta["producer"] == word.PRODUCER

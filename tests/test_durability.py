@@ -16,7 +16,7 @@ from docmill.client import BrokerError, Client, JobFailed
 from docmill.home import Home
 from docmill.protocol import Command
 from tests.conftest import Proc, StartPool, start_broker, wait_for
-from tests.documents.office import write_docx
+from tests.documents.word import write_docx
 
 pytestmark = pytest.mark.timeout(150)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from docmill.protocol import pack, unpack
-from tests.documents import office
+from tests.documents import word
 from tests.documents.pdf import DRAWING, encrypt, write_pdf
 from tests.documents.prose import GERMAN
 from tests.extract_corpus import REPO, run
@@ -177,28 +177,28 @@ def test_encrypted_pdf_with_empty_user_password_opens(
 def test_docx_tables_are_extracted_in_document_order(tmp_path: Path) -> None:
     import docx
 
-    path = office.write_report_docx(tmp_path / "report.docx")
+    path = word.write_report_docx(tmp_path / "report.docx")
     result = run(path)
     assert result["kind"] == "docx"
     assert result["pages"] == []
     text = result["text"]
     assert "Header Col 1\tHeader Col 2" in text
     assert "Lorem ipsum\tA link example" in text
-    assert office.NESTED_ROW in text  # a row with a nested table
-    assert text.index(office.HEADING) < text.index("Header Col 1")
-    assert text.index("Header Col 1") < text.index(office.NESTED_ROW) < text.index(office.AFTER)
+    assert word.NESTED_ROW in text  # a row with a nested table
+    assert text.index(word.HEADING) < text.index("Header Col 1")
+    assert text.index("Header Col 1") < text.index(word.NESTED_ROW) < text.index(word.AFTER)
     # python-docx's paragraph list alone would have lost every table cell.
     paragraphs = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
     assert "Header Col 1" not in paragraphs
 
 
 def test_docx_headers_and_footers(tmp_path: Path) -> None:
-    text = run(office.write_report_docx(tmp_path / "report.docx"))["text"]
-    for phrase in (office.HEADER, office.FIRST_HEADER, office.EVEN_HEADER, office.FOOTER):
+    text = run(word.write_report_docx(tmp_path / "report.docx"))["text"]
+    for phrase in (word.HEADER, word.FIRST_HEADER, word.EVEN_HEADER, word.FOOTER):
         assert text.count(phrase) == 1, phrase
-    assert text.index(office.HEADER) < text.index(office.HEADING) < text.index(office.FOOTER)
+    assert text.index(word.HEADER) < text.index(word.HEADING) < text.index(word.FOOTER)
     # Text left in a vertically merged continuation cell is hidden by Word.
-    assert "Merged cell" in text and office.HIDDEN not in text
+    assert "Merged cell" in text and word.HIDDEN not in text
 
 
 @pytest.mark.parametrize("variant", ["first page", "odd and even", "header and footer"])
@@ -232,36 +232,36 @@ def test_docx_header_variants(tmp_path: Path, variant: str) -> None:
 
 def test_docx_text_boxes_once_each(tmp_path: Path) -> None:
     # The shape is stored twice (DrawingML and a VML fallback); its text must appear once.
-    text = run(office.write_report_docx(tmp_path / "report.docx"))["text"]
-    assert text.count(office.TEXT_BOX) == 1
-    assert text.index(office.ANCHOR) < text.index(office.TEXT_BOX) < text.index(office.AFTER)
+    text = run(word.write_report_docx(tmp_path / "report.docx"))["text"]
+    assert text.count(word.TEXT_BOX) == 1
+    assert text.index(word.ANCHOR) < text.index(word.TEXT_BOX) < text.index(word.AFTER)
 
 
 def test_docx_core_properties(tmp_path: Path) -> None:
-    result = run(office.write_report_docx(tmp_path / "report.docx"))
+    result = run(word.write_report_docx(tmp_path / "report.docx"))
     meta = result["metadata"]
     assert (meta["title"], meta["author"], meta["subject"]) == (
-        office.TITLE,
-        office.AUTHOR,
-        office.SUBJECT,
+        word.TITLE,
+        word.AUTHOR,
+        word.SUBJECT,
     )
     assert meta["created"] == "2014-12-13T22:02:00+00:00"
     assert meta["modified"] == "2014-12-13T22:06:00+00:00"
-    assert meta["producer"] == office.PRODUCER
+    assert meta["producer"] == word.PRODUCER
     assert meta["page_count"] is None
 
 
 def test_docx_without_text_is_no_text(tmp_path: Path) -> None:
-    result = run(office.write_docx(tmp_path / "blank.docx", []))
+    result = run(word.write_docx(tmp_path / "blank.docx", []))
     assert (result["kind"], result["status"]) == ("docx", "no_text")
 
 
 def test_docx_without_core_properties_reports_none(tmp_path: Path) -> None:
     # python-docx would invent title "Word Document" and a creation time of now.
-    path = office.write_report_docx(tmp_path / "bare.docx", properties=False)
+    path = word.write_report_docx(tmp_path / "bare.docx", properties=False)
     meta = run(path)["metadata"]
     assert (meta["title"], meta["author"], meta["created"], meta["modified"]) == (None,) * 4
-    assert meta["producer"] == office.PRODUCER  # the other properties part is still read
+    assert meta["producer"] == word.PRODUCER  # the other properties part is still read
 
 
 # -- the result as data ------------------------------------------------------------------------
@@ -272,7 +272,7 @@ def test_result_survives_msgpack(tmp_path: Path, kind: str) -> None:
     if kind == "pdf":
         path = write_memo(tmp_path / "memo.pdf")
     elif kind == "docx":
-        path = office.write_report_docx(tmp_path / "report.docx")
+        path = word.write_report_docx(tmp_path / "report.docx")
     else:
         path = tmp_path / "utf16.txt"
         path.write_bytes(TEXT.encode("utf-16"))

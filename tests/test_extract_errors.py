@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from docmill.protocol import ErrorType
-from tests.documents import office
+from tests.documents import ole2, word
 from tests.documents.pdf import encrypt, paginate, write_pdf
 from tests.documents.prose import UDHR_ES, english
 from tests.extract_corpus import PDFJS, needs_corpus, run
@@ -62,7 +62,7 @@ def test_text_under_unknown_extension_is_unsupported(tmp_path: Path) -> None:
 
 
 def test_docx_is_detected_by_content_not_name(tmp_path: Path) -> None:
-    path = office.write_docx(tmp_path / "eng_spa_mult.doc", [UDHR_ES])  # really OOXML
+    path = word.write_docx(tmp_path / "eng_spa_mult.doc", [UDHR_ES])  # really OOXML
     result = run(path)
     assert result["kind"] == "docx"
     assert UDHR_ES in result["text"]
@@ -71,13 +71,13 @@ def test_docx_is_detected_by_content_not_name(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "streams"),
     [
-        ("report.doc", office.OLE2_STREAMS["doc"]),
+        ("report.doc", ole2.STREAMS["doc"]),
         ("unknown.doc", ["Contents"]),  # a compound file of no format docmill knows
-        ("slides.ppt", office.OLE2_STREAMS["ppt"]),
+        ("slides.ppt", ole2.STREAMS["ppt"]),
     ],
 )
 def test_legacy_office_files_are_unsupported(tmp_path: Path, name: str, streams: list[str]) -> None:
-    path = office.write_ole2(tmp_path / name, streams)
+    path = ole2.write_ole2(tmp_path / name, streams)
     error = error_of(path)
     assert error.type is ErrorType.UNSUPPORTED
     assert path.suffix in error.message  # the format is named
@@ -145,7 +145,7 @@ def test_pdf_page_failures_become_warnings() -> None:
 
 
 def test_truncated_docx_is_malformed(tmp_path: Path) -> None:
-    data = office.write_report_docx(tmp_path / "whole.docx").read_bytes()
+    data = word.write_report_docx(tmp_path / "whole.docx").read_bytes()
     target = tmp_path / "cut.docx"
     target.write_bytes(data[: len(data) // 2])
     assert error_of(target).type is ErrorType.MALFORMED
@@ -197,7 +197,7 @@ def test_permission_error_on_open_is_permission(
 
 @pytest.mark.parametrize("lock", [".~lock.{name}#", "~${name}", "~${tail}"])
 def test_a_document_open_in_an_office_suite_is_locked(tmp_path: Path, lock: str) -> None:
-    target = office.write_docx(tmp_path / "quarterly-report.docx", ["Figures for the quarter"])
+    target = word.write_docx(tmp_path / "quarterly-report.docx", ["Figures for the quarter"])
     assert "Figures for the quarter" in extract(str(target))["text"]
     (tmp_path / lock.format(name=target.name, tail=target.name[2:])).write_bytes(b"owner")
     with pytest.raises(TaskError) as failed:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from docmill.protocol import ErrorType
-from tests.documents import mail, office, opendoc
-from tests.documents.office import DATE, DATE_TIME, THOUSANDS, Slide
+from tests.documents import mail, ole2, ooxml, opendoc
+from tests.documents.ooxml import DATE, DATE_TIME, THOUSANDS, Slide
 from tests.documents.prose import OPENING, UDHR_EN, UDHR_ES, english
 from tests.documents.rtf import write_rtf
 from workers.errors import TaskError
@@ -61,7 +61,7 @@ def csv_rows(rows: list[list[Any]], delimiter: str) -> str:
 CASES: list[tuple[str, Callable[[Path], Path], str, list[str]]] = [
     (
         "table.pptx",
-        lambda p: office.write_pptx(
+        lambda p: ooxml.write_pptx(
             p, [Slide(table=[["Column 1", "Column 2", "Column 3"], ["Red", "Green", "Blue"]])]
         ),
         "pptx",
@@ -69,17 +69,17 @@ CASES: list[tuple[str, Callable[[Path], Path], str, list[str]]] = [
     ),
     (  # OOXML under a .ppt name
         "eng_spa_mult.ppt",
-        lambda p: office.write_pptx(p, [Slide([UDHR_EN]), Slide([UDHR_ES])]),
+        lambda p: ooxml.write_pptx(p, [Slide([UDHR_EN]), Slide([UDHR_ES])]),
         "pptx",
         [UDHR_EN, UDHR_ES],
     ),
     (
         "stanley-cups.xlsx",
-        lambda p: office.write_xlsx(p, {"Stanley Cups": CUPS}),
+        lambda p: ooxml.write_xlsx(p, {"Stanley Cups": CUPS}),
         "xlsx",
         ["Team\tLocation\tStanley Cups", "Maple Leafs\tTOR\t13"],
     ),
-    ("emoji.xlsx", lambda p: office.write_xlsx(p, {"Sheet1": [["🤠😅"]]}), "xlsx", ["🤠😅"]),
+    ("emoji.xlsx", lambda p: ooxml.write_xlsx(p, {"Sheet1": [["🤠😅"]]}), "xlsx", ["🤠😅"]),
     (
         "fake.odt",
         lambda p: opendoc.write_odt(
@@ -244,7 +244,7 @@ def test_pptx_slides_are_pages_in_order(tmp_path: Path) -> None:
         Slide(["This is the first content slide", "with two lines"]),
         Slide(["Thank you"]),
     ]
-    result = extract(str(office.write_pptx(tmp_path / "deck.pptx", slides)))
+    result = extract(str(ooxml.write_pptx(tmp_path / "deck.pptx", slides)))
     pages = result["pages"]
     assert [page["text"] for page in pages] == ["\n".join(slide.lines) for slide in slides]
     assert result["metadata"]["page_count"] == len(pages) == 3
@@ -255,9 +255,9 @@ def test_pptx_speaker_notes_follow_their_slide(tmp_path: Path) -> None:
     """Notes join their slide's page, and the notes page's other placeholders (the slide's
     picture, its number) do not."""
     lines, notes = ["Welcome", "to the harbour"], "Thank the hosts first."
-    plain = extract(str(office.write_pptx(tmp_path / "plain.pptx", [Slide(lines), Slide(["2"])])))
+    plain = extract(str(ooxml.write_pptx(tmp_path / "plain.pptx", [Slide(lines), Slide(["2"])])))
     deck = [Slide(lines, notes=notes), Slide(["2"])]
-    noted = extract(str(office.write_pptx(tmp_path / "noted.pptx", deck)))
+    noted = extract(str(ooxml.write_pptx(tmp_path / "noted.pptx", deck)))
     assert "notes" not in plain["pages"][0]
     assert noted["pages"][0]["notes"] == notes
     assert noted["pages"][0]["text"] == plain["pages"][0]["text"] + "\n\n" + notes
@@ -267,7 +267,7 @@ def test_pptx_speaker_notes_follow_their_slide(tmp_path: Path) -> None:
 
 def test_xlsx_sheets_in_workbook_order(tmp_path: Path) -> None:
     sheets = {"Stanley Cups": CUPS, "Copy": CUPS}
-    text = extract(str(office.write_xlsx(tmp_path / "cups.xlsx", sheets)))["text"]
+    text = extract(str(ooxml.write_xlsx(tmp_path / "cups.xlsx", sheets)))["text"]
     assert text.startswith("Stanley Cups\n")  # the sheet's name heads its rows
     assert text.count("Team\tLocation\tStanley Cups") == 2  # two sheets with the same table
     assert text.index("Stanley Cups\nTeam") < text.index("\n\nCopy\nTeam")
@@ -279,7 +279,7 @@ def test_xlsx_dates_read_as_dates(tmp_path: Path, date1904: bool, day: int) -> N
     two read as ISO dates (in either date system), the last as the number it holds."""
     row = [(str(day), DATE), (f"{day}.75", DATE_TIME), (str(day), THOUSANDS), ("0.5", DATE_TIME)]
     sheets = {"Stanley Cups": [*CUPS, row]}
-    path = office.write_xlsx(tmp_path / "dates.xlsx", sheets, date1904=date1904)
+    path = ooxml.write_xlsx(tmp_path / "dates.xlsx", sheets, date1904=date1904)
     text = extract(str(path))["text"]
     assert f"2024-01-01\t2024-01-01 18:00:00\t{day}\t12:00:00" in text
     assert "Maple Leafs\tTOR\t13" in text  # the rest as before
@@ -370,7 +370,7 @@ def test_eml_prefers_plain_over_html(tmp_path: Path) -> None:
 def test_encrypted_email_and_xlsx_are_encrypted(tmp_path: Path) -> None:
     paths = [
         mail.write_eml(tmp_path / "fake-encrypted.eml", mail.encrypted("Secret")),
-        office.write_ole2(tmp_path / "password_protected.xlsx", office.OLE2_STREAMS["encrypted"]),
+        ole2.write_ole2(tmp_path / "password_protected.xlsx", ole2.STREAMS["encrypted"]),
     ]
     for path in paths:
         with pytest.raises(TaskError) as info:
@@ -404,7 +404,7 @@ def test_pdf_matches_pypdf_expected_text(corpus: Path) -> None:
 
 def test_damaged_zip_is_malformed(tmp_path: Path) -> None:
     slides = [Slide([f"Slide {n}", "x" * 300]) for n in range(10)]
-    data = office.write_pptx(tmp_path / "whole.pptx", slides).read_bytes()
+    data = ooxml.write_pptx(tmp_path / "whole.pptx", slides).read_bytes()
     target = tmp_path / "cut.pptx"
     target.write_bytes(data[: len(data) // 3])
     with pytest.raises(TaskError) as info:

@@ -30,7 +30,7 @@ from docmill.client import BrokerError, Client
 from docmill.home import Home
 from docmill.protocol import MDPC, MDPW, Command, WorkerCommand, pack
 from tests.conftest import Events, Proc, StartPool, wait_for
-from tests.documents import office
+from tests.documents import word
 from tests.documents.prose import OPENING
 from tests.fuzzing import BURSTS, SERVES, Burst, Fuzzer, Serve
 
@@ -90,7 +90,7 @@ def test_broker_survives_fuzzing_of_both_sockets_while_real_jobs_run(
     start_pool(2)
     notes = tmp_path / "notes.txt"
     notes.write_text("Hamburgers are delicious.\n")
-    docs = [story, office.write_report_docx(tmp_path / "report.docx"), notes]
+    docs = [story, word.write_report_docx(tmp_path / "report.docx"), notes]
     jobs = client.submit_many("noop", [{}] * 200)
     expected = [_echo_args(n) for n in range(20)]
     echoes = list(zip(client.submit_many("echo", expected), expected, strict=True))
@@ -155,7 +155,7 @@ def test_broker_survives_fuzzing_of_both_sockets_while_real_jobs_run(
             assert result["doc_id"] == hashlib.sha256(path.read_bytes()).hexdigest()
             assert result["status"] == "ok" and result["text"].strip()
         assert OPENING in results[documents[0].id]["text"]
-        assert office.NESTED_ROW in results[documents[1].id]["text"]
+        assert word.NESTED_ROW in results[documents[1].id]["text"]
 
         # The status stream still reaches a subscriber that was there all along.
         last = client.submit("echo", done=True)

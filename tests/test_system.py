@@ -12,7 +12,7 @@ import pytest
 
 from docmill.client import Client, JobFailed
 from tests.conftest import Events, Proc, StartPool, wait_for
-from tests.documents import office
+from tests.documents import word
 from tests.documents.pdf import write_pdf
 from tests.documents.prose import OPENING
 
@@ -26,14 +26,14 @@ def test_documents_come_back_as_text(
 ) -> None:
     start_pool(2)
     pdf = write_pdf(tmp_path / "crazy.pdf", [CRAZY, "The round pegs in the square holes."])
-    paths = [story, pdf, office.write_report_docx(tmp_path / "report.docx")]
+    paths = [story, pdf, word.write_report_docx(tmp_path / "report.docx")]
     jobs = [client.submit("process_document", path=str(p)) for p in paths]
     txt, pdf_result, docx = client.gather(jobs, timeout=60)
     assert txt["kind"] == "txt" and OPENING in txt["text"]
     assert pdf_result["kind"] == "pdf"
     assert CRAZY in pdf_result["text"]
     assert pdf_result["metadata"]["page_count"] == 2
-    assert docx["kind"] == "docx" and office.NESTED_ROW in docx["text"]
+    assert docx["kind"] == "docx" and word.NESTED_ROW in docx["text"]
 
 
 def test_500_concurrent_noop_jobs_through_two_workers(

@@ -1,136 +1,17 @@
-"""Office documents written at test time: DOCX through python-docx (headings, tables, a nested
-table, headers and footers, a text box, properties), PPTX and XLSX as the zip of XML parts
-docmill reads (not every part PowerPoint or Excel would want), and legacy OLE2 compound files."""
+"""PPTX and XLSX written at test time as the zip of XML parts docmill reads: the package and
+its relationships, the presentation and its slides (text, tables, notes pages), the workbook
+and its sheets (shared strings, date styles), core and app properties. Not every part
+PowerPoint or Excel would want: slide layouts, masters and themes are left out."""
 
 from __future__ import annotations
 
-import struct
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-# What write_report_docx puts where: tests look for exactly these.
-TITLE, AUTHOR, SUBJECT = "Quarterly Report", "Ada Lovelace", "Finance"
-CREATED, MODIFIED = datetime(2014, 12, 13, 22, 2), datetime(2014, 12, 13, 22, 6)
-PRODUCER = "docmill test writer"
-HEADING = "Simple uniform table"
-TABLE = [["Header Col 1", "Header Col 2"], ["Lorem ipsum", "A link example"]]
-NESTED_ROW = "d\te\tf g&t\th\ti"  # a row whose third cell holds a table of "f" and "g&t"
-AFTER = "Nested Table ends the body."
-HEADER, FIRST_HEADER, EVEN_HEADER = "Default page header", "First Page Header", "Even page header."
-FOOTER = "Footer for section 1"
-HIDDEN = "I should not be included"  # in a vertically merged continuation cell
-TEXT_BOX = "<floating-shape>"
-ANCHOR = "Paragraph with floating shape attached."
-
-
-def write_docx(path: Path, paragraphs: Sequence[str]) -> Path:
-    """A DOCX of plain paragraphs, python-docx's own template otherwise."""
-    import docx
-
-    document = docx.Document()
-    for paragraph in paragraphs:
-        document.add_paragraph(paragraph)
-    document.save(str(path))
-    return path
-
-
-def write_report_docx(path: Path, *, properties: bool = True) -> Path:
-    """A DOCX with each structure the extractor handles (see the constants above).
-
-    Without `properties`, the core properties part is removed, as some writers leave it out.
-    """
-    import docx
-    from docx.oxml import parse_xml
-
-    document = docx.Document()
-    section = document.sections[0]
-    section.different_first_page_header_footer = True
-    document.settings.odd_and_even_pages_header_footer = True
-    section.header.paragraphs[0].text = HEADER
-    section.first_page_header.paragraphs[0].text = FIRST_HEADER
-    section.even_page_header.paragraphs[0].text = EVEN_HEADER
-    section.footer.paragraphs[0].text = FOOTER
-    document.add_heading(HEADING, level=1)
-    table = document.add_table(rows=0, cols=2)
-    for values in TABLE:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
-            cell.text = value
-    outer = document.add_table(rows=1, cols=5)
-    for cell, value in zip(outer.rows[0].cells, "de hi", strict=True):
-        cell.text = value.strip()
-    inner = outer.rows[0].cells[2].add_table(rows=2, cols=1)
-    inner.cell(0, 0).text, inner.cell(1, 0).text = "f", "g&t"
-    merged = document.add_table(rows=2, cols=1)
-    merged.cell(0, 0).text = "Merged cell"
-    merged.cell(0, 0).merge(merged.cell(1, 0))
-    # Word keeps what was typed in a continuation cell but never shows it.
-    merged._tbl.tr_lst[1].tc_lst[0].append(
-        parse_xml(f"<w:p {_W_NS}><w:r><w:t>{HIDDEN}</w:t></w:r></w:p>")
-    )
-    anchor = document.add_paragraph(ANCHOR)
-    anchor._p.append(parse_xml(_TEXT_BOX))
-    document.add_paragraph(AFTER)
-    props = document.core_properties
-    props.title, props.author, props.subject = TITLE, AUTHOR, SUBJECT
-    props.created, props.modified = CREATED, MODIFIED
-    document.save(str(path))
-    app = _APP.replace(b"Microsoft Macintosh Word", PRODUCER.encode())
-    _rewrite(path, {"docProps/app.xml": app} | ({} if properties else _NO_CORE))
-    return path
-
-
-_W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-# A text box as Word writes it: DrawingML, and the same text again in a VML fallback.
-_TEXT_BOX = f"""<w:r {_W_NS}
- xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"
- xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
- xmlns:v="urn:schemas-microsoft-com:vml"><mc:AlternateContent>
-<mc:Choice Requires="wps"><w:drawing><wps:wsp><wps:txbx><w:txbxContent>
-<w:p><w:r><w:t>{escape(TEXT_BOX)}</w:t></w:r></w:p></w:txbxContent></wps:txbx></wps:wsp>
-</w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>
-<w:p><w:r><w:t>{escape(TEXT_BOX)}</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape>
-</w:pict></mc:Fallback></mc:AlternateContent></w:r>"""
-_APP = b"<Application>Microsoft Macintosh Word</Application>"
-_NO_CORE: dict[str, bytes | None] = {"docProps/core.xml": None}
-
-
-def _rewrite(path: Path, parts: Mapping[str, bytes | None]) -> None:
-    """Rewrite the zip at `path`: parts mapped to bytes replaced (app.xml: the Application
-    element only), parts mapped to None removed with their relationship."""
-    with zipfile.ZipFile(path) as zin:
-        items = [(item, zin.read(item)) for item in zin.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item, data in items:
-            if item.filename in parts and parts[item.filename] is None:
-                continue
-            if item.filename == "docProps/app.xml" and "docProps/app.xml" in parts:
-                start, end = data.index(b"<Application>"), data.index(b"</Application>") + 14
-                data = data[:start] + (parts["docProps/app.xml"] or b"") + data[end:]
-            for gone in (name for name, value in parts.items() if value is None):
-                if item.filename in ("_rels/.rels", "[Content_Types].xml"):
-                    data = _drop_reference(data, gone)
-            zout.writestr(item, data)
-
-
-def _drop_reference(xml: bytes, part: str) -> bytes:
-    """`xml` without the Relationship or Override element that names `part`."""
-    target = part.encode()
-    for tag in (b"<Relationship ", b"<Override "):
-        start = xml.find(tag)
-        while start != -1:
-            end = xml.index(b"/>", start) + 2
-            if target in xml[start:end]:
-                return _drop_reference(xml[:start] + xml[end:], part)
-            start = xml.find(tag, end)
-    return xml
-
-
-# -- PPTX and XLSX ---------------------------------------------------------------------------
+from tests.documents.word import AUTHOR, CREATED, PRODUCER, TITLE
 
 _CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 _REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -306,42 +187,3 @@ def _package(path: Path, main: str, main_type: str, parts: dict[str, str]) -> Pa
         for name, xml in parts.items():
             zf.writestr(name, xml)
     return path
-
-
-# -- legacy OLE2 compound files --------------------------------------------------------------
-
-# The streams that name each legacy format, as Office writes them.
-OLE2_STREAMS = {
-    "doc": ["WordDocument", "1Table"],
-    "xls": ["Workbook"],
-    "ppt": ["PowerPoint Document", "Current User"],
-    "msg": ["__substg1.0_0037001F", "__properties_version1.0"],
-    "encrypted": ["EncryptionInfo", "EncryptedPackage"],  # a password-protected DOCX/XLSX
-}
-_FREE, _END, _FAT = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
-
-
-def write_ole2(path: Path, streams: Sequence[str]) -> Path:
-    """A compound file (MS-CFB version 3) holding empty streams of these names: one FAT
-    sector, one directory sector, what a reader needs to list the streams."""
-    assert len(streams) <= 3, "one directory sector holds the root and three streams"
-    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16)
-    header += struct.pack("<HHHHH6xIIIIIIIII", 0x3E, 3, 0xFFFE, 9, 6, 0, 1, 1, 0, 0x1000,
-                          _END, 0, _END, 0)  # fmt: skip
-    header += struct.pack("<109I", 0, *[_FREE] * 108)
-    fat = struct.pack("<128I", _FAT, _END, *[_FREE] * 126)
-    entries = [_entry("Root Entry", 5, child=1 if streams else _FREE)]
-    for number, name in enumerate(streams, 1):
-        sibling = number + 1 if number < len(streams) else _FREE
-        entries.append(_entry(name, 2, right=sibling))
-    directory = b"".join(entries).ljust(512, b"\x00")
-    path.write_bytes(header + fat + directory)
-    return path
-
-
-def _entry(name: str, kind: int, *, child: int = _FREE, right: int = _FREE) -> bytes:
-    encoded = name.encode("utf-16-le") + b"\x00\x00"
-    return struct.pack(
-        "<64sHBBIII16sIQQIQ", encoded, len(encoded), kind, 1, _FREE, right, child, bytes(16),
-        0, 0, 0, _END, 0,
-    )  # fmt: skip
