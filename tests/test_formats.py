@@ -87,11 +87,12 @@ CASES: list[tuple[str, Callable[[Path], Path], str, list[str]]] = [
             [
                 "<text:h>Heading</text:h>",
                 opendoc.paragraph("Lorem ipsum dolor sit amet."),
+                opendoc.paragraph("Total:\tthree   spaces"),  # text:tab and text:s
                 opendoc.table("Colors", [["Color", "Blue", "Red", "Green"]]),
             ],
         ),
         "odt",
-        ["Lorem ipsum dolor sit amet.", "Color\tBlue\tRed\tGreen"],
+        ["Lorem ipsum dolor sit amet.", "Total:\tthree   spaces", "Color\tBlue\tRed\tGreen"],
     ),
     (
         "eng_spa_mult.odt",
