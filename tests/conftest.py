@@ -94,7 +94,7 @@ def story(tmp_path: Path) -> Path:
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Without the third-party corpus, one line: how many tests skipped for its absence."""
-    if CORPUS.is_dir():
+    if CORPUS.is_dir() or terminalreporter.config.option.collectonly:
         return
     skipped = terminalreporter.stats.get("skipped", [])
     absent = sum(1 for report in skipped if NO_CORPUS in str(report.longrepr))
