@@ -21,11 +21,15 @@ import zmq
 
 from docmill.client import Client
 from docmill.home import Home
+from tests.documents.prose import english
 from workers.context import JobContext
 from workers.extract import DEFAULT_MAX_BYTES
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
+# Every skip for want of the third-party corpus says this, so the run can count them.
+NO_CORPUS = "the third-party corpus is absent"
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{NO_CORPUS} ({CORPUS})")
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
@@ -73,9 +77,28 @@ def job_context(*roots: Path, outbox: Path | None = None, **changes: Any) -> Job
 
 @pytest.fixture
 def corpus() -> Path:
+    """The third-party corpus, for the tests that need those very files (fidelity against
+    other tools' expected text, files no writer here can make); the others make their own."""
     if not CORPUS.is_dir():
-        pytest.skip(f"the shared corpus is not at {CORPUS}")
+        pytest.skip(f"{NO_CORPUS} ({CORPUS})")
     return CORPUS
+
+
+@pytest.fixture
+def story(tmp_path: Path) -> Path:
+    """A page of English prose in a text file: 540 words, beginning with prose.OPENING."""
+    path = tmp_path / "story.txt"
+    path.write_text(english(540), encoding="utf-8")
+    return path
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Without the third-party corpus, one line: how many tests skipped for its absence."""
+    if CORPUS.is_dir() or terminalreporter.config.option.collectonly:
+        return
+    skipped = terminalreporter.stats.get("skipped", [])
+    absent = sum(1 for report in skipped if NO_CORPUS in str(report.longrepr))
+    terminalreporter.write_line(f"{absent} test(s) skipped: {NO_CORPUS} ({CORPUS})")
 
 
 class Proc:
@@ -176,7 +199,7 @@ def allow(*roots: Path) -> str:
 @pytest.fixture
 def home(tmp_path: Path) -> Home:
     home = Home(tmp_path / "h").ensure()
-    # Tests submit corpus files and files they write under tmp_path (the inbox included).
+    # Tests submit files they write under tmp_path (the inbox included), and corpus files.
     (home.root / "docmill.toml").write_text(QUIET + allow(CORPUS, tmp_path))
     return home
 

@@ -1,28 +1,23 @@
-"""Where the extraction tests find their documents: the shared corpus of real third-party files,
-read in place, and `run`, which extracts one of them."""
+"""Where the extraction tests find the third-party documents they still need (the shared
+corpus, read in place), and `run`, which extracts one file."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-import pytest
-
+from tests.conftest import CORPUS, ROOT, needs_corpus
 from workers.extract import extract
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
+REPO = ROOT
 UNS = CORPUS / "Unstructured-IO__unstructured" / "example-docs"
 PYPDF = CORPUS / "py-pdf__pypdf" / "resources"
 SAMPLES = CORPUS / "py-pdf__sample-files"
 PDFJS = CORPUS / "mozilla__pdf.js" / "test" / "pdfs"
-DOCX_FILES = CORPUS / "python-openxml__python-docx" / "features" / "steps" / "test_files"
 
-needs_corpus = pytest.mark.skipif(
-    not CORPUS.is_dir(), reason=f"shared test corpus not found at {CORPUS}"
-)
+__all__ = ["CORPUS", "PDFJS", "PYPDF", "REPO", "SAMPLES", "UNS", "needs_corpus", "run"]
 
 
 def run(path: Path, **kwargs: Any) -> dict[str, Any]:
-    """Extract `path` (a corpus file or a tmp file)."""
+    """Extract `path` (a corpus file or one a test wrote)."""
     return extract(str(path), **kwargs)

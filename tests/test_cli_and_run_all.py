@@ -18,22 +18,21 @@ import pytest
 from docmill.client import Client
 from docmill.home import Home
 from tests.conftest import QUIET, ROOT, Proc, StartPool, allow, docmill, wait_for
+from tests.documents.prose import OPENING
 
 pytestmark = pytest.mark.timeout(90)
 
-TXT = "Unstructured-IO__unstructured/example-docs/book-war-and-peace-1p.txt"
-
 
 def test_cli_submit_wait_result_and_status(
-    corpus: Path, home: Home, broker: Proc, start_pool: StartPool, tmp_path: Path
+    story: Path, home: Home, broker: Proc, start_pool: StartPool, tmp_path: Path
 ) -> None:
     start_pool(2)
     missing = tmp_path / "missing.pdf"
-    done = docmill(home, "submit", "--wait", "--json", str(corpus / TXT), str(missing))
+    done = docmill(home, "submit", "--wait", "--json", str(story), str(missing))
     assert done.returncode == 1, done.stderr  # one of the two failed
     infos = json.loads(done.stdout)
     assert [i["status"] for i in infos] == ["succeeded", "failed"]
-    assert "Genoa and Lucca" in infos[0]["result"]["text"]
+    assert OPENING in infos[0]["result"]["text"]
     assert infos[1]["error"]["type"] == "not_found"
 
     result = docmill(home, "result", infos[0]["id"], "--json")
@@ -54,21 +53,21 @@ def test_cli_submit_wait_result_and_status(
 
 
 def test_cli_sends_the_content_of_files_the_workers_may_not_read(
-    corpus: Path, home: Home, broker: Proc, start_pool: StartPool, tmp_path: Path
+    story: Path, home: Home, broker: Proc, start_pool: StartPool, tmp_path: Path
 ) -> None:
     """The README's first example: a document from wherever it lies, not only the inbox."""
     (home.root / "docmill.toml").write_text(QUIET + allow(home.inbox))  # the default roots
     start_pool(1)
     elsewhere = tmp_path / "desk" / "war.txt"
     elsewhere.parent.mkdir()
-    shutil.copy(corpus / TXT, elsewhere)
+    shutil.copy(story, elsewhere)
     inside = home.inbox / "war.txt"
-    shutil.copy(corpus / TXT, inside)
+    shutil.copy(story, inside)
     done = docmill(home, "submit", "--wait", "--json", str(elsewhere), str(inside))
     assert done.returncode == 0, done.stdout + done.stderr
     away, local = json.loads(done.stdout)
     assert away["result"]["text"] == local["result"]["text"]
-    assert "Genoa and Lucca" in away["result"]["text"]
+    assert OPENING in away["result"]["text"]
     # A copy sent as bytes has no mtime of its own to report; the file read in place has.
     assert away["result"]["metadata"]["fs_mtime"] is None
     assert datetime.fromisoformat(local["result"]["metadata"]["fs_mtime"])
@@ -114,10 +113,10 @@ def test_cli_says_when_no_broker_answers(tmp_path: Path) -> None:
     assert "no answer from the broker" in proc.stderr
 
 
-def test_run_all_start_submit_sigterm_leaves_nothing_behind(corpus: Path, tmp_path: Path) -> None:
+def test_run_all_start_submit_sigterm_leaves_nothing_behind(story: Path, tmp_path: Path) -> None:
     home = Home(tmp_path / "h")
     home.root.mkdir()
-    (home.root / "docmill.toml").write_text(allow(corpus))  # run_all adds the watched inbox
+    (home.root / "docmill.toml").write_text(allow(story.parent))  # run_all adds the inbox
     run = Proc(["run_all.py", "--home", str(home.root), "--workers", "2"], tmp_path / "run.log")
     try:
         wait_for(lambda: "docmill is running" in run.output(), 30, "run_all to announce itself")
@@ -125,8 +124,8 @@ def test_run_all_start_submit_sigterm_leaves_nothing_behind(corpus: Path, tmp_pa
             assert (home.root / folder).is_dir()
         with Client(home=str(home.root), timeout=10) as client:
             wait_for(lambda: len(client.status()["workers"]) == 2, 30, "two workers")
-            job = client.submit("process_document", path=str(corpus / TXT))
-            assert "Genoa" in job.result(timeout=30)["text"]
+            job = client.submit("process_document", path=str(story))
+            assert OPENING in job.result(timeout=30)["text"]
             # A file dropped in the inbox is found by the watcher and processed.
             (home.inbox / "dropped.txt").write_text("Dropped in the inbox, read by docmill.")
 
@@ -165,10 +164,10 @@ def test_run_all_restarts_a_child_that_dies(tmp_path: Path) -> None:
 
 
 def test_cli_batch_dead_letters_and_retries(
-    corpus: Path, home: Home, broker: Proc, start_pool: StartPool, tmp_path: Path
+    story: Path, home: Home, broker: Proc, start_pool: StartPool, tmp_path: Path
 ) -> None:
     start_pool(1)
-    txt = str(corpus / TXT)
+    txt = str(story)
     batch = docmill(home, "submit", "--batch", "--wait", "--json", txt, str(tmp_path / "no.txt"))
     assert batch.returncode == 1  # one of the files failed
     summary = json.loads(batch.stdout)[0]["result"]

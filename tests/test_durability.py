@@ -16,6 +16,7 @@ from docmill.client import BrokerError, Client, JobFailed
 from docmill.home import Home
 from docmill.protocol import Command
 from tests.conftest import Proc, StartPool, start_broker, wait_for
+from tests.documents.word import write_docx
 
 pytestmark = pytest.mark.timeout(150)
 
@@ -175,11 +176,10 @@ def test_a_full_disk_fails_retryably_and_loses_nothing(
 
 
 def test_batch_ends_with_a_summary(
-    corpus: Path, client: Client, start_pool: StartPool, tmp_path: Path
+    story: Path, client: Client, start_pool: StartPool, tmp_path: Path
 ) -> None:
     start_pool(2)
-    txt = corpus / "Unstructured-IO__unstructured/example-docs/book-war-and-peace-1p.txt"
-    paths = [str(txt), str(tmp_path / "missing.txt"), str(txt)]
+    paths = [str(story), str(tmp_path / "missing.txt"), str(story)]
     summary = client.process_batch(paths).result(timeout=60)
     assert summary["total"] == 3
     assert summary["counts"] == {"succeeded": 2, "failed": 1}
@@ -302,13 +302,10 @@ def test_a_task_policy_in_settings_applies_to_its_submits(
 
 
 def test_a_locked_document_is_retried_until_it_is_free(
-    client: Client, start_pool: StartPool, tmp_path: Path, corpus: Path
+    client: Client, start_pool: StartPool, tmp_path: Path
 ) -> None:
     start_pool(1)
-    target = tmp_path / "minutes.docx"
-    target.write_bytes(
-        (corpus / "Unstructured-IO__unstructured/example-docs/fake.docx").read_bytes()
-    )
+    target = write_docx(tmp_path / "minutes.docx", ["Minutes of the harbour board"])
     lock = tmp_path / f".~lock.{target.name}#"
     lock.write_text("someone,editing")
     job = client.enqueue(
@@ -319,5 +316,6 @@ def test_a_locked_document_is_retried_until_it_is_free(
     )
     assert info["error"]["type"] == "locked"
     lock.unlink()  # the editor closed it
-    assert job.result(timeout=60)["status"] == "ok"
+    done = job.result(timeout=60)
+    assert done["status"] == "ok" and "Minutes of the harbour board" in done["text"]
     assert job.info()["attempts"] >= 2

@@ -1,7 +1,7 @@
-"""workers.extract on real third-party documents: what it extracts from each kind.
+"""workers.extract on documents of each kind, written by the test: what it extracts.
 
 Errors and edge cases (encrypted, malformed, missing, locked, ...) are in test_extract_errors.py;
-the corpus paths and `run` in tests/extract_corpus.py.
+the writers of the documents in tests/documents/.
 """
 
 from __future__ import annotations
@@ -14,27 +14,43 @@ from pathlib import Path
 import pytest
 
 from docmill.protocol import pack, unpack
-from tests.extract_corpus import DOCX_FILES, PYPDF, REPO, SAMPLES, UNS, needs_corpus, run
+from tests.documents import word
+from tests.documents.pdf import DRAWING, encrypt, write_pdf
+from tests.documents.prose import GERMAN
+from tests.extract_corpus import REPO, run
 
-pytestmark = [needs_corpus, pytest.mark.timeout(30)]
+pytestmark = pytest.mark.timeout(30)
 
-FAKE_TEXT_LINE = "This is a test document to use for unit tests."
+TEXT_LINE = "This is a test document to use for unit tests."
+TEXT = f"{TEXT_LINE}\n\nHamburgers are delicious.\nI love fuzzy blankets.\n"
+MEMO = "There were 20,000 bottles of water, 10,000 blankets and 3,000 tents."
+MEMO_INFO = {
+    "Title": "Relief supplies",
+    "Author": "Harbour Office",
+    "Producer": "docmill test writer 1.0",
+    "CreationDate": "D:20230516172840Z",
+}
+
+
+def write_memo(path: Path) -> Path:
+    """A one-page PDF of MEMO with MEMO_INFO."""
+    return write_pdf(path, [f"To: all volunteers\n{MEMO}"], info=MEMO_INFO)
 
 
 # -- plain text --------------------------------------------------------------------------------
 
 
-def test_utf8_text_file() -> None:
-    path = UNS / "fake-text.txt"
+def test_utf8_text_file(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text(TEXT, encoding="utf-8")
     result = run(path)
     assert result["kind"] == "txt"
     assert result["status"] == "ok"
     assert result["pages"] == []
     assert result["warnings"] == []
-    assert FAKE_TEXT_LINE in result["text"]
-    assert "Hamburgers are delicious" in result["text"]
+    assert result["text"] == TEXT
     meta = result["metadata"]
-    assert meta["file_size"] == path.stat().st_size == 169
+    assert meta["file_size"] == path.stat().st_size == len(TEXT)
     assert meta["char_count"] == len(result["text"])
     assert meta["word_count"] == len(result["text"].split())
     assert meta["page_count"] is None and meta["title"] is None
@@ -44,190 +60,227 @@ def test_utf8_text_file() -> None:
 
 
 @pytest.mark.parametrize(
-    "name",
+    "codec",
     [
-        "fake-text-utf-16.txt",  # UTF-16 LE with BOM
-        "fake-text-utf-16-le.txt",  # UTF-16 LE without a BOM
-        "fake-text-utf-16-be.txt",  # UTF-16 BE without a BOM
-        "fake-text-utf-32.txt",  # UTF-32 LE, whose BOM starts like UTF-16 LE's
+        "utf-16",  # UTF-16 LE with BOM
+        "utf-16-le",  # UTF-16 LE without a BOM
+        "utf-16-be",  # UTF-16 BE without a BOM
+        "utf-32",  # UTF-32 LE, whose BOM starts like UTF-16 LE's
     ],
 )
-def test_utf16_and_utf32_text(name: str) -> None:
-    result = run(UNS / name)
+def test_utf16_and_utf32_text(tmp_path: Path, codec: str) -> None:
+    path = tmp_path / f"{codec}.txt"
+    path.write_bytes(TEXT.encode(codec))
+    result = run(path)
     assert result["kind"] == "txt"
-    assert FAKE_TEXT_LINE in result["text"]
+    assert TEXT_LINE in result["text"]
     assert "I love fuzzy blankets" in result["text"]
     assert "\x00" not in result["text"] and "\ufeff" not in result["text"]
 
 
 def test_cp1252_text(tmp_path: Path) -> None:
-    # The corpus's cp1252 sample is an .html file; the same bytes under a .txt name.
     target = tmp_path / "cp1252.txt"
-    target.write_bytes((UNS / "fake-html-cp1252.html").read_bytes())
+    # Long enough for the guess of its encoding to be sure of it.
+    text = f"Der Preis betrug 15,50 €.\nDie schöne Frau kaufte Äpfel.\n{GERMAN}\n"
+    target.write_bytes(text.encode("cp1252"))
     result = run(target)
     assert "Der Preis betrug 15,50 €." in result["text"]  # 0x80 is € only in cp1252
     assert "Die schöne Frau" in result["text"]
     assert result["warnings"] == []
 
 
-@pytest.mark.parametrize("name", ["empty.txt", "fake-text-all-whitespace.txt"])
-def test_empty_text_is_no_text(name: str) -> None:
-    result = run(UNS / name)
+@pytest.mark.parametrize("content", ["", " \n\t  \n\n   "], ids=["empty", "whitespace"])
+def test_empty_text_is_no_text(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "blank.txt"
+    path.write_text(content)
+    result = run(path)
     assert (result["kind"], result["status"]) == ("txt", "no_text")
 
 
 # -- PDF ---------------------------------------------------------------------------------------
 
 
-def test_pdf_text_and_metadata() -> None:
-    result = run(UNS / "pdf" / "fake-memo.pdf")
+def test_pdf_text_and_metadata(tmp_path: Path) -> None:
+    result = run(write_memo(tmp_path / "memo.pdf"))
     assert result["kind"] == "pdf"
     assert result["status"] == "ok"
-    assert "There were 20,000 bottles of water, 10,000 blankets" in result["text"]
+    assert MEMO in result["text"]
     assert [page["number"] for page in result["pages"]] == [1]
     meta = result["metadata"]
-    assert meta["title"] == "fake-memo"
-    assert meta["producer"].startswith("macOS Version 12.5")
+    assert meta["title"] == "Relief supplies"
+    assert meta["author"] == "Harbour Office"
+    assert meta["producer"] == "docmill test writer 1.0"
     assert meta["created"] == "2023-05-16T17:28:40+00:00"
     assert meta["page_count"] == 1
 
 
-def test_pdf_pages_are_numbered_in_order() -> None:
-    # files.json for this sample says pages=4, producer=pdfTeX-1.40.23.
-    result = run(SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf")
+def test_pdf_pages_are_numbered_in_order(tmp_path: Path) -> None:
+    texts = [
+        "Hello, here is some text without a meaning.",
+        "information. Really? The second page.",
+        "The third page.",
+        "And the fourth, the last.",
+    ]
+    path = write_pdf(tmp_path / "four.pdf", texts, info={"Producer": "pdfTeX-1.40.23"})
+    result = run(path)
     pages = result["pages"]
     assert [page["number"] for page in pages] == [1, 2, 3, 4]
-    assert pages[0]["text"].startswith("Hello, here is some text without a meaning.")
-    assert pages[1]["text"].startswith("information. Really?")
+    assert [page["text"] for page in pages] == texts
     assert result["metadata"]["page_count"] == 4
     assert result["metadata"]["producer"] == "pdfTeX-1.40.23"
     assert all(page["text"] in result["text"] for page in pages)
 
 
-def test_pdf_with_empty_pages_keeps_them() -> None:
-    result = run(UNS / "pdf" / "layout-parser-paper-with-empty-pages.pdf")
+def test_pdf_with_empty_pages_keeps_them(tmp_path: Path) -> None:
+    pages = ["Layout parser", "", "", "References"]
+    note = "This page is intentionally left blank"
+    result = run(write_pdf(tmp_path / "gaps.pdf", pages, notes={2: note}))
     assert [bool(page["text"].strip()) for page in result["pages"]] == [True, False, True, True]
     # Page 3 has no text of its own, only a note on it, which is marked as such.
-    assert result["pages"][2]["text"] == "[annotation: This page is intentionally left blank]"
+    assert result["pages"][2]["text"] == f"[annotation: {note}]"
     assert result["status"] == "ok"
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        UNS / "pdf" / "loremipsum-flat.pdf",
-        SAMPLES / "007-imagemagick-images" / "imagemagick-CCITTFaxDecode.pdf",
-    ],
-    ids=lambda p: p.name,
-)
-def test_pdf_without_text_layer_is_no_text(path: Path) -> None:
-    result = run(path)
+@pytest.mark.parametrize("page", [None, DRAWING], ids=["scanned", "drawing"])
+def test_pdf_without_text_layer_is_no_text(tmp_path: Path, page: bytes | None) -> None:
+    result = run(write_pdf(tmp_path / "scan.pdf", [page]))
     assert (result["kind"], result["status"]) == ("pdf", "no_text")
     assert result["metadata"]["page_count"] == 1
     assert len(result["pages"]) == 1
 
 
 @pytest.mark.parametrize(
-    "name",
+    ("algorithm", "user", "owner"),
     [
-        "r2-empty-password.pdf",
-        "r4-owner-password.pdf",
-        "r6-empty-password.pdf",
-        # qpdf left the owner password of these empty, so "" opens them as owner even though
-        # the MANIFEST says their user password is required.
-        "r5-user-password.pdf",
-        "r6-user-password.pdf",
+        ("RC4-40", "", "owner"),  # revision 2
+        ("AES-128", "", "owner"),  # revision 4
+        ("AES-256", "", "owner"),  # revision 6
+        # An empty owner password opens these as owner, though the user password is required.
+        ("AES-256-R5", "user", ""),
+        ("AES-256", "user", ""),
     ],
 )
-def test_encrypted_pdf_with_empty_user_password_opens(name: str) -> None:
-    plain = run(PYPDF / "encryption" / "unencrypted.pdf")
-    result = run(PYPDF / "encryption" / name)
+def test_encrypted_pdf_with_empty_user_password_opens(
+    tmp_path: Path, algorithm: str, user: str, owner: str
+) -> None:
+    plain = write_pdf(tmp_path / "plain.pdf", ["pdf encryption test"])
+    locked = encrypt(plain, tmp_path / "locked.pdf", user=user, owner=owner, algorithm=algorithm)
+    assert b"/Encrypt" in locked.read_bytes()
+    result = run(locked)
     assert "pdf encryption test" in result["text"]
-    assert result["text"] == plain["text"]
+    assert result["text"] == run(plain)["text"]
 
 
 # -- DOCX --------------------------------------------------------------------------------------
 
 
-def test_docx_tables_are_extracted_in_document_order() -> None:
+def test_docx_tables_are_extracted_in_document_order(tmp_path: Path) -> None:
     import docx
 
-    path = UNS / "docx-tables.docx"
+    path = word.write_report_docx(tmp_path / "report.docx")
     result = run(path)
     assert result["kind"] == "docx"
     assert result["pages"] == []
     text = result["text"]
     assert "Header Col 1\tHeader Col 2" in text
     assert "Lorem ipsum\tA link example" in text
-    assert "d\te\tf g&t\th\ti" in text  # a row with a nested table
-    assert text.index("Simple uniform table") < text.index("Header Col 1")
-    assert text.index("Header Col 1") < text.index("Nested Table")
+    assert word.NESTED_ROW in text  # a row with a nested table
+    assert text.index(word.HEADING) < text.index("Header Col 1")
+    assert text.index("Header Col 1") < text.index(word.NESTED_ROW) < text.index(word.AFTER)
     # python-docx's paragraph list alone would have lost every table cell.
     paragraphs = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
     assert "Header Col 1" not in paragraphs
 
 
-def test_docx_headers_and_footers() -> None:
-    text = run(UNS / "docx-hdrftr.docx")["text"]
-    for phrase in ("First header para", "Table cell1\tTable cell2", "Main document", "para1"):
-        assert phrase in text
-    assert text.index("First header para") < text.index("Main document") < text.index("para1")
-    # Text left in a vertically merged continuation cell is hidden by Word.
-    assert "I should not be included" not in text
-
-
-@pytest.mark.parametrize(
-    ("name", "phrases"),
-    [
-        ("sct-first-page-hdrftr.docx", ["Default (odd, primary) Header", "First Page Header"]),
-        ("doc-odd-even-hdrs.docx", ["Odd page header.", "Even page header."]),
-        ("hdr-header-footer.docx", ["Header for section-1", "Footer for section 1"]),
-    ],
-)
-def test_docx_header_variants(name: str, phrases: list[str]) -> None:
-    text = run(DOCX_FILES / name)["text"]
-    for phrase in phrases:
+def test_docx_headers_and_footers(tmp_path: Path) -> None:
+    text = run(word.write_report_docx(tmp_path / "report.docx"))["text"]
+    for phrase in (word.HEADER, word.FIRST_HEADER, word.EVEN_HEADER, word.FOOTER):
         assert text.count(phrase) == 1, phrase
+    assert text.index(word.HEADER) < text.index(word.HEADING) < text.index(word.FOOTER)
+    # Text left in a vertically merged continuation cell is hidden by Word.
+    assert "Merged cell" in text and word.HIDDEN not in text
 
 
-def test_docx_text_boxes_once_each() -> None:
-    # Each shape is stored twice (DrawingML and a VML fallback); its text must appear once.
-    text = run(UNS / "docx-shapes.docx")["text"]
-    for label in ("<inline-image>", "<inline-image1>", "<inline-image2>", "<floating-shape>"):
-        assert text.count(label) == 1, label
-    assert "Paragraph with floating shape attached." in text
+@pytest.mark.parametrize("variant", ["first page", "odd and even", "header and footer"])
+def test_docx_header_variants(tmp_path: Path, variant: str) -> None:
+    """Each header a section may have is read once: its own text, not its neighbour's."""
+    import docx
+
+    document = docx.Document()
+    section = document.sections[0]
+    if variant == "first page":
+        section.different_first_page_header_footer = True
+        phrases = {section.header: "Default (odd, primary) Header"}
+        phrases[section.first_page_header] = "First Page Header"
+    elif variant == "odd and even":
+        document.settings.odd_and_even_pages_header_footer = True
+        phrases = {
+            section.header: "Odd page header.",
+            section.even_page_header: "Even page header.",
+        }
+    else:
+        phrases = {section.header: "Header for section-1", section.footer: "Footer for section 1"}
+    for part, phrase in phrases.items():
+        part.paragraphs[0].text = phrase
+    document.add_paragraph("The body of the document.")
+    document.save(str(tmp_path / "headers.docx"))
+    text = run(tmp_path / "headers.docx")["text"]
+    for phrase in phrases.values():
+        assert text.count(phrase) == 1, phrase
+    assert "The body of the document." in text
 
 
-def test_docx_core_properties() -> None:
-    result = run(DOCX_FILES / "doc-coreprops.docx")
+def test_docx_text_boxes_once_each(tmp_path: Path) -> None:
+    # The shape is stored twice (DrawingML and a VML fallback); its text must appear once.
+    text = run(word.write_report_docx(tmp_path / "report.docx"))["text"]
+    assert text.count(word.TEXT_BOX) == 1
+    assert text.index(word.ANCHOR) < text.index(word.TEXT_BOX) < text.index(word.AFTER)
+
+
+def test_docx_core_properties(tmp_path: Path) -> None:
+    result = run(word.write_report_docx(tmp_path / "report.docx"))
     meta = result["metadata"]
-    assert (meta["title"], meta["author"], meta["subject"]) == ("Title", "Steve Canny", "Subject")
+    assert (meta["title"], meta["author"], meta["subject"]) == (
+        word.TITLE,
+        word.AUTHOR,
+        word.SUBJECT,
+    )
     assert meta["created"] == "2014-12-13T22:02:00+00:00"
     assert meta["modified"] == "2014-12-13T22:06:00+00:00"
-    assert meta["producer"] == "Microsoft Macintosh Word"
+    assert meta["producer"] == word.PRODUCER
     assert meta["page_count"] is None
-    assert result["status"] == "no_text"  # the file has properties but an empty body
 
 
-def test_docx_without_core_properties_reports_none() -> None:
+def test_docx_without_text_is_no_text(tmp_path: Path) -> None:
+    result = run(word.write_docx(tmp_path / "blank.docx", []))
+    assert (result["kind"], result["status"]) == ("docx", "no_text")
+
+
+def test_docx_without_core_properties_reports_none(tmp_path: Path) -> None:
     # python-docx would invent title "Word Document" and a creation time of now.
-    meta = run(DOCX_FILES / "doc-no-coreprops.docx")["metadata"]
+    path = word.write_report_docx(tmp_path / "bare.docx", properties=False)
+    meta = run(path)["metadata"]
     assert (meta["title"], meta["author"], meta["created"], meta["modified"]) == (None,) * 4
+    assert meta["producer"] == word.PRODUCER  # the other properties part is still read
 
 
 # -- the result as data ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "path",
-    [UNS / "pdf" / "fake-memo.pdf", UNS / "docx-hdrftr.docx", UNS / "fake-text-utf-16.txt"],
-    ids=lambda p: p.name,
-)
-def test_result_survives_msgpack(path: Path) -> None:
+@pytest.mark.parametrize("kind", ["pdf", "docx", "utf-16 text"])
+def test_result_survives_msgpack(tmp_path: Path, kind: str) -> None:
+    if kind == "pdf":
+        path = write_memo(tmp_path / "memo.pdf")
+    elif kind == "docx":
+        path = word.write_report_docx(tmp_path / "report.docx")
+    else:
+        path = tmp_path / "utf16.txt"
+        path.write_bytes(TEXT.encode("utf-16"))
     result = run(path)
     assert set(result) == {
         "kind", "mime", "text", "pages", "metadata", "warnings", "status", "structure",
     }  # fmt: skip
+    assert result["status"] == "ok"
     assert unpack(pack(result)) == result
 
 

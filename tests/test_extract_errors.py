@@ -1,7 +1,7 @@
-"""workers.extract on real third-party documents: errors and edge cases.
+"""workers.extract on documents written by the test: errors and edge cases.
 
-What it extracts from each kind is in test_extract.py; the corpus paths and `run` in
-tests/extract_corpus.py.
+What it extracts from each kind is in test_extract.py; the writers of the documents in
+tests/documents/, and the one corpus file still needed in tests/extract_corpus.py.
 """
 
 from __future__ import annotations
@@ -14,11 +14,26 @@ from typing import Any
 import pytest
 
 from docmill.protocol import ErrorType
-from tests.extract_corpus import PDFJS, PYPDF, SAMPLES, UNS, needs_corpus, run
+from tests.documents import ole2, word
+from tests.documents.pdf import encrypt, paginate, write_pdf
+from tests.documents.prose import UDHR_ES, english
+from tests.extract_corpus import PDFJS, needs_corpus, run
 from workers.errors import TaskError
 from workers.extract import extract
 
-pytestmark = [needs_corpus, pytest.mark.timeout(30)]
+pytestmark = pytest.mark.timeout(30)
+
+TEXT = "This is a test document to use for unit tests.\nHamburgers are delicious.\n"
+
+
+def text_file(path: Path) -> Path:
+    path.write_text(TEXT)
+    return path
+
+
+def long_pdf(path: Path) -> Path:
+    """A PDF of several pages of compressed text, with the picture of a scan on its last."""
+    return write_pdf(path, [*paginate(english(2000)), None], info={"Title": "Long"})
 
 
 def error_of(path: Path | str, **kwargs: Any) -> TaskError:
@@ -32,9 +47,9 @@ def error_of(path: Path | str, **kwargs: Any) -> TaskError:
 
 
 def test_binary_under_text_name_is_unsupported(tmp_path: Path) -> None:
-    # The body of a real PDF (compressed streams, NUL bytes) but not its header.
-    junk = (UNS / "pdf" / "fake-memo.pdf").read_bytes()[2048:6144]
-    assert b"\x00" in junk
+    # The body of a PDF (compressed streams, an image, NUL bytes) but not its header.
+    junk = long_pdf(tmp_path / "long.pdf").read_bytes()[1024:]
+    assert b"\x00" in junk and b"%PDF-" not in junk
     target = tmp_path / "notes.txt"
     target.write_bytes(junk)
     assert error_of(target).type is ErrorType.UNSUPPORTED
@@ -42,26 +57,27 @@ def test_binary_under_text_name_is_unsupported(tmp_path: Path) -> None:
 
 def test_text_under_unknown_extension_is_unsupported(tmp_path: Path) -> None:
     target = tmp_path / "notes.xyz"
-    target.write_bytes((UNS / "fake-text.txt").read_bytes())
+    target.write_text(TEXT)
     assert error_of(target).type is ErrorType.UNSUPPORTED
 
 
-def test_docx_is_detected_by_content_not_name() -> None:
-    result = run(UNS / "language-docs" / "eng_spa_mult.doc")  # really OOXML
+def test_docx_is_detected_by_content_not_name(tmp_path: Path) -> None:
+    path = word.write_docx(tmp_path / "eng_spa_mult.doc", [UDHR_ES])  # really OOXML
+    result = run(path)
     assert result["kind"] == "docx"
-    assert "Todos los seres humanos nacen libres e iguales" in result["text"]
+    assert UDHR_ES in result["text"]
 
 
 @pytest.mark.parametrize(
-    "path",
+    ("name", "streams"),
     [
-        UNS / "fake.doc",
-        UNS / "simple.doc",
-        UNS / "fake-power-point.ppt",
+        ("report.doc", ole2.STREAMS["doc"]),
+        ("unknown.doc", ["Contents"]),  # a compound file of no format docmill knows
+        ("slides.ppt", ole2.STREAMS["ppt"]),
     ],
-    ids=lambda p: p.name,
 )
-def test_legacy_office_files_are_unsupported(path: Path) -> None:
+def test_legacy_office_files_are_unsupported(tmp_path: Path, name: str, streams: list[str]) -> None:
+    path = ole2.write_ole2(tmp_path / name, streams)
     error = error_of(path)
     assert error.type is ErrorType.UNSUPPORTED
     assert path.suffix in error.message  # the format is named
@@ -71,21 +87,17 @@ def test_legacy_office_files_are_unsupported(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "path",
-    [
-        PYPDF / "encryption" / "r4-user-password.pdf",
-        PYPDF / "encryption" / "r6-both-passwords.pdf",
-        SAMPLES / "005-libreoffice-writer-password" / "libreoffice-writer-password.pdf",
-    ],
-    ids=lambda p: p.name,
+    ("algorithm", "owner"), [("RC4-128", "owner"), ("AES-128", "user"), ("AES-256", "owner")]
 )
-def test_pdf_needing_a_password_is_encrypted(path: Path) -> None:
-    assert error_of(path).type is ErrorType.ENCRYPTED
+def test_pdf_needing_a_password_is_encrypted(tmp_path: Path, algorithm: str, owner: str) -> None:
+    plain = write_pdf(tmp_path / "plain.pdf", ["the secret"])
+    locked = encrypt(plain, tmp_path / "locked.pdf", user="user", owner=owner, algorithm=algorithm)
+    assert error_of(locked).type is ErrorType.ENCRYPTED
 
 
 @pytest.mark.parametrize("fraction", [0.1, 0.5, 0.9])
 def test_truncated_pdf_is_malformed(tmp_path: Path, fraction: float) -> None:
-    data = (UNS / "pdf" / "fake-memo.pdf").read_bytes()
+    data = long_pdf(tmp_path / "long.pdf").read_bytes()
     target = tmp_path / "cut.pdf"
     target.write_bytes(data[: int(len(data) * fraction)])
     from pypdf.errors import STREAM_TRUNCATED_PREMATURELY
@@ -101,8 +113,14 @@ def test_empty_pdf_is_malformed(tmp_path: Path) -> None:
     assert error_of(target).type is ErrorType.MALFORMED
 
 
-def test_a_pdf_pypdf_cannot_open_is_read_by_pdfium() -> None:
-    result = run(PDFJS / "issue19800.pdf")  # no startxref: pypdf gives up, PDFium repairs it
+def test_a_pdf_pypdf_cannot_open_is_read_by_pdfium(tmp_path: Path) -> None:
+    # No cross-reference table and no startxref, only the trailer, as pdf.js's issue19800.pdf:
+    # pypdf gives up, PDFium repairs it.
+    data = write_pdf(tmp_path / "whole.pdf", ["Hello world"]).read_bytes()
+    table, trailer, pointer = data.rindex(b"xref"), data.rindex(b"trailer"), data.rindex(b"startx")
+    target = tmp_path / "noxref.pdf"
+    target.write_bytes(data[:table] + data[trailer:pointer] + b"%%EOF\n")
+    result = run(target)
     assert result["status"] == "ok" and result["text"].startswith("Hello world")
     assert result["warnings"] == [
         "read with PDFium: pypdf could not open the file "
@@ -110,6 +128,7 @@ def test_a_pdf_pypdf_cannot_open_is_read_by_pdfium() -> None:
     ]
 
 
+@needs_corpus
 def test_pdf_page_failures_become_warnings() -> None:
     # A fuzzed file: with pypdf most pages raise (some with non-pypdf exception types), two do
     # not. (PDFium reads every page of it.)
@@ -126,7 +145,7 @@ def test_pdf_page_failures_become_warnings() -> None:
 
 
 def test_truncated_docx_is_malformed(tmp_path: Path) -> None:
-    data = (UNS / "docx-tables.docx").read_bytes()
+    data = word.write_report_docx(tmp_path / "whole.docx").read_bytes()
     target = tmp_path / "cut.docx"
     target.write_bytes(data[: len(data) // 2])
     assert error_of(target).type is ErrorType.MALFORMED
@@ -145,8 +164,8 @@ def test_directory_is_unsupported(tmp_path: Path) -> None:
     assert error_of(tmp_path).type is ErrorType.UNSUPPORTED
 
 
-def test_file_over_max_bytes_is_too_large() -> None:
-    path = UNS / "pdf" / "fake-memo.pdf"
+def test_file_over_max_bytes_is_too_large(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "memo.pdf", ["A memo of a few bytes"])
     error = error_of(path, max_bytes=path.stat().st_size - 1)
     assert error.type is ErrorType.TOO_LARGE
     assert run(path, max_bytes=path.stat().st_size)["status"] == "ok"
@@ -154,19 +173,23 @@ def test_file_over_max_bytes_is_too_large() -> None:
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any file")
 def test_unreadable_file_is_permission(tmp_path: Path) -> None:
-    target = tmp_path / "secret.txt"
-    target.write_bytes((UNS / "fake-text.txt").read_bytes())
+    target = text_file(tmp_path / "secret.txt")
     target.chmod(0)
     assert error_of(target).type is ErrorType.PERMISSION
 
 
-def test_permission_error_on_open_is_permission(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_permission_error_on_open_is_permission(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = text_file(tmp_path / "notes.txt")
+    assert TEXT in extract(str(path))["text"]
+
     def denied(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(errno.EACCES, "Permission denied")
 
     # Shadow the builtin for workers.formats.base only: what a file without read access gives.
     monkeypatch.setattr("workers.formats.base.open", denied, raising=False)
-    assert error_of(UNS / "fake-text.txt").type is ErrorType.PERMISSION
+    assert error_of(path).type is ErrorType.PERMISSION
 
 
 # -- locked: open in another program -----------------------------------------------------------
@@ -174,9 +197,8 @@ def test_permission_error_on_open_is_permission(monkeypatch: pytest.MonkeyPatch)
 
 @pytest.mark.parametrize("lock", [".~lock.{name}#", "~${name}", "~${tail}"])
 def test_a_document_open_in_an_office_suite_is_locked(tmp_path: Path, lock: str) -> None:
-    source = UNS / "fake.docx"
-    target = tmp_path / "quarterly-report.docx"
-    target.write_bytes(source.read_bytes())
+    target = word.write_docx(tmp_path / "quarterly-report.docx", ["Figures for the quarter"])
+    assert "Figures for the quarter" in extract(str(target))["text"]
     (tmp_path / lock.format(name=target.name, tail=target.name[2:])).write_bytes(b"owner")
     with pytest.raises(TaskError) as failed:
         extract(str(target))

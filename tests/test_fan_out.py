@@ -13,11 +13,17 @@ import pytest
 from docmill.client import Client
 from docmill.home import Home
 from tests.conftest import Events, Proc, StartPool, start_broker, wait_for
+from tests.documents.pdf import write_pdf
 from workers.document import process_document
 
 pytestmark = pytest.mark.timeout(90)
 
-FOUR_PAGES = "py-pdf__sample-files/004-pdflatex-4-pages/pdflatex-4-pages.pdf"
+PAGES = [
+    "Hello, here is some text without a meaning.",
+    "The second page.",
+    "The third page.",
+    "The fourth page.",
+]
 
 
 def _children(events: Events, parent: str, topic: str = "job.submitted") -> list[dict]:
@@ -62,16 +68,16 @@ def test_a_restarted_broker_finishes_a_job_held_for_its_parts(
 
 
 def test_a_long_pdf_is_read_in_page_ranges_by_the_pool(
-    corpus: Path, client: Client, start_pool: StartPool, events: Events, home: Home
+    tmp_path: Path, client: Client, start_pool: StartPool, events: Events, home: Home
 ) -> None:
     start_pool(2, "--split-pages", "1")
-    path = str(corpus / FOUR_PAGES)
+    path = str(write_pdf(tmp_path / "four.pdf", PAGES))
     whole = process_document(path)  # in this process: no pool, read in one go
     job = client.submit("process_document", path=path)
     result = job.result(timeout=60)
     parts = _children(events, job.id)
     assert [p["task"] for p in parts] == ["extract_pages"] * 4
-    assert result["text"] == whole["text"] and "Hello, here is some text" in result["text"]
+    assert result["text"] == whole["text"] == "\n\n".join(PAGES)
     assert result["metadata"]["page_count"] == 4
     assert result["doc_id"] == whole["doc_id"]
     record = json.loads(Path(result["json_path"]).read_text())

@@ -30,13 +30,12 @@ from docmill.client import BrokerError, Client
 from docmill.home import Home
 from docmill.protocol import MDPC, MDPW, Command, WorkerCommand, pack
 from tests.conftest import Events, Proc, StartPool, wait_for
+from tests.documents import word
+from tests.documents.prose import OPENING
 from tests.fuzzing import BURSTS, SERVES, Burst, Fuzzer, Serve
 
 pytestmark = pytest.mark.timeout(120)
 
-TXT = "Unstructured-IO__unstructured/example-docs/book-war-and-peace-1p.txt"
-DOCX = "Unstructured-IO__unstructured/example-docs/docx-tables.docx"
-FAKE_TXT = "Unstructured-IO__unstructured/example-docs/fake-text.txt"
 
 EXAMPLES = 300  # about 10 s here; each sends up to 4 bursts
 
@@ -85,10 +84,13 @@ def test_broker_survives_fuzzing_of_both_sockets_while_real_jobs_run(
     home: Home,
     start_pool: StartPool,
     events: Events,
-    corpus: Path,
+    story: Path,
+    tmp_path: Path,
 ) -> None:
     start_pool(2)
-    docs = [corpus / TXT, corpus / DOCX, corpus / FAKE_TXT]
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Hamburgers are delicious.\n")
+    docs = [story, word.write_report_docx(tmp_path / "report.docx"), notes]
     jobs = client.submit_many("noop", [{}] * 200)
     expected = [_echo_args(n) for n in range(20)]
     echoes = list(zip(client.submit_many("echo", expected), expected, strict=True))
@@ -152,7 +154,8 @@ def test_broker_survives_fuzzing_of_both_sockets_while_real_jobs_run(
             result = results[job.id]
             assert result["doc_id"] == hashlib.sha256(path.read_bytes()).hexdigest()
             assert result["status"] == "ok" and result["text"].strip()
-        assert "Well, Prince, so Genoa and Lucca" in results[documents[0].id]["text"]
+        assert OPENING in results[documents[0].id]["text"]
+        assert word.NESTED_ROW in results[documents[1].id]["text"]
 
         # The status stream still reaches a subscriber that was there all along.
         last = client.submit("echo", done=True)

@@ -25,14 +25,14 @@ import zmq.auth
 from docmill.home import Home
 from docmill.protocol import HEARTBEAT_INTERVAL, HEARTBEAT_LIVENESS
 from tests.conftest import QUIET, ROOT, Proc, wait_for
+from tests.documents.pdf import write_pdf
+from tests.documents.prose import OPENING
 from tests.netns import BIND, EVENTS, Hosts, RemoteClient, clean_env
 from workers.extract import extract
 
 pytestmark = pytest.mark.timeout(120)
 
 LIVENESS = HEARTBEAT_INTERVAL * HEARTBEAT_LIVENESS
-TXT = "Unstructured-IO__unstructured/example-docs/book-war-and-peace-1p.txt"
-PDF = "py-pdf__sample-files/004-pdflatex-4-pages/pdflatex-4-pages.pdf"
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def pool_pids(pool: Proc) -> set[int]:
 
 
 def test_jobs_from_host_a_run_on_host_b_with_inline_content(
-    curve_system: tuple[Hosts, Home, Proc, RemoteClient], tmp_path: Path, corpus: Path
+    curve_system: tuple[Hosts, Home, Proc, RemoteClient], tmp_path: Path, story: Path
 ) -> None:
     hosts, home, _, client = curve_system
     server_key, key = copy_to_host_b(tmp_path, home, "host-b")
@@ -106,11 +106,11 @@ def test_jobs_from_host_a_run_on_host_b_with_inline_content(
     assert {w["pid"] for w in workers} <= pool_pids(pool), workers
     assert all(w["host"] for w in workers)
 
-    for relative, phrase in (
-        (TXT, "Anna Pavlovna"),
-        (PDF, "Hello, here is some text without a meaning."),
+    pages = ["Hello, here is some text without a meaning.", "The second page."]
+    for source, phrase in (
+        (story, OPENING),
+        (write_pdf(tmp_path / "two.pdf", pages), pages[0]),
     ):
-        source = corpus / relative
         job = client.call(
             "submit",
             task="process_document",
@@ -128,7 +128,7 @@ def test_jobs_from_host_a_run_on_host_b_with_inline_content(
         assert client.call("info", job=job)["status"] == "succeeded"
 
     # B has no allowed root: a path, even one that exists on B, is not read.
-    job = client.call("submit", task="process_document", args={"path": str(corpus / TXT)})
+    job = client.call("submit", task="process_document", args={"path": str(story)})
     outcome = client.call("result", job=job, timeout=60)
     assert outcome.get("failed") == "forbidden", outcome
 

@@ -15,14 +15,15 @@ from docmill.home import Home
 from docmill.settings import load_settings
 from run_all import watched_roots
 from tests.conftest import QUIET, Proc, StartPool, allow, job_context, wait_for
+from tests.documents.pdf import write_pdf
+from tests.documents.prose import OPENING
 from workers import tasks
 from workers.errors import TaskError
 from workers.inputs import safe_name
 
 pytestmark = pytest.mark.timeout(60)
 
-TXT = "Unstructured-IO__unstructured/example-docs/book-war-and-peace-1p.txt"
-PDF = "py-pdf__sample-files/004-pdflatex-4-pages/pdflatex-4-pages.pdf"
+PAGES = ["The first page.", "The second page.", "The third page.", "The fourth page."]
 
 
 def failure(client: Client, task: str, **args: object) -> JobFailed:
@@ -36,13 +37,19 @@ def failure(client: Client, task: str, **args: object) -> JobFailed:
 
 
 @pytest.fixture
-def layout(home: Home, tmp_path: Path, corpus: Path) -> tuple[Path, Path]:
+def pdf(tmp_path: Path) -> Path:
+    """A PDF of four pages, PAGES."""
+    return write_pdf(tmp_path / "four.pdf", PAGES)
+
+
+@pytest.fixture
+def layout(home: Home, tmp_path: Path, story: Path, pdf: Path) -> tuple[Path, Path]:
     """An allowed root with a text file and a PDF, and a folder beside it that is not allowed."""
     root, outside = tmp_path / "root", tmp_path / "outside"
     for folder in (root, outside):
         folder.mkdir()
-        (folder / "war.txt").write_bytes((corpus / TXT).read_bytes())
-        (folder / "four.pdf").write_bytes((corpus / PDF).read_bytes())
+        (folder / "war.txt").write_bytes(story.read_bytes())
+        (folder / "four.pdf").write_bytes(pdf.read_bytes())
     (home.root / "docmill.toml").write_text(QUIET + allow(root))  # read by the pool as it starts
     return root, outside
 
@@ -57,7 +64,7 @@ def test_path_jobs_read_only_under_the_allowed_roots(
     (root / "link-out.txt").symlink_to(outside / "war.txt")
     (root / "escape").symlink_to(outside)
     for path in (root / "war.txt", root / "link-in.txt", f"{root}/sub/../war.txt"):
-        assert "Prince" in client.submit("process_document", path=str(path)).result(30)["text"]
+        assert OPENING in client.submit("process_document", path=str(path)).result(30)["text"]
     for path in (
         outside / "war.txt",
         root / "link-out.txt",  # resolved: it points outside
@@ -76,11 +83,12 @@ def test_path_jobs_read_only_under_the_allowed_roots(
         ("extract_pages", {"path": outside_pdf, "first": 1, "last": 1}),
     ):
         assert failure(client, task, **args).type == "forbidden", task
-    assert client.submit("extract_pages", path=str(root / "four.pdf"), first=1, last=1).result(30)
+    part = client.submit("extract_pages", path=str(root / "four.pdf"), first=1, last=1)
+    assert part.result(30)["pages"] == [{"number": 1, "text": PAGES[0]}]
 
 
 def test_a_pool_with_only_connect_and_no_root_reads_no_path(
-    layout: tuple[Path, Path], client: Client, corpus: Path, tmp_path: Path
+    layout: tuple[Path, Path], client: Client, story: Path, tmp_path: Path
 ) -> None:
     root, _ = layout
     endpoint = client.status()["broker"]["endpoint"]
@@ -88,13 +96,13 @@ def test_a_pool_with_only_connect_and_no_root_reads_no_path(
     pool = Proc(args, tmp_path / "pool.log")
     try:
         wait_for(lambda: client.status()["workers"], 30, "the worker")
-        for path in (root / "war.txt", corpus / TXT):
+        for path in (root / "war.txt", story):
             error = failure(client, "process_document", path=str(path))
             assert error.type == "forbidden" and "no roots" in error.message
         data = (root / "war.txt").read_bytes()
         reply = client.submit("process_document", content=data, name="war.txt").result(30)
         assert reply["doc_id"] == hashlib.sha256(data).hexdigest()
-        assert "Prince" in reply["text"] and reply["json_path"] is None  # and no outbox
+        assert OPENING in reply["text"] and reply["json_path"] is None  # and no outbox
     finally:
         pool.stop()
     assert "every job that names a path will be forbidden" in pool.output()
@@ -177,11 +185,12 @@ def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_inline_content_gives_what_its_path_gives(
-    corpus: Path, scratch: Path, tmp_path: Path
+    story: Path, scratch: Path, tmp_path: Path
 ) -> None:
-    data = (corpus / TXT).read_bytes()
-    readers = job_context(corpus)
-    by_path = tasks.process_document(readers, path=str(corpus / TXT))
+    data = story.read_bytes()
+    readers = job_context(tmp_path)
+    by_path = tasks.process_document(readers, path=str(story))
+    assert OPENING in by_path["text"]
     by_content = tasks.process_document(readers, content=data, name="C:\\docs\\../war.txt")
     assert by_content["doc_id"] == by_path["doc_id"] == hashlib.sha256(data).hexdigest()
     assert by_content["text"] == by_path["text"] and by_content["kind"] == "txt"
@@ -198,26 +207,28 @@ def test_inline_content_gives_what_its_path_gives(
     chunk = json.loads(Path(reply["chunks_path"]).read_text().splitlines()[0])
     assert chunk["metadata"]["source"] == "inline:war.txt"
     with pytest.raises(TaskError) as refused:
-        tasks.process_document(rootless, path=str(corpus / TXT))
+        tasks.process_document(rootless, path=str(story))
     assert refused.value.type == "forbidden" and "this pool has no roots" in refused.value.message
     assert list(scratch.iterdir()) == []
 
 
 def test_inline_content_of_other_tasks_and_failures_leave_nothing_behind(
-    corpus: Path, scratch: Path
+    story: Path, pdf: Path, scratch: Path, tmp_path: Path
 ) -> None:
-    pdf = (corpus / PDF).read_bytes()
-    context = job_context(corpus)
+    data = pdf.read_bytes()
+    context = job_context(tmp_path)
     # Inline content is read whole here: its parts could not name a file other workers see.
-    whole = tasks.process_document(context, content=pdf, name="four.pdf", split_pages=1)
+    whole = tasks.process_document(context, content=data, name="four.pdf", split_pages=1)
     assert whole["metadata"]["page_count"] == 4 and whole["kind"] == "pdf"
-    meta = tasks.extract_metadata(context, content=pdf, name="four.pdf")
-    by_path = tasks.extract_metadata(context, path=str(corpus / PDF))
+    assert whole["text"] == "\n\n".join(PAGES)
+    meta = tasks.extract_metadata(context, content=data, name="four.pdf")
+    by_path = tasks.extract_metadata(context, path=str(pdf))
     assert meta == {**by_path, "metadata": meta["metadata"]}
     assert meta["metadata"]["fs_mtime"] is None and meta["metadata"]["page_count"] == 4
-    text = (corpus / TXT).read_bytes()
+    text = story.read_bytes()
     analysed = tasks.analyze_document(context, content=text, name="war.txt")
-    assert analysed == tasks.analyze_document(context, path=str(corpus / TXT))
+    assert analysed == tasks.analyze_document(context, path=str(story))
+    assert analysed["language"]["code"] == "en"
     with pytest.raises(TaskError) as broken:
         tasks.process_document(context, content=b"%PDF-1.4 not really", name="broken.pdf")
     assert broken.value.type == "malformed"

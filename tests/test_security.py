@@ -117,10 +117,9 @@ def _blobs(home: Home) -> list[Path]:
 
 
 def test_inline_content_is_kept_until_its_job_succeeds(
-    home: Home, client: Client, start_pool: StartPool, tmp_path: Path, corpus: Path
+    home: Home, client: Client, start_pool: StartPool, tmp_path: Path, story: Path
 ) -> None:
-    data = corpus / "Unstructured-IO__unstructured/example-docs/book-war-and-peace-1p.txt"
-    content = data.read_bytes()
+    content = story.read_bytes()
     assert docmill(home, "pause", "documents").returncode == 0
     job = client.submit("echo", content=content, name="war.txt")
     [blob] = _blobs(home)

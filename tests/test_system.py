@@ -12,34 +12,28 @@ import pytest
 
 from docmill.client import Client, JobFailed
 from tests.conftest import Events, Proc, StartPool, wait_for
+from tests.documents import word
+from tests.documents.pdf import write_pdf
+from tests.documents.prose import OPENING
 
 pytestmark = pytest.mark.timeout(90)
 
-TXT = "Unstructured-IO__unstructured/example-docs/book-war-and-peace-1p.txt"
-DOCX = "Unstructured-IO__unstructured/example-docs/docx-tables.docx"
+CRAZY = "Here's to the crazy ones. The misfits. The rebels."
 
 
-def _a_text_pdf(corpus: Path) -> Path:
-    """A small corpus PDF whose pypdf expected-text file tells us what it must say."""
-    path = corpus / "py-pdf__pypdf" / "resources" / "crazyones.pdf"
-    if not path.exists():
-        pytest.skip(f"{path.name} is not in the corpus")
-    return path
-
-
-def test_documents_from_the_corpus_come_back_as_text(
-    corpus: Path, client: Client, start_pool: StartPool
+def test_documents_come_back_as_text(
+    story: Path, tmp_path: Path, client: Client, start_pool: StartPool
 ) -> None:
     start_pool(2)
-    pdf = _a_text_pdf(corpus)
-    paths = [corpus / TXT, pdf, corpus / DOCX]
+    pdf = write_pdf(tmp_path / "crazy.pdf", [CRAZY, "The round pegs in the square holes."])
+    paths = [story, pdf, word.write_report_docx(tmp_path / "report.docx")]
     jobs = [client.submit("process_document", path=str(p)) for p in paths]
     txt, pdf_result, docx = client.gather(jobs, timeout=60)
-    assert txt["kind"] == "txt" and "Well, Prince, so Genoa and Lucca" in txt["text"]
+    assert txt["kind"] == "txt" and OPENING in txt["text"]
     assert pdf_result["kind"] == "pdf"
-    assert "to the crazy ones" in pdf_result["text"]
-    assert pdf_result["metadata"]["page_count"] >= 1
-    assert docx["kind"] == "docx" and docx["text"].strip()
+    assert CRAZY in pdf_result["text"]
+    assert pdf_result["metadata"]["page_count"] == 2
+    assert docx["kind"] == "docx" and word.NESTED_ROW in docx["text"]
 
 
 def test_500_concurrent_noop_jobs_through_two_workers(
@@ -232,10 +226,10 @@ def test_a_pool_joins_by_endpoint_for_chosen_queues(client: Client, tmp_path: Pa
 
 
 def test_analysis_queue_flags_a_near_duplicate(
-    corpus: Path, client: Client, start_pool: StartPool, tmp_path: Path
+    story: Path, client: Client, start_pool: StartPool, tmp_path: Path
 ) -> None:
     start_pool(1)
-    original = corpus / "Unstructured-IO__unstructured/example-docs/book-war-and-peace-1p.txt"
+    original = story
     copy = tmp_path / "renamed-copy.txt"
     copy.write_bytes(original.read_bytes() + b"\nA line added at the end.\n")
     first = client.submit("analyze_document", queue="analysis", path=str(original))
