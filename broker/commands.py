@@ -21,6 +21,7 @@ from broker.jobs import (
     Job,
     new_job_id,
 )
+from broker.store import JobQuery
 from docmill.protocol import (
     COMMAND_PREFIX,
     DEFAULT_QUEUE,
@@ -298,6 +299,69 @@ def dead(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, 
     }
 
 
+LIST_LIMIT = 200  # jobs in one page of docmill.jobs
+_TEXT = 200  # characters of file-name text a listing may look for
+
+
+def jobs(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
+    """A page of jobs from the store, newest first, filtered by state, queue, task and the
+    file name's text; `next` (or null) is the `before` of the following page. With `ids`, those
+    jobs' lines instead (their arguments, which `docmill.result` does not give)."""
+    if "ids" in body:
+        ids = body["ids"]
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise BadRequest("'ids' must be a list of job id strings")
+        if len(ids) > LIST_LIMIT:
+            raise BadRequest(f"'ids' lists at most {LIST_LIMIT} jobs")
+        return {"ok": True, "jobs": [_listed(j) for j in broker.store.get_many(ids)], "next": None}
+    status = body.get("state")
+    if status is not None and status not in {s.value for s in JobStatus} - {"unknown"}:
+        raise BadRequest(f"'state' must be a job state, not {status!r}")
+    for name, longest in (("queue", 256), ("task", 256), ("text", _TEXT)):
+        value = body.get(name)
+        if value is not None and (not isinstance(value, str) or len(value) > longest):
+            raise BadRequest(f"'{name}' must be a string of at most {longest} characters")
+    query = JobQuery(
+        status=status,
+        queue=body.get("queue") or None,
+        task=body.get("task") or None,
+        text=body.get("text") or None,
+        before=float(_number(body, "before", float("inf"), Bound(integer=False, low=0))),
+        limit=min(_number(body, "limit", 50, Bound(integer=True, low=1)), LIST_LIMIT),
+    )
+    found, after = broker.store.listing(query)
+    return {"ok": True, "jobs": [_listed(job) for job in found], "next": after}
+
+
+def _listed(job: Job) -> dict[str, Any]:
+    """A job's line in a listing: its view without result or traceback, with its file."""
+    view = job.view()
+    view.pop("result", None)
+    if view.get("error"):
+        view["error"] = {k: v for k, v in view["error"].items() if k in ("type", "message")}
+    args = job.args if isinstance(job.args, dict) else {}
+    path = args.get("path") or args.get("name")
+    view["path"] = path if isinstance(path, str) else None
+    view["args"] = _brief(args)
+    return view
+
+
+def _brief(value: Any, depth: int = 0) -> Any:
+    """`value` cut down for a listing: bytes as their size, long text and lists shortened."""
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, str):
+        return value if len(value) <= 500 else value[:500] + f"… ({len(value)} characters)"
+    if depth >= 4:
+        return "…"
+    if isinstance(value, dict):
+        return {str(k): _brief(v, depth + 1) for k, v in list(value.items())[:50]}
+    if isinstance(value, list):
+        shown = [_brief(v, depth + 1) for v in value[:20]]
+        return shown + ([f"… {len(value) - 20} more"] if len(value) > 20 else [])
+    return value
+
+
 def retry(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
     """Put ended jobs (one `id`, or every dead one with `all_dead`) back in line, attempts reset."""
     if body.get("all_dead") is True:
@@ -334,6 +398,7 @@ _HANDLERS: dict[str, _Handler] = {
     Command.DEAD.value: dead,
     Command.RETRY.value: retry,
     Command.PURGE.value: purge,
+    Command.JOBS.value: jobs,
     Command.SNAPSHOT.value: status,
     Command.PAUSE.value: admin.pause,
     Command.RESUME.value: admin.resume,

@@ -73,10 +73,7 @@ def cmd_status(client: Client, args: argparse.Namespace) -> int:
             else []
         ),
         tabulate(
-            [
-                [name, q["due"], q["workers"]]
-                for name, q in status["queues"].items()
-            ],
+            [[name, q["due"], q["workers"]] for name, q in status["queues"].items()],
             headers=["queue", "waiting", "workers"],
         ),
         *(

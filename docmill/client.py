@@ -406,3 +406,23 @@ class Client:
         """Endpoints, job counts by state, queues, and each worker; ProtocolError if the broker's
         answer does not have the types docs/PROTOCOL.md §6.4 gives."""
         return decode_snapshot(self.call(Command.STATUS, {}))
+
+    def jobs(
+        self,
+        state: str | None = None,
+        queue: str | None = None,
+        task: str | None = None,
+        text: str | None = None,
+        before: float | None = None,
+        limit: int = 50,
+    ) -> tuple[list[dict[str, Any]], float | None]:
+        """A page of jobs, newest first (docs/PROTOCOL.md §6.5b), and the `before` of the next
+        page, None after the last one. `text` is looked for in the file name."""
+        filters = {"state": state, "queue": queue, "task": task, "text": text, "before": before}
+        body = {k: v for k, v in filters.items() if v is not None}
+        reply = self.call(Command.JOBS, {**body, "limit": limit})
+        return list(reply["jobs"]), reply["next"]
+
+    def job_lines(self, job_ids: list[str]) -> list[dict[str, Any]]:
+        """The listing's line of each job that exists: its view with its (shortened) args."""
+        return list(self.call(Command.JOBS, {"ids": job_ids})["jobs"])

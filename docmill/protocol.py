@@ -56,6 +56,7 @@ class Command(enum.StrEnum):
     SCALE = "docmill.scale"
     WATCHER_STATS = "docmill.watcher_stats"
     WORKER_GONE = "docmill.worker_gone"
+    JOBS = "docmill.jobs"
 
 
 DEFAULT_QUEUE = "documents"  # where a job goes when it names no queue
