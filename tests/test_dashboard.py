@@ -1,19 +1,130 @@
-"""The web dashboard against a real system: first the broker's job listing it browses."""
+"""The web dashboard against a real system: a broker, a pool, the dashboard's own process, and
+Debian's headless Chromium driven through its chromedriver."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import stat
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from docmill.client import BrokerError, Client
 from docmill.home import Home
 from docmill.protocol import Command
-from tests.conftest import ROOT, StartPool
+from tests.conftest import ROOT, Events, Proc, StartPool, docmill, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots, gitignored: look at them
 STATES = {"queued", "running", "retry_scheduled", "succeeded", "failed", "dead", "cancelled"}
+
+
+# -- the dashboard process and the browser ----------------------------------------------------
+
+
+class Dashboard:
+    def __init__(self, proc: Proc, url: str, home: Home) -> None:
+        self.proc, self.url, self.home = proc, url, home
+
+    @property
+    def token(self) -> str:
+        return (self.home.run / "dashboard.token").read_text().strip()
+
+    def request(
+        self, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url.rstrip("/") + path, data=data, headers=headers or {})
+        if data is not None:
+            req.add_header("content-type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=15) as reply:
+                return reply.status, reply.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+
+def start_dashboard(home: Home, log: Path, *args: str) -> Dashboard:
+    address = home.run / "dashboard.json"
+    address.unlink(missing_ok=True)
+    proc = Proc(["-m", "dashboard", "--home", str(home.root), *args], log)
+    wait_for(lambda: address.exists() or proc.popen.poll() is not None, 15, "the dashboard")
+    assert proc.popen.poll() is None, proc.output()
+    return Dashboard(proc, json.loads(address.read_text())["url"], home)
+
+
+@pytest.fixture
+def dashboard(broker: Proc, home: Home, tmp_path: Path) -> Iterator[Dashboard]:
+    dash = start_dashboard(home, tmp_path / "dashboard.log", "--bind", "127.0.0.1:0")
+    yield dash
+    assert dash.proc.stop() == 0, dash.proc.output()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)):
+        pytest.skip("needs Debian's chromium and chromium-driver (sh .ci/system-packages)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1400,1000",
+    ):
+        options.add_argument(flag)
+    profile = tempfile.mkdtemp(prefix="docmill-chromium-")
+    options.add_argument(f"--user-data-dir={profile}")
+    driver = webdriver.Chrome(options=options, service=Service(DRIVER))
+    driver.set_page_load_timeout(20)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def until(driver: Any, condition: Any, timeout: float = 20, what: str = "the page") -> Any:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(
+        condition, f"waiting for {what}"
+    )
+
+
+def js(driver: Any, script: str, *args: Any) -> Any:
+    return driver.execute_script(script, *args)
+
+
+def shoot(driver: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+
+
+def open_page(driver: Any, dash: Dashboard, path: str, token: bool = False) -> None:
+    driver.get("about:blank")
+    driver.delete_all_cookies()
+    driver.get(dash.url + "static/icon.svg")  # the origin, to clear its storage first
+    js(driver, "localStorage.clear()")
+    driver.get(dash.url.rstrip("/") + path + (f"#token={dash.token}" if token else ""))
 
 
 # -- the broker's job listing ---------------------------------------------------------------------
@@ -56,3 +167,264 @@ def test_jobs_command_filters_and_pages_the_store(
         with pytest.raises(BrokerError) as refused:
             client.call(Command.JOBS, bad)
         assert refused.value.type == "bad_request"
+
+
+# -- pages in a real browser --------------------------------------------------------------------
+
+
+def test_overview_shows_the_real_queues_workers_and_host(
+    home: Home, client: Client, start_pool: StartPool, dashboard: Dashboard, browser: Any
+) -> None:
+    start_pool(2)
+    client.call(Command.PAUSE, {"queue": "analysis"})
+    open_page(browser, dashboard, "/")
+    workers = {w["id"] for w in client.status()["workers"]}
+    until(browser, lambda d: len(d.find_elements("css selector", "#workers tr[data-worker]")) == 2)
+    shown = {
+        row.get_attribute("data-worker")
+        for row in browser.find_elements("css selector", "#workers tr[data-worker]")
+    }
+    assert shown == workers
+    queues = {
+        row.get_attribute("data-queue"): row.text
+        for row in browser.find_elements("css selector", "#queues tr[data-queue]")
+    }
+    assert {"documents", "analysis", "maintenance"} <= set(queues)
+    until(
+        browser,
+        lambda d: (
+            "paused" in d.find_element("css selector", "#queues tr[data-queue=analysis]").text
+        ),
+    )
+    assert "host CPU" in browser.find_element("id", "figures").text
+    assert browser.find_element("id", "mode").text == "read-only"
+    assert not any(b.is_displayed() for b in browser.find_elements("css selector", "button.act"))
+    shoot(browser, "overview-idle")
+
+
+def test_a_job_submitted_from_the_cli_appears_and_succeeds_without_a_reload(
+    home: Home, client: Client, start_pool: StartPool, dashboard: Dashboard, browser: Any
+) -> None:
+    start_pool(1)
+    client.call(Command.PAUSE, {"queue": "documents"})  # so the page sees it wait first
+    open_page(browser, dashboard, "/jobs")
+    until(browser, lambda d: d.find_elements("css selector", "#list tr"))
+    js(browser, "window.sameDocument = true")  # gone if the page reloads
+    file = home.inbox / "quarterly-report.txt"
+    file.write_text("Revenue rose in the third quarter.\n")
+    submitted = docmill(home, "submit", "--json", str(file))
+    assert submitted.returncode == 0, submitted.stderr
+    job_id = json.loads(submitted.stdout)[0]["id"]
+    row = f"#list tr[data-job='{job_id}']"
+
+    def status(d: Any) -> str | None:
+        found = d.find_elements("css selector", row)
+        return found[0].get_attribute("data-status") if found else None
+
+    until(browser, lambda d: status(d) == "queued", what="the CLI's job to appear, waiting")
+    assert "quarterly-report.txt" in browser.find_element("css selector", row).text
+    client.call(Command.RESUME, {"queue": "documents"})
+    until(browser, lambda d: status(d) == "succeeded", what="the job to turn succeeded")
+    assert js(browser, "return window.sameDocument") is True
+    shoot(browser, "jobs")
+
+    browser.find_element("css selector", f"{row} a").click()  # its own page
+    until(browser, lambda d: "succeeded" in d.find_element("tag name", "h1").text)
+    page = browser.find_element("id", "main").text
+    assert "process_document" in page and "quarterly-report.txt" in page
+    assert ".json" in page  # a link to its output in the outbox
+    shoot(browser, "job")
+
+
+def test_retry_on_a_dead_job_from_the_page_puts_it_back_in_line(
+    home: Home,
+    client: Client,
+    start_pool: StartPool,
+    dashboard: Dashboard,
+    browser: Any,
+    events: Events,
+) -> None:
+    start_pool(1)
+    dead = client.enqueue("crash", {}, max_attempts=1)  # worker_died on its last attempt
+    wait_for(lambda: client.job(dead.id).status() == "dead", 30, "the job to be dead")
+    open_page(browser, dashboard, "/dead", token=True)
+    button = f"#dead tr[data-job='{dead.id}'] button[data-action=retry]"
+    until(browser, lambda d: d.find_elements("css selector", button), what="the dead job")
+    assert (
+        "worker_died"
+        in browser.find_element("css selector", f"#dead tr[data-job='{dead.id}']").text
+    )
+    shoot(browser, "dead")
+    browser.find_element("css selector", button).click()
+    wait_for(
+        lambda: ("job.requeued", dead.id) in [(t, b.get("job")) for t, b in events.items],
+        20,
+        "the job back in line",
+    )
+    # It crashes again, and is dead again with a fresh attempt count.
+    wait_for(lambda: client.job(dead.id).info()["status"] == "dead", 30, "its second end")
+    assert client.job(dead.id).info()["attempts"] == 1
+    assert "retry done" in browser.find_element("id", "toast").text
+
+
+def test_actions_need_the_token_and_the_dashboards_own_origin(
+    home: Home, client: Client, start_pool: StartPool, dashboard: Dashboard, browser: Any
+) -> None:
+    start_pool(1)
+    open_page(browser, dashboard, "/")  # no token: read-only
+    until(browser, lambda d: d.find_elements("css selector", "#queues tr[data-queue]"))
+    refused = js(
+        browser,
+        """return fetch('/api/actions/pause', {method: 'POST',
+             headers: {'content-type': 'application/json'},
+             body: JSON.stringify({queue: 'documents'})}).then(r => r.status);""",
+    )
+    assert refused == 403
+    assert not client.status()["queues"]["documents"]["paused"]
+
+    pause = {"queue": "documents"}
+    own = {"Origin": dashboard.url.rstrip("/"), "X-Docmill-Token": dashboard.token}
+    code, body = dashboard.request(
+        "/api/actions/pause", pause, {**own, "Origin": "http://evil.example"}
+    )
+    assert code == 403 and b"origin" in body
+    code, _ = dashboard.request("/api/actions/pause", pause, {**own, "X-Docmill-Token": "x" * 43})
+    assert code == 403
+    code, _ = dashboard.request("/api/actions/pause", pause, {"X-Docmill-Token": dashboard.token})
+    assert code == 403  # no Origin at all
+    code, _ = dashboard.request("/", None, {"Host": "attacker.example:80"})
+    assert code == 421  # DNS rebinding: a name pointed at 127.0.0.1 reads nothing
+    assert not client.status()["queues"]["documents"]["paused"]
+
+    code, body = dashboard.request("/api/actions/pause", pause, own)
+    assert code == 200, body
+    assert client.status()["queues"]["documents"]["paused"]
+    code, _ = dashboard.request("/api/actions/scale", {"delta": 99}, own)
+    assert code == 400  # every input checked
+
+    open_page(browser, dashboard, "/", token=True)  # the token in the fragment: actions on
+    resume = "#queues tr[data-queue=documents] button[data-action=resume]"
+    until(browser, lambda d: d.find_elements("css selector", resume))
+    assert browser.find_element("id", "mode").text == "actions on"
+    assert "token" not in browser.current_url  # taken out of the address bar
+    browser.find_element("css selector", resume).click()
+    wait_for(lambda: not client.status()["queues"]["documents"]["paused"], 10, "the resume")
+    mode = stat.S_IMODE((home.run / "dashboard.token").stat().st_mode)
+    assert mode == 0o600
+
+
+def test_charts_have_points_after_a_run_and_metrics_count_it(
+    home: Home, client: Client, start_pool: StartPool, dashboard: Dashboard, browser: Any
+) -> None:
+    start_pool(2)
+    client.gather(client.submit_many("whoami", [{} for _ in range(40)]), timeout=60)
+    failing = client.enqueue("crash", {}, max_attempts=1)
+    wait_for(lambda: client.job(failing.id).status() == "dead", 30, "the failure")
+    open_page(browser, dashboard, "/")
+
+    def heights(d: Any, chart: str) -> list[float]:
+        return js(
+            d,
+            f"return [...document.querySelectorAll('#{chart} rect.point')]"
+            ".map(r => +r.getAttribute('height'))",
+        )
+
+    until(browser, lambda d: sum(heights(d, "chart-throughput")) > 0, what="throughput points")
+    until(browser, lambda d: heights(d, "chart-failures"), what="failures by type")
+    until(browser, lambda d: heights(d, "chart-latency"), what="latency per task")
+    assert browser.find_elements("css selector", "#chart-depth polyline.point")
+    titles = js(
+        browser,
+        "return [...document.querySelectorAll('#chart-failures title')].map(t => t.textContent)",
+    )
+    assert any("worker_died" in t for t in titles)
+    shoot(browser, "overview")
+
+    code, text = dashboard.request("/metrics")
+    assert code == 200
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text.decode())
+        for s in family.samples
+    }
+    state = client.status()
+    assert samples[("docmill_up", ())] == 1
+    for name, n in state["counts"].items():
+        assert samples[("docmill_jobs", (("state", name),))] == n
+    assert (
+        samples[("docmill_jobs_ended_total", (("outcome", "succeeded"), ("task", "whoami")))] == 40
+    )
+    assert samples[("docmill_failures_total", (("type", "worker_died"),))] >= 1
+    assert samples[("docmill_workers", (("state", "idle"),))] == 2
+    assert ("docmill_queue_depth", (("queue", "documents"),)) in samples
+    assert ("docmill_job_duration_seconds", (("quantile", "0.95"), ("task", "whoami"))) in samples
+
+
+# -- security and the process ---------------------------------------------------------------------
+
+
+def test_only_files_in_the_outbox_are_served(
+    dashboard: Dashboard, home: Home, tmp_path: Path
+) -> None:
+    (home.outbox / "abc.json").write_text('{"ok": 1}')
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not yours")
+    (home.outbox / "link.json").symlink_to(secret)
+    assert dashboard.request("/outbox/abc.json") == (200, b'{"ok": 1}')
+    for path in (
+        "/outbox/link.json",
+        "/outbox/..%2Fdocmill.toml",
+        "/outbox/%2e%2e%2fdocmill.toml",
+        "/outbox/../docmill.toml",
+        "/static/../token.py",
+        "/static/..%2Ftoken.py",
+    ):
+        code, body = dashboard.request(path)
+        assert code == 404 and b"not yours" not in body and b"secrets" not in body, path
+
+
+def test_beyond_loopback_only_with_an_access_token(
+    home: Home, broker: Proc, tmp_path: Path
+) -> None:
+    refused = Proc(
+        ["-m", "dashboard", "--home", str(home.root), "--bind", "0.0.0.0:0"], tmp_path / "r.log"
+    )
+    assert refused.popen.wait(30) == 2
+    assert "without an access token" in refused.output()
+    refused.stop()
+
+    access = "s3cret-access-token-of-some-length"
+    config = home.root / "docmill.toml"
+    config.write_text(config.read_text() + f'[dashboard]\naccess_token = "{access}"\n')
+    dash = start_dashboard(home, tmp_path / "d.log", "--bind", "0.0.0.0:0")
+    try:
+        port = dash.url.rsplit(":", 1)[1]
+        dash.url = f"http://127.0.0.1:{port}"
+        assert dash.request("/api/state")[0] == 401
+        assert dash.request("/metrics", None, {"Authorization": "Bearer wrong"})[0] == 401
+        code, body = dash.request("/api/state", None, {"Authorization": f"Bearer {access}"})
+        assert code == 200 and json.loads(body)["state"]["broker"]["pid"] == broker.pid
+    finally:
+        assert dash.proc.stop() == 0, dash.proc.output()
+
+
+def test_the_dashboard_waits_for_a_broker_and_follows_it_when_it_comes(
+    home: Home, tmp_path: Path
+) -> None:
+    dash = start_dashboard(home, tmp_path / "d.log", "--bind", "127.0.0.1:0")
+    try:
+        picture = json.loads(dash.request("/api/state")[1])
+        assert picture["state"] is None and picture["error"]
+        from tests.conftest import start_broker
+
+        broker = start_broker(home, tmp_path / "broker.log")
+        try:
+            wait_for(
+                lambda: json.loads(dash.request("/api/state")[1])["state"],
+                30,
+                "the dashboard to find the broker",
+            )
+        finally:
+            broker.stop()
+    finally:
+        assert dash.proc.stop() == 0, dash.proc.output()
