@@ -1,7 +1,9 @@
 """Start docmill on the embedded default: python run_all.py [--home DIR] [--workers N] [--headless]
+[--dashboard HOST:PORT | --no-dashboard]
 
-Creates the home folder on first run, starts the broker, the worker pool and the watcher as
-child processes (each logging to home/logs), shows the live monitor on a terminal, restarts a
+Creates the home folder on first run, starts the broker, the worker pool, the watcher and the
+web dashboard as child processes (each logging to home/logs), shows the live monitor on a
+terminal, restarts a
 child that dies, and on Ctrl-C or SIGTERM stops them in order within a bounded time: intake
 first (the watcher), then the pool (workers finish the job in hand), then the broker.
 A second Ctrl-C kills at once.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import logging
 import select
 import signal
@@ -38,6 +41,8 @@ BROKER_START_TIMEOUT = 15.0
 POOL_GRACE = 10.0  # seconds workers get to finish their jobs on shutdown
 STOP_TIMEOUT = 10.0  # seconds any child gets after it is asked to stop, before it is killed
 LEFTOVER_WAIT = POOL_GRACE + STOP_TIMEOUT  # what an earlier run's children may take to stop
+DASHBOARD = "127.0.0.1:8765"  # where the web dashboard listens unless told otherwise
+DASHBOARD_START_TIMEOUT = 10.0  # seconds to wait for its address before announcing without it
 
 
 def rotate(path: Path) -> None:
@@ -62,7 +67,13 @@ def watched_roots(home: Home) -> list[str]:
 
 
 class Supervisor:
-    def __init__(self, home: Home, workers: int, broker_args: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        home: Home,
+        workers: int,
+        broker_args: list[str] | None = None,
+        dashboard: str | None = DASHBOARD,
+    ) -> None:
         self.home = home
         root = str(home.root)
         pool_args = ["--concurrency", str(workers), "--grace", str(POOL_GRACE)]
@@ -71,7 +82,12 @@ class Supervisor:
             "workers", ["-m", "workers", "--home", root, *pool_args, *watched_roots(home)]
         )
         self.watcher = self._child("watcher", ["-m", "watcher", "--home", root])
-        self.children = (self.broker, self.pool, self.watcher)
+        self.dashboard = (
+            self._child("dashboard", ["-m", "dashboard", "--home", root, "--bind", dashboard])
+            if dashboard
+            else None
+        )
+        self.children = (self.broker, self.pool, self.watcher, *filter(None, [self.dashboard]))
         self.stopping = 0  # stop requests received
         self._waker = Waker()
         self.view: subprocess.Popen[bytes] | None = None  # the monitor on this terminal
@@ -110,6 +126,8 @@ class Supervisor:
                 return 1
             self.pool.start(time.monotonic())
             self.watcher.start(time.monotonic())
+            if self.dashboard is not None:
+                self.dashboard.start(time.monotonic())
             self._announce()
             if show_view:
                 # Same session and terminal: the view reads the keys; quitting it stops docmill.
@@ -189,9 +207,24 @@ class Supervisor:
             f"  results in      {self.home.outbox}\n"
             f"  logs in         {self.home.logs}\n"
             f"  broker          {self.home.broker_endpoint()}\n"
-            f"Submit with: docmill --home {self.home.root} submit PATH --wait. Ctrl-C stops.",
+            + (f"  dashboard       {self._dashboard_url()}\n" if self.dashboard else "")
+            + f"Submit with: docmill --home {self.home.root} submit PATH --wait. Ctrl-C stops.",
             flush=True,
         )
+
+    def _dashboard_url(self) -> str:
+        """The address the dashboard took (home/run/dashboard.json), once it has written it."""
+        address = self.home.run / "dashboard.json"
+        deadline = time.monotonic() + DASHBOARD_START_TIMEOUT
+        while self.dashboard is not None and self.dashboard.alive() and not self.stopping:
+            with contextlib.suppress(OSError, ValueError):
+                found = json.loads(address.read_text())
+                if found.get("pid") == self.dashboard.handle.pid:  # type: ignore[union-attr]
+                    return str(found["url"])
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(0.05)  # the dashboard is starting; nothing to wait on yet
+        return f"not answering yet (see {self.home.logs / 'dashboard.log'})"
 
     def shutdown(self) -> None:
         if self.view is not None and self.view.poll() is None:
@@ -201,6 +234,7 @@ class Supervisor:
             "stopping: intake (the watcher), then workers (they finish their jobs), then the broker"
         )
         for child, grace in (
+            *([(self.dashboard, STOP_TIMEOUT)] if self.dashboard else []),
             (self.watcher, STOP_TIMEOUT),
             (self.pool, POOL_GRACE + STOP_TIMEOUT),
             (self.broker, STOP_TIMEOUT),
@@ -216,6 +250,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--home", help="home folder (default $DOCMILL_HOME or ./docmill-home)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--headless", action="store_true", help="never show the monitor view")
+    parser.add_argument(
+        "--dashboard",
+        default=DASHBOARD,
+        metavar="HOST:PORT",
+        help=f"where the web dashboard listens (default {DASHBOARD}; port 0: any free one)",
+    )
+    parser.add_argument("--no-dashboard", action="store_true", help="do not start the dashboard")
     add_bind_options(parser)
     args = parser.parse_args(argv)
     broker_args = bind_options(args)
@@ -236,7 +277,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"run_all.py: {exc}", file=sys.stderr)
         return 2
     try:
-        return Supervisor(home, max(1, args.workers), broker_args).run(show_view)
+        dashboard = None if args.no_dashboard else args.dashboard
+        return Supervisor(home, max(1, args.workers), broker_args, dashboard).run(show_view)
     finally:
         instance.release()
 

@@ -14,13 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from docmill.client import BrokerError, Client
 from docmill.home import Home
 from docmill.protocol import Command
-from tests.conftest import ROOT, Events, Proc, StartPool, docmill, wait_for
+from tests.conftest import QUIET, ROOT, Events, Proc, StartPool, docmill, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -428,3 +429,37 @@ def test_the_dashboard_waits_for_a_broker_and_follows_it_when_it_comes(
             broker.stop()
     finally:
         assert dash.proc.stop() == 0, dash.proc.output()
+
+
+def test_run_all_starts_the_dashboard_and_prints_its_address(tmp_path: Path) -> None:
+    home = Home(tmp_path / "h").ensure()
+    (home.root / "docmill.toml").write_text(QUIET)
+    args = ["run_all.py", "--home", str(home.root), "--workers", "1", "--headless"]
+    run = Proc([*args, "--dashboard", "127.0.0.1:0"], tmp_path / "run.log")
+    try:
+        wait_for(lambda: "docmill is running" in run.output(), 60, "run_all to announce itself")
+        line = next(x for x in run.output().splitlines() if x.strip().startswith("dashboard"))
+        url = line.split()[-1]
+        assert url.startswith("http://127.0.0.1:"), run.output()
+        dash = Dashboard(run, url, home)
+        wait_for(
+            lambda: (
+                len((json.loads(dash.request("/api/state")[1])["state"] or {}).get("workers", []))
+                == 1
+            ),
+            30,
+            "the dashboard to show the pool's worker",
+        )
+        pid = json.loads((home.run / "dashboard.json").read_text())["pid"]
+    finally:
+        assert run.stop(60) == 0, run.output()
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert not (home.run / "dashboard.json").exists()  # it stopped cleanly, by its lifeline
+
+    quiet = Proc([*args, "--no-dashboard"], tmp_path / "quiet.log")
+    try:
+        wait_for(lambda: "docmill is running" in quiet.output(), 60, "run_all to announce itself")
+        assert not any(x.strip().startswith("dashboard") for x in quiet.output().splitlines())
+        assert not (home.run / "dashboard.json").exists()
+    finally:
+        assert quiet.stop(60) == 0, quiet.output()
