@@ -21,6 +21,7 @@ from broker import client_side, commands, drain, lifecycle, maintenance, state, 
 from broker.blobs import Blobs
 from broker.client_side import Ack
 from broker.events import Publisher
+from broker.history import History
 from broker.jobs import Job
 from broker.lifecycle import Timers
 from broker.metrics import Metrics
@@ -83,6 +84,7 @@ class Broker(StopOnSignal):
         self.timers = Timers()
         self.blobs = Blobs(settings.home.state / "blobs", security.max_inline_bytes)
         self.metrics = Metrics()
+        self.history = History(self.store.db)  # per-minute aggregates, kept in the store
         self.pools: dict[str, dict[str, Any]] = {}  # worker pools by id: size, and size wanted
         self.watchers: dict[str, dict[str, Any]] = {}  # watchers by id: their counters
         self.batches: dict[str, int] = {}  # parent held open -> children still to end
@@ -168,6 +170,7 @@ class Broker(StopOnSignal):
 
     def close(self) -> None:
         """Release the sockets (run() does this itself when it stops)."""
+        self.history.flush()
         self.store.close()
         self.router.close(linger=0)
         self.pub.close(linger=0)
@@ -360,7 +363,7 @@ class Broker(StopOnSignal):
         if self.settings.state_interval > 0 and now >= self._next_state:
             self._next_state = now + self.settings.state_interval
             self.state_seq += 1
-            self.events.publish(
-                Topic.BROKER_STATE, state=state.snapshot(self), state_seq=self.state_seq
-            )
+            snapshot = state.snapshot(self)
+            self.history.sample({name: q["due"] for name, q in snapshot["queues"].items()})
+            self.events.publish(Topic.BROKER_STATE, state=snapshot, state_seq=self.state_seq)
         self._end_pass()

@@ -362,6 +362,12 @@ def _brief(value: Any, depth: int = 0) -> Any:
     return value
 
 
+def history(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
+    """The per-minute history of the last `span` seconds (at most its retention, 30 days)."""
+    span = _number(body, "span", 3600, Bound(integer=False, low=60))
+    return {"ok": True, **broker.history.series(min(float(span), broker.history.retention))}
+
+
 def retry(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
     """Put ended jobs (one `id`, or every dead one with `all_dead`) back in line, attempts reset."""
     if body.get("all_dead") is True:
@@ -399,6 +405,7 @@ _HANDLERS: dict[str, _Handler] = {
     Command.RETRY.value: retry,
     Command.PURGE.value: purge,
     Command.JOBS.value: jobs,
+    Command.HISTORY.value: history,
     Command.SNAPSHOT.value: status,
     Command.PAUSE.value: admin.pause,
     Command.RESUME.value: admin.resume,

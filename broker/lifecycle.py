@@ -155,6 +155,7 @@ def finish(
         broker.store.save(job)
         broker.timers.add(job)
         broker.metrics.retried(kind)
+        broker.history.retried(job, kind)
         broker.events.publish(
             Topic.JOB_RETRY_SCHEDULED,
             job=job.id,
@@ -199,6 +200,7 @@ def _settled(broker: Broker, job: Job, topic: Topic, frames: list[bytes] | None)
         path=job.args.get("path") if isinstance(job.args, dict) else None,
     )
     broker.metrics.settled(job)
+    broker.history.settled(job)
     broker.blobs.settled(job)
     broker.waiters.settled(broker, job)
     if job.parent is not None:

@@ -426,3 +426,9 @@ class Client:
     def job_lines(self, job_ids: list[str]) -> list[dict[str, Any]]:
         """The listing's line of each job that exists: its view with its (shortened) args."""
         return list(self.call(Command.JOBS, {"ids": job_ids})["jobs"])
+
+    def history(self, span: float = 3600.0) -> dict[str, Any]:
+        """The broker's per-minute history of the last `span` seconds (docs/PROTOCOL.md §6.5c):
+        `step` (s per point), `since`, `points` oldest first."""
+        reply = self.call(Command.HISTORY, {"span": span})
+        return {k: reply[k] for k in ("step", "since", "points")}

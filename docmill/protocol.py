@@ -57,6 +57,7 @@ class Command(enum.StrEnum):
     WATCHER_STATS = "docmill.watcher_stats"
     WORKER_GONE = "docmill.worker_gone"
     JOBS = "docmill.jobs"
+    HISTORY = "docmill.history"
 
 
 DEFAULT_QUEUE = "documents"  # where a job goes when it names no queue

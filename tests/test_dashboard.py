@@ -21,7 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from docmill.client import BrokerError, Client
 from docmill.home import Home
 from docmill.protocol import Command
-from tests.conftest import QUIET, ROOT, Events, Proc, StartPool, docmill, wait_for
+from tests.conftest import QUIET, ROOT, Events, Proc, StartPool, docmill, start_broker, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -416,8 +416,6 @@ def test_the_dashboard_waits_for_a_broker_and_follows_it_when_it_comes(
     try:
         picture = json.loads(dash.request("/api/state")[1])
         assert picture["state"] is None and picture["error"]
-        from tests.conftest import start_broker
-
         broker = start_broker(home, tmp_path / "broker.log")
         try:
             wait_for(
@@ -463,3 +461,67 @@ def test_run_all_starts_the_dashboard_and_prints_its_address(tmp_path: Path) -> 
         assert not (home.run / "dashboard.json").exists()
     finally:
         assert quiet.stop(60) == 0, quiet.output()
+
+
+# -- history ----------------------------------------------------------------------------------
+
+
+def test_history_is_kept_per_minute_in_the_store_and_survives_a_restart(
+    home: Home, broker: Proc, client: Client, start_pool: StartPool, tmp_path: Path
+) -> None:
+    start_pool(2)
+    client.gather(client.submit_many("whoami", [{} for _ in range(30)]), timeout=60)
+    dead = client.enqueue("crash", {}, max_attempts=1)
+    wait_for(lambda: client.job(dead.id).status() == "dead", 30, "the failure")
+
+    def totals(history: dict[str, Any]) -> tuple[int, int, int]:
+        points = history["points"]
+        return (
+            sum(p["ended"].get("succeeded", 0) for p in points),
+            sum(p["errors"].get("worker_died", 0) for p in points),
+            sum(p["latency"].get("whoami", {}).get("n", 0) for p in points),
+        )
+
+    before = client.history(3600)
+    assert before["step"] == 60 and totals(before) == (30, 1, 30)
+    latency = next(p["latency"]["whoami"] for p in before["points"] if "whoami" in p["latency"])
+    assert 0 < latency["p50"] <= latency["p95"] <= 3
+    broker.stop()
+    assert broker.popen.returncode == 0, broker.output()
+
+    again = start_broker(home, tmp_path / "broker2.log")
+    try:
+        with Client(home=str(home.root), timeout=10) as fresh:
+            assert totals(fresh.history(3600)) == (30, 1, 30)  # read back from the store
+            month = fresh.history(30 * 86400)
+            assert month["step"] == 3600 and totals(month) == (30, 1, 30)
+            with pytest.raises(BrokerError):
+                fresh.call(Command.HISTORY, {"span": "a week"})
+    finally:
+        again.stop()
+
+
+def test_history_rows_past_the_retention_are_deleted() -> None:
+    import sqlite3
+
+    from broker.history import History
+    from broker.jobs import Job
+    from docmill.protocol import JobStatus
+
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    history = History(db, retention=3600)
+    day = 86_400.0 * 1000
+    job = Job(id="a" * 32, task="t", queue="q", status=JobStatus.SUCCEEDED)
+    job.started, job.finished = 1.0, 1.2
+    history.settled(job, now=day)
+    history.sample({"q": 5}, now=day + 10)
+    history.settled(job, now=day + 3000)  # the minute turns: the first one is written
+    assert db.execute("SELECT COUNT(*) FROM history_jobs").fetchone() == (1,)
+    assert db.execute("SELECT due FROM history_queues").fetchall() == [(5,)]
+    history.settled(job, now=day + 3700)  # the first minute is now past the retention
+    minutes = db.execute("SELECT minute FROM history_jobs").fetchall()
+    assert minutes == [((day + 3000) // 60,)]
+    assert db.execute("SELECT COUNT(*) FROM history_queues").fetchone() == (0,)
+    points = history.series(3600, now=day + 3700)["points"]
+    assert [p["ended"] for p in points] == [{"succeeded": 1}, {"succeeded": 1}]
+    assert points[0]["latency"]["t"] == {"p50": 0.3, "p95": 0.3, "n": 1}
