@@ -79,9 +79,12 @@ class History:
         self._add(now, job.task, "retried", error_type, None)
 
     def sample(self, due: dict[str, int], now: float | None = None) -> None:
-        """The jobs waiting in each queue now (the broker's state, every few seconds)."""
+        """The jobs waiting in each queue now (the broker's state, every few seconds); an empty
+        queue writes nothing, so an idle broker writes no history at all."""
         minute = self._turn(now)
         for queue, n in due.items():
+            if n <= 0:
+                continue
             key = (minute, queue)
             self._queues[key] = max(self._queues.get(key, 0), n)
 

@@ -24,7 +24,14 @@ from docmill.client import BrokerError, Client
 from docmill.protocol import Command, JobStatus
 
 STATIC = Path(__file__).with_name("static")
-PAGES = {"overview": "overview.html", "jobs": "jobs.html", "job": "job.html", "dead": "dead.html"}
+PAGES = {
+    "overview": "overview.html",
+    "history": "history.html",
+    "jobs": "jobs.html",
+    "job": "job.html",
+    "dead": "dead.html",
+}
+RANGES = {"1h": 3600, "24h": 86_400, "7d": 7 * 86_400, "30d": 30 * 86_400}
 MIN_GAP = 1.0  # seconds between two updates of one page, at least
 _ID = re.compile(r"[0-9a-f]{32}")
 _NAME = 256  # characters of a queue, task or text filter
@@ -122,6 +129,12 @@ def build(feed: Feed, settings: DashboardSettings, action_token: str) -> Any:
 
         return await broker(info)
 
+    async def history(request: Request) -> Response:
+        span = RANGES.get(request.query_params.get("range", "1h"))
+        if span is None:
+            return _json({"ok": False, "error": f"range is one of {', '.join(RANGES)}"}, 400)
+        return await broker(lambda client: client.history(span))
+
     async def dead(request: Request) -> Response:
         return await broker(lambda client: {"jobs": client.dead(limit=200)})
 
@@ -154,6 +167,7 @@ def build(feed: Feed, settings: DashboardSettings, action_token: str) -> Any:
 
     routes = [
         Route("/", page("overview")),
+        Route("/history", page("history")),
         Route("/jobs", page("jobs")),
         Route("/jobs/{job_id}", page("job")),
         Route("/dead", page("dead")),
@@ -161,6 +175,7 @@ def build(feed: Feed, settings: DashboardSettings, action_token: str) -> Any:
         Route("/api/stream", stream),
         Route("/api/jobs", jobs),
         Route("/api/jobs/{job_id}", job),
+        Route("/api/history", history),
         Route("/api/dead", dead),
         Route("/api/actions/{name}", act, methods=["POST"]),
         Route("/metrics", metrics),

@@ -525,3 +525,19 @@ def test_history_rows_past_the_retention_are_deleted() -> None:
     points = history.series(3600, now=day + 3700)["points"]
     assert [p["ended"] for p in points] == [{"succeeded": 1}, {"succeeded": 1}]
     assert points[0]["latency"]["t"] == {"p50": 0.3, "p95": 0.3, "n": 1}
+
+
+def test_the_history_page_charts_what_the_broker_kept(
+    home: Home, client: Client, start_pool: StartPool, dashboard: Dashboard, browser: Any
+) -> None:
+    start_pool(2)
+    client.gather(client.submit_many("whoami", [{} for _ in range(25)]), timeout=60)
+    open_page(browser, dashboard, "/history")
+    until(browser, lambda d: d.find_elements("css selector", "#history-ended polyline.point"))
+    assert "25 job(s) ended, one point per 1 min" in browser.find_element("tag name", "h1").text
+    assert browser.find_elements("css selector", "#history-latency polyline.point")
+    shoot(browser, "history")
+    browser.find_element("css selector", "#ranges button[data-range='24h']").click()
+    until(browser, lambda d: "one point per 2 min" in d.find_element("tag name", "h1").text)
+    assert browser.current_url.endswith("/history?range=24h")
+    assert dashboard.request("/api/history?range=1y")[0] == 400

@@ -6,7 +6,7 @@ const DM = (() => {
   const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#65a30d"];
 
   function el(tag, attrs, ...kids) {
-    const svg = ["svg", "rect", "line", "polyline", "text", "g", "title", "path"].includes(tag);
+    const svg = ["svg", "rect", "line", "polyline", "circle", "text", "g", "title", "path"].includes(tag);
     const node = svg ? document.createElementNS(SVG, tag) : document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
       if (v === null || v === undefined || v === false) continue;
@@ -82,7 +82,7 @@ const DM = (() => {
   }
 
   // -- live state: one snapshot, then the server's stream (at most one update a second) ------
-  function live(onPicture) {
+  function live(onPicture, onFirst) {
     const badge = document.getElementById("live");
     const show = (p) => {
       badge.textContent = p.error ? "broker not answering" : "live";
@@ -91,7 +91,7 @@ const DM = (() => {
       document.getElementById("dead-count").textContent = dead ? String(dead) : "";
       onPicture(p);
     };
-    get("/api/state").then(show).catch((e) => { badge.textContent = String(e); badge.className = "live off"; });
+    get("/api/state").then((p) => { if (onFirst) onFirst(p); show(p); }).catch((e) => { badge.textContent = String(e); badge.className = "live off"; });
     const source = new EventSource("/api/stream");
     source.addEventListener("state", (ev) => show(JSON.parse(ev.data)));
     source.onerror = () => { badge.textContent = "reconnecting…"; badge.className = "live off"; };
@@ -103,8 +103,9 @@ const DM = (() => {
     age(s) {
       if (s === null || s === undefined) return "";
       if (s < 60) return s.toFixed(s < 10 ? 1 : 0) + " s";
-      if (s < 3600) return Math.floor(s / 60) + " min " + Math.round(s % 60) + " s";
-      if (s < 86400) return Math.floor(s / 3600) + " h " + Math.round((s % 3600) / 60) + " min";
+      const unit = (n, u) => (n ? ` ${n} ${u}` : "");
+      if (s < 3600) return (Math.floor(s / 60) + " min" + unit(Math.round(s % 60), "s")).trim();
+      if (s < 86400) return (Math.floor(s / 3600) + " h" + unit(Math.round((s % 3600) / 60), "min")).trim();
       return Math.floor(s / 86400) + " d " + Math.round((s % 86400) / 3600) + " h";
     },
     bytes(n) {
@@ -168,18 +169,23 @@ const DM = (() => {
   }
 
   /* lines(id, [{name, points:[[t, v], ...]}]): one line per series over time. */
-  function lines(id, series) {
+  function lines(id, series, opts) {
+    opts = opts || {};
     const svg = frame(id);
     const all = series.flatMap((s) => s.points);
     const max = niceMax(Math.max(0, ...all.map((p) => p[1])));
-    const t0 = Math.min(...all.map((p) => p[0])), t1 = Math.max(...all.map((p) => p[0]));
+    const t0 = opts.t0 ?? Math.min(...all.map((p) => p[0])), t1 = opts.t1 ?? Math.max(...all.map((p) => p[0]));
     const iw = W - PAD.l - PAD.r, ih = H - PAD.t - PAD.b, span = Math.max(1, t1 - t0);
     series.forEach((s, i) => {
       const pts = s.points.map(([t, v]) => `${(PAD.l + ((t - t0) / span) * iw).toFixed(1)},${(PAD.t + ih - (v / max) * ih).toFixed(1)}`);
       if (pts.length) svg.append(el("polyline", { points: pts.join(" "), fill: "none", stroke: COLORS[i % COLORS.length], "stroke-width": 1.6, class: "point" }));
+      if (s.dots) for (const p of pts) {  // sparse series: a point alone draws no line
+        const [x, y] = p.split(",");
+        svg.append(el("circle", { cx: x, cy: y, r: 2.5, fill: COLORS[i % COLORS.length] }));
+      }
     });
     const labels = all.length ? [[PAD.l + 20, new Date(t0 * 1000).toLocaleTimeString()], [W - PAD.r - 24, new Date(t1 * 1000).toLocaleTimeString()]] : [];
-    axes(svg, max, labels);
+    axes(svg, max, labels, opts.tick);
     return svg;
   }
   function legend(names) {

@@ -104,9 +104,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    DM.get("/api/state").then((p) => {
-      for (const d of p.depths || []) depths.push([d.ts, d.due]);
-      DM.live(draw);
-    }).catch(() => DM.live(draw));
+    DM.live(draw, (p) => { for (const d of p.depths || []) depths.push([d.ts, d.due]); });
   });
 })();
