@@ -100,13 +100,13 @@ const DM = (() => {
 
   // -- formats -------------------------------------------------------------------------------
   const fmt = {
-    age(s) {
+    age(s) {  // compact: 45 s, 2m 11s, 3h 05m, 2d 4h
       if (s === null || s === undefined) return "";
       if (s < 60) return s.toFixed(s < 10 ? 1 : 0) + " s";
-      const unit = (n, u) => (n ? ` ${n} ${u}` : "");
-      if (s < 3600) return (Math.floor(s / 60) + " min" + unit(Math.round(s % 60), "s")).trim();
-      if (s < 86400) return (Math.floor(s / 3600) + " h" + unit(Math.round((s % 3600) / 60), "min")).trim();
-      return Math.floor(s / 86400) + " d " + Math.round((s % 86400) / 3600) + " h";
+      const pad = (n) => String(Math.floor(n)).padStart(2, "0");
+      if (s < 3600) return `${Math.floor(s / 60)}m` + (s % 60 >= 1 ? ` ${pad(s % 60)}s` : "");
+      if (s < 86400) return `${Math.floor(s / 3600)}h` + (s % 3600 >= 60 ? ` ${pad((s % 3600) / 60)}m` : "");
+      return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
     },
     bytes(n) {
       if (n === null || n === undefined) return "";
@@ -116,7 +116,11 @@ const DM = (() => {
     },
     time(t) { return t ? new Date(t * 1000).toLocaleString() : ""; },
     pct(p) { return p === null || p === undefined ? "" : p.toFixed(1) + " %"; },
-    secs(s) { return s === null || s === undefined ? "" : s < 1 ? (s * 1000).toFixed(0) + " ms" : s.toFixed(2) + " s"; },
+    secs(s) {
+      if (s === null || s === undefined) return "";
+      if (s < 1) return (s * 1000).toFixed(s < 0.01 && s > 0 ? 1 : 0) + " ms";
+      return s.toFixed(s < 10 ? 2 : s < 100 ? 1 : 0) + " s";
+    },
   };
   function pill(state) { return el("span", { class: "pill s-" + state, text: state }); }
   function bar(fraction, hot) {
@@ -126,7 +130,7 @@ const DM = (() => {
   }
 
   // -- charts: small hand-written SVG ----------------------------------------------------------
-  const W = 480, H = 150, PAD = { l: 34, r: 8, t: 8, b: 20 };
+  const W = 480, H = 150, PAD = { l: 46, r: 8, t: 8, b: 20 };
   function axes(svg, max, labels, tick) {
     const ih = H - PAD.t - PAD.b;
     for (const f of [0, 0.5, 1]) {
@@ -161,8 +165,10 @@ const DM = (() => {
         r.append(el("title", { text: `${g.label}${names[vi] ? " " + names[vi] : ""}: ${opts.fmt ? opts.fmt(v) : v}` }));
         svg.append(r);
       });
+      const room = Math.max(5, Math.floor(gw / 5.5));  // characters that fit under a group
+      const label = g.label.length > room ? g.label.slice(0, room - 1) + "…" : g.label;
       if (g.label && (groups.length <= 12 || gi % Math.ceil(groups.length / 8) === 0))
-        labels.push([x0 + gw / 2, g.label]);
+        labels.push([x0 + gw / 2, label]);
     });
     axes(svg, max, labels, opts.tick);
     return svg;

@@ -17,7 +17,7 @@
           data.jobs.map((j) => el("tr", { "data-job": j.id },
             el("td", {}, el("a", { href: "/jobs/" + j.id, text: j.id.slice(0, 12) })), el("td", { text: j.task }),
             el("td", { class: "num", text: `${j.attempts}/${j.max_attempts}` }), el("td", { text: fmt.time(j.finished) }),
-            el("td", {}, el("b", { text: j.error ? j.error.type : "" }), " ", j.error ? j.error.message || "" : "",
+            el("td", { class: "wrap" }, el("b", { text: j.error ? j.error.type : "" }), " ", j.error ? j.error.message || "" : "",
               j.error && j.error.traceback ? el("details", {}, el("summary", { text: "traceback" }), el("pre", { text: j.error.traceback })) : null),
             el("td", {}, button("retry", "retry", { id: j.id }, { done: load })))))));
   }

@@ -3,6 +3,7 @@
 (() => {
   const { el, fmt } = DM;
   const RANGES = [["1h", "1 hour"], ["24h", "24 hours"], ["7d", "7 days"], ["30d", "30 days"]];
+  const per = (step) => (step < 3600 ? `${step / 60} min` : `${step / 3600} h`);
   let range = new URLSearchParams(location.search).get("range") || "1h";
 
   function filled(h) {  // every step of the span, nothing-happened steps as zeros
@@ -30,12 +31,12 @@
     const chart = (title, id, list, names, opts) => DM.card(title, list.length && h.points.length
       ? [DM.lines(id, list, { ...span, ...opts }), DM.legend(names)] : el("p", { class: "muted", id, text: "nothing in this span" }));
     document.getElementById("main").replaceChildren(
-      el("h1", {}, "History ", el("span", { class: "muted", text: `${total} job(s) ended, one point per ${fmt.age(h.step)}` })),
+      el("h1", {}, "History ", el("span", { class: "muted", text: `${total} job(s) ended, one point per ${per(h.step)}` })),
       el("div", { class: "filters", id: "ranges" }, RANGES.map(([key, label]) => el("button", {
         type: "button", "data-range": key, class: key === range ? "here" : "",
         on: { click: () => { range = key; load(); } } }, label))),
       el("div", { class: "grid" },
-        chart(`Jobs ended per ${fmt.age(h.step)}`, "history-ended", series(outcomes, (p, o) => p.ended[o] || 0), outcomes),
+        chart(`Jobs ended per ${per(h.step)}`, "history-ended", series(outcomes, (p, o) => p.ended[o] || 0), outcomes),
         chart("Failures and retries by error type", "history-errors", series(errors, (p, e) => p.errors[e] || 0), errors),
         chart("Latency per task (p50, p95)", "history-latency", latency, latency.map((s) => s.name), { tick: fmt.secs }),
         chart("Queue depth (most waiting)", "history-depth", series(queues, (p, q) => p.due[q] || 0), queues)));

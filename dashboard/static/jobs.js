@@ -28,10 +28,10 @@
       el("td", {}, el("a", { href: "/jobs/" + j.id, text: j.id.slice(0, 12) })),
       el("td", { text: j.task }), el("td", { text: j.queue }), el("td", {}, pill(j.status)),
       el("td", { class: "num", text: `${j.attempts}/${j.max_attempts}` }),
-      el("td", { text: j.path ? j.path.split(/[\\/]/).pop() : "", title: j.path || "" }),
+      el("td", { class: "wrap", text: j.path ? j.path.split(/[\\/]/).pop() : "", title: j.path || "" }),
       el("td", { text: fmt.time(j.created) }),
       el("td", { class: "num", text: j.started ? fmt.secs((j.finished || now) - j.started) : "" }),
-      el("td", { text: j.error ? `${j.error.type}: ${j.error.message || ""}` : "" }),
+      el("td", { class: "wrap", text: j.error ? `${j.error.type}: ${j.error.message || ""}` : "" }),
       el("td", {}, ENDED.includes(j.status) ? (j.status !== "succeeded" ? button("retry", "retry", { id: j.id }, { done: load }) : "")
         : button("cancel", "cancel", { id: j.id }, { danger: true, done: load }))));
     document.getElementById("list").replaceChildren(

@@ -22,11 +22,11 @@
     const rows = Object.entries(s.queues).sort();
     const most = Math.max(1, ...rows.map(([, q]) => q.due));
     return card("Queues", el("table", { id: "queues" },
-      el("tr", {}, el("th", { text: "queue" }), el("th", { class: "num", text: "waiting" }), el("th", { text: "" }),
+      el("tr", {}, el("th", { text: "queue" }), el("th", { class: "num", text: "waiting" }),
         el("th", { class: "num", text: "workers" }), el("th", { class: "num", text: "oldest" }), el("th", { text: "" })),
       rows.map(([name, q]) => el("tr", { "data-queue": name },
         el("td", {}, name, " ", q.paused ? pill("paused") : null),
-        el("td", { class: "num", text: q.due }), el("td", {}, bar(q.due / most)),
+        el("td", { class: "num" }, String(q.due), bar(q.due / most)),
         el("td", { class: "num", text: q.workers }), el("td", { class: "num", text: q.due ? fmt.age(q.oldest_age) : "" }),
         el("td", {}, q.paused ? button("resume", "resume", { queue: name }) : button("pause", "pause", { queue: name }))))));
   }
@@ -81,8 +81,8 @@
       el("tr", {}, ["when", "task", "state", "error", "file", ""].map((h) => el("th", { text: h }))),
       f.map((x) => el("tr", {},
         el("td", { text: fmt.time(x.ts) }), el("td", {}, el("a", { href: "/jobs/" + x.job, text: x.task })),
-        el("td", {}, pill(x.status)), el("td", { text: (x.error || "") + (x.message ? ": " + x.message : "") }),
-        el("td", { text: x.path || "" }), el("td", {}, button("retry", "retry", { id: x.job })))))
+        el("td", {}, pill(x.status)), el("td", { class: "wrap", text: (x.error || "") + (x.message ? ": " + x.message : "") }),
+        el("td", { class: "wrap", text: x.path || "" }), el("td", {}, button("retry", "retry", { id: x.job })))))
       : el("p", { class: "muted", text: "none since the broker started" }));
   }
 
