@@ -305,7 +305,8 @@ _TEXT = 200  # characters of file-name text a listing may look for
 
 def jobs(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
     """A page of jobs from the store, newest first, filtered by state, queue, task and the
-    file name's text; `next` (or null) is the `before` of the following page. With `ids`, those
+    file name's text, and created in [`after`, `before`); `next` (or null) is the `before` of
+    the following page. With `ids`, those
     jobs' lines instead (their arguments, which `docmill.result` does not give)."""
     if "ids" in body:
         ids = body["ids"]
@@ -327,6 +328,7 @@ def jobs(broker: Broker, req: ClientRequest, body: dict[str, Any]) -> dict[str, 
         task=body.get("task") or None,
         text=body.get("text") or None,
         before=float(_number(body, "before", float("inf"), Bound(integer=False, low=0))),
+        after=float(_number(body, "after", 0.0, Bound(integer=False, low=0))),
         limit=min(_number(body, "limit", 50, Bound(integer=True, low=1)), LIST_LIMIT),
     )
     found, after = broker.store.listing(query)

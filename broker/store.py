@@ -225,8 +225,8 @@ class SqliteStore:
         alone, so a rare match in a long history takes several pages rather than a long scan.
         """
         self.commit()
-        where: list[str] = ["created < ?"]
-        params: list[Any] = [query.before]
+        where: list[str] = ["created < ?", "created >= ?"]
+        params: list[Any] = [query.before, query.after]
         if query.status is not None:
             where.insert(0, "status = ?")
             params.insert(0, query.status)
@@ -286,6 +286,7 @@ class JobQuery:
     task: str | None = None
     text: str | None = None  # in the file name of the job's `path` or `name` argument
     before: float = float("inf")  # created before this time (the previous page's `next`)
+    after: float = 0.0  # created at or after this time (a time range's start)
     limit: int = 50
     window: int = 2000  # rows looked at, at most, for one page
 

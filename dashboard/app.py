@@ -107,13 +107,18 @@ def build(feed: Feed, settings: DashboardSettings, action_token: str) -> Any:
             return _json({"ok": False, "error": f"filters are at most {_NAME} characters"}, 400)
         try:
             before = float(q["before"]) if q.get("before") else None
+            after = float(q["after"]) if q.get("after") else None
             limit = min(max(int(q.get("limit") or 50), 1), 200)
         except ValueError:
-            return _json({"ok": False, "error": "'before' is a time, 'limit' a number"}, 400)
+            return _json({"ok": False, "error": "'before', 'after': times; 'limit': a number"}, 400)
+        if any(t is not None and not 0 <= t < 1e10 for t in (before, after)):
+            return _json({"ok": False, "error": "'before' and 'after' are Unix times"}, 400)
 
         def listing(client: Client) -> dict[str, Any]:
-            found, after = client.jobs(state_, before=before, limit=limit, **filters)
-            return {"jobs": found, "next": after}
+            found, following = client.jobs(
+                state_, before=before, after=after, limit=limit, **filters
+            )
+            return {"jobs": found, "next": following}
 
         return await broker(listing)
 

@@ -415,10 +415,13 @@ class Client:
         text: str | None = None,
         before: float | None = None,
         limit: int = 50,
+        after: float | None = None,
     ) -> tuple[list[dict[str, Any]], float | None]:
         """A page of jobs, newest first (docs/PROTOCOL.md §6.5b), and the `before` of the next
-        page, None after the last one. `text` is looked for in the file name."""
-        filters = {"state": state, "queue": queue, "task": task, "text": text, "before": before}
+        page, None after the last one. `text` is looked for in the file name; `after` and
+        `before` bound the creation time."""
+        filters: dict[str, Any] = {"state": state, "queue": queue, "task": task, "text": text}
+        filters |= {"before": before, "after": after}
         body = {k: v for k, v in filters.items() if v is not None}
         reply = self.call(Command.JOBS, {**body, "limit": limit})
         return list(reply["jobs"]), reply["next"]

@@ -5,13 +5,15 @@
   const STATES = ["", "queued", "running", "retry_scheduled", "succeeded", "failed", "dead", "cancelled"];
   const ENDED = ["succeeded", "failed", "dead", "cancelled"];
   const params = new URLSearchParams(location.search);
-  const filters = { state: params.get("state") || "", queue: params.get("queue") || "", task: params.get("task") || "", text: params.get("text") || "" };
+  const SPANS = [["", "any time"], ["3600", "last hour"], ["86400", "last 24 hours"], ["604800", "last 7 days"]];
+  const filters = { state: params.get("state") || "", queue: params.get("queue") || "", task: params.get("task") || "", text: params.get("text") || "", span: params.get("span") || "" };
   let pages = [null];  // the `before` of each page seen; the last is the current one
   let next = null, lastCounts = "";
 
   function query() {
     const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);
+    for (const [k, v] of Object.entries(filters)) if (v && k !== "span") q.set(k, v);
+    if (filters.span) q.set("after", String(Date.now() / 1000 - Number(filters.span)));
     const before = pages[pages.length - 1];
     if (before !== null) q.set("before", before);
     return q;
@@ -59,7 +61,8 @@
           control("state", el("select", { name: "state", "aria-label": "state" }, STATES.map((s) => el("option", { value: s, text: s || "any state" })))),
           control("queue", el("input", { name: "queue", placeholder: "queue" })),
           control("task", el("input", { name: "task", placeholder: "task" })),
-          control("text", el("input", { name: "text", placeholder: "file name contains" }))),
+          control("text", el("input", { name: "text", placeholder: "file name contains" })),
+          control("span", el("select", { name: "span", "aria-label": "time range" }, SPANS.map(([v, t]) => el("option", { value: v, text: t }))))),
         el("table", { id: "list" }),
         el("div", { class: "pager" },
           el("button", { id: "newer", type: "button", on: { click: () => { pages.pop(); load(); } } }, "← newer"),
