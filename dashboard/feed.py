@@ -25,6 +25,7 @@ from docmill.client import Client
 from docmill.health import problems
 from docmill.home import Home
 from docmill.protocol import MAX_MESSAGE_BYTES, ProtocolError, unpack_map
+from docmill.security import client_keys
 from docmill.status import Snapshot, decode_snapshot
 
 log = logging.getLogger(__name__)
@@ -78,9 +79,9 @@ class Feed:
         sub.setsockopt(zmq.LINGER, 0)
         sub.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         sub.setsockopt(zmq.SUBSCRIBE, b"broker.")
-        client = Client(home=str(self.home.root))
-        if client.keys is not None:
-            client.keys.apply(sub)  # the stream is CURVE too when the broker is
+        keys = client_keys(self.home)
+        if keys is not None:
+            keys.apply(sub)  # the stream is CURVE too when the broker is
         sub.connect(endpoint)
         self._sub, self._events_endpoint = sub, endpoint
         return sub

@@ -56,7 +56,8 @@ def action_allowed(scope: Scope, action_token: str) -> str | None:
     host, origin = header(scope, b"host"), header(scope, b"origin")
     if not tokens.same(header(scope, b"x-docmill-token"), action_token):
         return "this action needs the dashboard's token (home/run/dashboard.token)"
-    if origin is None or host is None or origin != f"http://{host}":
+    # https: the dashboard behind a TLS proxy that keeps the Host (beyond loopback).
+    if origin is None or host is None or origin not in (f"http://{host}", f"https://{host}"):
         return f"refused from origin {origin!r}: actions come from the dashboard's own page"
     return None
 
