@@ -3,11 +3,13 @@ Debian's headless Chromium driven through its chromedriver."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
 import stat
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -574,3 +576,44 @@ def test_the_history_page_charts_what_the_broker_kept(
     until(browser, lambda d: "one point per 2 min" in text(d, "h1"))
     assert browser.current_url.endswith("/history?range=24h")
     assert dashboard.request("/api/history?range=1y")[0] == 400
+
+
+# A broker publishing its state five times a second (the default is every 2 s).
+_FAST_BROKER = """
+import pathlib, sys
+from broker.broker import Broker
+from docmill.home import Home
+from docmill.settings import load_broker_settings
+home = Home(pathlib.Path(sys.argv[1])).ensure()
+broker = Broker(load_broker_settings(home, state_interval=0.2))
+broker.install_signal_handlers()
+broker.run()
+"""
+
+
+def test_a_page_gets_at_most_one_update_a_second(home: Home, tmp_path: Path) -> None:
+    proc = Proc(["-c", _FAST_BROKER, str(home.root)], tmp_path / "broker.log")
+    try:
+        wait_for(home.read_endpoints, 15, "the broker")
+        dash = start_dashboard(home, tmp_path / "d.log", "--bind", "127.0.0.1:0")
+        try:
+            with Client(home=str(home.root)) as client:
+                first = client.status()["state_seq"]
+            with urllib.request.urlopen(dash.url + "api/stream", timeout=10) as stream:
+                updates, start = [], time.monotonic()
+                while time.monotonic() - start < 4.0:
+                    line = stream.readline()
+                    if line.startswith(b"data: "):
+                        updates.append((time.monotonic(), json.loads(line[6:])))
+            with Client(home=str(home.root)) as client:
+                published = client.status()["state_seq"] - first
+            assert published >= 15  # the broker sent far more than the page was sent
+            assert 3 <= len(updates) <= 6, [round(t - start, 2) for t, _ in updates]
+            gaps = [b[0] - a[0] for a, b in itertools.pairwise(updates)]
+            assert min(gaps) > 0.9, gaps
+            seqs = [u["state"]["state_seq"] for _, u in updates]
+            assert seqs == sorted(seqs) and seqs[-1] - seqs[0] >= 10  # each one the latest
+        finally:
+            assert dash.proc.stop() == 0, dash.proc.output()
+    finally:
+        proc.stop()
