@@ -1,4 +1,5 @@
 """Start docmill on the embedded default: python run_all.py [--home DIR] [--workers N] [--headless]
+[--dashboard HOST:PORT | --no-dashboard]
 
 Creates the home folder on first run, starts the broker, the worker pool and the watcher as
 child processes (each logging to home/logs), shows the live monitor on a terminal, restarts a
@@ -10,6 +11,8 @@ A second Ctrl-C kills at once.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import logging
 import signal
 import subprocess
@@ -34,6 +37,8 @@ log = logging.getLogger("run_all")
 PRINTED_ROTATE_BYTES = 10 * 1024 * 1024
 PRINTED_KEEP = 3
 BROKER_START_TIMEOUT = 15.0
+DASHBOARD = "127.0.0.1:8765"  # where the web dashboard listens unless told otherwise
+DASHBOARD_START_TIMEOUT = 10.0  # seconds to wait for its address before announcing without it
 STOP_TIMEOUT = 10.0  # seconds any child gets after it is asked to stop, before it is killed
 
 
@@ -67,7 +72,11 @@ def pool_command(settings: Settings, workers: int | None) -> list[str]:
 
 class Supervisor:
     def __init__(
-        self, settings: Settings, workers: int | None = None, broker_args: list[str] | None = None
+        self,
+        settings: Settings,
+        workers: int | None = None,
+        broker_args: list[str] | None = None,
+        dashboard: str | None = DASHBOARD,
     ) -> None:
         """`workers`, when given, replaces docmill.toml's [workers] concurrency."""
         self.home = home = settings.home
@@ -77,7 +86,12 @@ class Supervisor:
         self.broker = self._child("broker", ["-m", "broker", "--home", root, *(broker_args or [])])
         self.pool = self._child("workers", pool_command(settings, workers))
         self.watcher = self._child("watcher", ["-m", "watcher", "--home", root])
-        self.children = (self.broker, self.pool, self.watcher)
+        self.dashboard = (
+            self._child("dashboard", ["-m", "dashboard", "--home", root, "--bind", dashboard])
+            if dashboard
+            else None
+        )
+        self.children = (self.broker, self.pool, self.watcher, *filter(None, [self.dashboard]))
         self.stopping = 0  # stop requests received
         self._waker = Waker()
         self.view: subprocess.Popen[bytes] | None = None  # the monitor on this terminal
@@ -119,6 +133,8 @@ class Supervisor:
                 return 1
             self.pool.start(time.monotonic())
             self.watcher.start(time.monotonic())
+            if self.dashboard is not None:
+                self.dashboard.start(time.monotonic())
             self.control.listen()
             self._announce()
             if show_view:
@@ -204,9 +220,24 @@ class Supervisor:
             f"  results in      {self.home.outbox}\n"
             f"  logs in         {self.home.logs}\n"
             f"  broker          {self.home.broker_endpoint()}\n"
-            f"Submit with: docmill --home {self.home.root} submit PATH --wait. Ctrl-C stops.",
+            + (f"  dashboard       {self._dashboard_url()}\n" if self.dashboard else "")
+            + f"Submit with: docmill --home {self.home.root} submit PATH --wait. Ctrl-C stops.",
             flush=True,
         )
+
+    def _dashboard_url(self) -> str:
+        """The address the dashboard took (home/run/dashboard.json), once it has written it."""
+        address = self.home.run / "dashboard.json"
+        deadline = time.monotonic() + DASHBOARD_START_TIMEOUT
+        while self.dashboard is not None and self.dashboard.alive() and not self.stopping:
+            with contextlib.suppress(OSError, ValueError):
+                found = json.loads(address.read_text())
+                if self.dashboard.handle and found.get("pid") == self.dashboard.handle.pid:
+                    return str(found["url"])
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(0.05)  # the dashboard is starting; nothing to wait on yet
+        return f"not answering yet (see {self.home.logs / 'dashboard.log'})"
 
     def shutdown(self) -> None:
         if self.view is not None and self.view.poll() is None:
@@ -216,6 +247,7 @@ class Supervisor:
             "stopping: intake (the watcher), then workers (they finish their jobs), then the broker"
         )
         for child, grace in (
+            *([(self.dashboard, STOP_TIMEOUT)] if self.dashboard else []),
             (self.watcher, STOP_TIMEOUT),
             (self.pool, self.pool_grace + STOP_TIMEOUT),
             (self.broker, STOP_TIMEOUT),
@@ -233,6 +265,13 @@ def main(argv: list[str] | None = None) -> int:
         "--workers", type=int, help="worker processes (default: [workers] concurrency, 2)"
     )
     parser.add_argument("--headless", action="store_true", help="never show the monitor view")
+    parser.add_argument(
+        "--dashboard",
+        default=DASHBOARD,
+        metavar="HOST:PORT",
+        help=f"where the web dashboard listens (default {DASHBOARD}; port 0: any free one)",
+    )
+    parser.add_argument("--no-dashboard", action="store_true", help="do not start the dashboard")
     add_bind_options(parser)
     args = parser.parse_args(argv)
     broker_args = bind_options(args)
@@ -256,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         workers = max(1, args.workers) if args.workers is not None else None
-        return Supervisor(settings, workers, broker_args).run(show_view)
+        dashboard = None if args.no_dashboard else args.dashboard
+        return Supervisor(settings, workers, broker_args, dashboard).run(show_view)
     finally:
         instance.release()
 

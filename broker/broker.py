@@ -174,6 +174,10 @@ class Broker(StopOnSignal):
 
     def close(self) -> None:
         """Release the sockets (run() does this itself when it stops)."""
+        try:
+            self.flow.jobs.history.flush()
+        except sqlite3.Error as exc:
+            log.warning("the history of the last minute could not be written: %s", exc)
         self.store.close()
         self.router.close(linger=0)
         self.pub.close(linger=0)
@@ -307,7 +311,9 @@ class Broker(StopOnSignal):
         if self.settings.state_interval > 0 and now >= self._next_state:
             self._next_state = now + self.settings.state_interval
             self.state_seq += 1
-            self.events.publish(
-                Topic.BROKER_STATE, state=state.snapshot(self.flow), state_seq=self.state_seq
+            snapshot = state.snapshot(self.flow)
+            self.flow.jobs.history.sample(
+                {name: q["due"] for name, q in snapshot["queues"].items()}, time.time()
             )
+            self.events.publish(Topic.BROKER_STATE, state=snapshot, state_seq=self.state_seq)
         self._end_pass()

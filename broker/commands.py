@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from broker import admin, batches, state
+from broker import admin, batches, listing, state
 from broker.blobs import BadContent
 from broker.flow import JobFlow
 from broker.jobs import (
@@ -116,14 +116,6 @@ def _job_from(spec: Any, policies: dict[str, dict[str, Any]], now: float) -> Job
     )
 
 
-def _number(spec: dict[str, Any], key: str, default: Any, bound: Bound) -> Any:
-    value = spec.get(key)
-    if value is None:
-        return default
-    bound.check(key, value)
-    return value
-
-
 def submit(flow: JobFlow, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
     """One job (`task`, `args`, ...) or many (`jobs`); all are validated before any is kept.
 
@@ -220,7 +212,7 @@ def cancel(flow: JobFlow, req: ClientRequest, body: dict[str, Any]) -> dict[str,
 
 def dead(flow: JobFlow, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
     """Jobs that exhausted their attempts, newest first, with their last error."""
-    limit = _number(body, "limit", 1000, Bound(integer=True, low=0))
+    limit = Bound(integer=True, low=0).get(body, "limit", 1000)
     return {
         "ok": True,
         "jobs": [job.view() for job in flow.store.by_status(JobStatus.DEAD, limit)],
@@ -262,6 +254,8 @@ _HANDLERS: dict[str, _Handler] = {
     Command.DEAD.value: dead,
     Command.RETRY.value: retry,
     Command.PURGE.value: purge,
+    Command.JOBS.value: listing.jobs,
+    Command.HISTORY.value: listing.history,
     Command.SNAPSHOT.value: status,
     Command.PAUSE.value: admin.pause,
     Command.RESUME.value: admin.resume,

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from broker import batches
 from broker.blobs import Blobs
 from broker.clock import Clock
+from broker.history import History
 from broker.jobs import Job, backoff_delay
 from broker.metrics import Metrics
 from broker.store import SqliteStore
@@ -69,6 +70,7 @@ class Lifecycle:
         self.waiters = Waiters()
         self.parents = batches.OpenParents()
         self.metrics = Metrics()
+        self.history = History(store.db)  # per-minute aggregates, kept in the store
 
     def publish(self, topic: Topic, /, **fields: Any) -> None:
         self.outlet.publish(topic, **fields)
@@ -164,6 +166,7 @@ class Lifecycle:
             self.store.save(job)
             self.timers.add(job)
             self.metrics.retried(kind)
+            self.history.retried(job, kind, self.clock.time())
             self.publish(
                 Topic.JOB_RETRY_SCHEDULED,
                 job=job.id,
@@ -221,6 +224,7 @@ class Lifecycle:
             path=job.args.get("path") if isinstance(job.args, dict) else None,
         )
         self.metrics.settled(job, now)
+        self.history.settled(job, now)
         self.blobs.settled(job)
         for waiter in self.waiters.settled(job.id):
             self._answer(waiter)

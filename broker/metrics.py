@@ -19,6 +19,7 @@ from docmill.stats import percentile
 WINDOWS = (60, 300, 900)  # seconds: throughput over the last 1, 5 and 15 minutes
 _SAMPLES = 500  # recent durations kept per task, for percentiles
 _FAILURES = 20
+_TASKS = 200  # tasks counted by name; more (a user naming tasks freely) count as "other"
 
 
 class Metrics:
@@ -28,6 +29,7 @@ class Metrics:
         self.ended: Counter[str] = Counter()  # by final state, since the broker started
         self.errors: Counter[str] = Counter()  # by error type, failures and retries
         self.failures: deque[dict[str, Any]] = deque(maxlen=_FAILURES)
+        self.by_task: dict[str, Counter[str]] = {}  # final states by task, for /metrics
 
     def settled(self, job: Job, now: float | None = None) -> None:
         now = now or time.time()
@@ -39,6 +41,8 @@ class Metrics:
         while self._ended and self._ended[0][0] < second - WINDOWS[-1]:
             self._ended.popleft()
         self.ended[job.status.value] += 1
+        task = job.task if job.task in self.by_task or len(self.by_task) < _TASKS else "other"
+        self.by_task.setdefault(task, Counter())[job.status.value] += 1
         if job.status is JobStatus.SUCCEEDED and job.started and job.finished:
             samples = self._durations.setdefault(job.task, deque(maxlen=_SAMPLES))
             samples.append(job.finished - job.started)
@@ -80,6 +84,7 @@ class Metrics:
             "ended": dict(self.ended),
             "errors": dict(self.errors),
             "failures": list(self.failures),
+            "by_task": {task: dict(ended) for task, ended in sorted(self.by_task.items())},
         }
 
     def _spark(self, now_s: int, buckets: int = 30, width: int = 30) -> list[int]:

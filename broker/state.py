@@ -154,4 +154,5 @@ def _metrics(summary: dict[str, Any]) -> Metrics:
         "ended": summary["ended"],
         "errors": summary["errors"],
         "failures": summary["failures"],
+        "by_task": summary["by_task"],
     }

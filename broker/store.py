@@ -46,6 +46,8 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE UNIQUE INDEX IF NOT EXISTS jobs_key ON jobs(key) WHERE key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, finished);
 CREATE INDEX IF NOT EXISTS jobs_parent ON jobs(parent) WHERE parent IS NOT NULL;
+CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created);
+CREATE INDEX IF NOT EXISTS jobs_status_created ON jobs(status, created);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);
 INSERT OR IGNORE INTO meta VALUES ('schema', '1');
 """
@@ -56,6 +58,8 @@ _INSERT = (
     f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _COLUMNS[1:])}"
 )
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM jobs"
+# A listing reads neither the request body nor the result (a whole document's text).
+_LIST = f"SELECT {', '.join('NULL' if c in ('body', 'result') else c for c in _COLUMNS)} FROM jobs"
 _TERMINAL = tuple(s.value for s in JobStatus if s.terminal)
 
 
@@ -213,6 +217,35 @@ class SqliteStore:
         ).fetchall()
         return [_job(row) for row in rows]
 
+    def listing(self, query: JobQuery) -> tuple[list[Job], tuple[float, str] | None]:
+        """Jobs matching `query`, newest first, and where the next page starts (None: no more).
+
+        Bounded: the index on (status, created), or on created, gives at most `query.window`
+        rows older than `query.before`; queue, task and file-name text are matched among those
+        alone, so a rare match in a long history takes several pages rather than a long scan.
+        """
+        where: list[str] = ["created < ?", "created >= ?"]
+        params: list[Any] = [query.before, query.after]
+        if query.cursor is not None:
+            where.append("(created < ? OR (created = ? AND id < ?))")
+            params += [query.cursor[0], query.cursor[0], query.cursor[1]]
+        if query.status is not None:
+            where.insert(0, "status = ?")
+            params.insert(0, query.status)
+        rows = self.db.execute(
+            f"{_LIST} WHERE {' AND '.join(where)} ORDER BY created DESC, id DESC LIMIT ?",
+            (*params, query.window),
+        ).fetchall()
+        found: list[Job] = []
+        for row in rows:
+            job = _job(row)
+            if query.matches(job):
+                found.append(job)
+                if len(found) == query.limit:
+                    return found, (job.created, job.id)
+        last = _job(rows[-1]) if rows else None
+        return found, ((last.created, last.id) if last and len(rows) == query.window else None)
+
     def live(self) -> list[Job]:
         """The unfinished jobs (the broker's working set)."""
         return list(self._live.values())
@@ -245,6 +278,32 @@ class SqliteStore:
     def close(self) -> None:
         self.commit()
         self.db.close()
+
+
+@dataclass(frozen=True, slots=True)
+class JobQuery:
+    """A page of `docmill.jobs`: filters, where the page starts, and how far it may look."""
+
+    status: str | None = None
+    queue: str | None = None
+    task: str | None = None
+    text: str | None = None  # in the file name of the job's `path` or `name` argument
+    before: float = float("inf")  # created before this time (a time range's end)
+    after: float = 0.0  # created at or after this time (a time range's start)
+    # Where the page starts: after the job (created, id), the last of the previous page. Jobs
+    # of one submit share their creation time, so the time alone cannot mark a place.
+    cursor: tuple[float, str] | None = None
+    limit: int = 50
+    window: int = 2000  # rows looked at, at most, for one page
+
+    def matches(self, job: Job) -> bool:
+        if (self.queue and job.queue != self.queue) or (self.task and job.task != self.task):
+            return False
+        if not self.text:
+            return True
+        args = job.args if isinstance(job.args, dict) else {}
+        name = args.get("path") or args.get("name")
+        return isinstance(name, str) and self.text.casefold() in Path(name).name.casefold()
 
 
 # -- reading history from another process ---------------------------------------------------------

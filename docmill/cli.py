@@ -18,6 +18,7 @@ from tabulate import tabulate
 from docmill import cli_chunks, logread
 from docmill.cli_input import job_number, readable, seconds
 from docmill.cli_ops import (
+    cmd_dashboard,
     cmd_health,
     cmd_keys,
     cmd_monitor,
@@ -100,6 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     purge.add_argument("--dead", action="store_true", required=True)
     monitor = sub.add_parser("monitor", parents=[common], help="the live view (or --once)")
     monitor.add_argument("--once", action="store_true", help="print one snapshot and exit")
+    dashboard = sub.add_parser("dashboard", parents=[common], help="serve the web dashboard")
+    dashboard.add_argument("--bind", help="HOST:PORT (default 127.0.0.1:8765)")
     sub.add_parser("health", parents=[common], help="exit 1, with the reasons, when unhealthy")
     report = sub.add_parser("report", parents=[common], help="task statistics from the store")
     report.add_argument("--since", default="24h", help="a span like 90m, 24h, 7d (default 24h)")
@@ -156,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_service(home, args)
     if args.command == "logs":
         return logread.main(home.logs, args.process, args.since, args.follow)
+    if args.command == "dashboard":  # it waits for the broker itself, and shows it is away
+        return cmd_dashboard(args)
     if not args.endpoint and not home.read_endpoints():
         print(
             f"docmill: no broker is running in {home.root} (start it with run_all.py)",

@@ -130,6 +130,10 @@ def cmd_monitor(client: Client, args: argparse.Namespace) -> int:
     return _run_module("monitor", args, options)
 
 
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    return _run_module("dashboard", args, ["--bind", args.bind] if args.bind else [])
+
+
 def _run_module(module: str, args: argparse.Namespace, options: list[str]) -> int:
     """A command that belongs to another docmill process (the monitor, the broker's store), run
     as that process, as git runs its subcommands: the shared package imports none of them."""

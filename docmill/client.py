@@ -413,3 +413,33 @@ class Client:
         """Endpoints, job counts by state, queues, and each worker; ProtocolError if the broker's
         answer does not have the types docs/PROTOCOL.md §6.4 gives."""
         return decode_snapshot(self.call(Command.STATUS, {}))
+
+    def jobs(
+        self,
+        state: str | None = None,
+        queue: str | None = None,
+        task: str | None = None,
+        text: str | None = None,
+        before: float | None = None,
+        limit: int = 50,
+        after: float | None = None,
+        cursor: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """A page of jobs, newest first (docs/PROTOCOL.md §6.5b), and the `cursor` of the next
+        page, None after the last one. `text` is looked for in the file name; `after` and
+        `before` bound the creation time."""
+        filters: dict[str, Any] = {"state": state, "queue": queue, "task": task, "text": text}
+        filters |= {"before": before, "after": after, "cursor": cursor}
+        body = {k: v for k, v in filters.items() if v is not None}
+        reply = self.call(Command.JOBS, {**body, "limit": limit})
+        return list(reply["jobs"]), reply["next"]
+
+    def job_lines(self, job_ids: list[str]) -> list[dict[str, Any]]:
+        """The listing's line of each job that exists: its view with its (shortened) args."""
+        return list(self.call(Command.JOBS, {"ids": job_ids})["jobs"])
+
+    def history(self, span: float = 3600.0) -> dict[str, Any]:
+        """The broker's per-minute history of the last `span` seconds (docs/PROTOCOL.md §6.5c):
+        `step` (s per point), `since`, `points` oldest first."""
+        reply = self.call(Command.HISTORY, {"span": span})
+        return {k: reply[k] for k in ("step", "since", "points")}

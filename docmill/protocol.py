@@ -57,6 +57,8 @@ class Command(enum.StrEnum):
     WATCHER_STATS = "docmill.watcher_stats"
     WORKER_GONE = "docmill.worker_gone"
     STOP = "docmill.stop"
+    JOBS = "docmill.jobs"
+    HISTORY = "docmill.history"
 
 
 DEFAULT_QUEUE = "documents"  # where a job goes when it names no queue
@@ -201,6 +203,14 @@ class Bound:
                 else f"from {_shown(self.low)} to {NUMBER_LIMIT}"
             )
             raise BadRequest(f"{key!r} must be {span}, not {_shown(value)}")
+
+    def get(self, spec: dict[str, Any], key: str, default: Any) -> Any:
+        """`spec[key]` checked against this bound, or `default` when it is absent (None)."""
+        value = spec.get(key)
+        if value is None:
+            return default
+        self.check(key, value)
+        return value
 
 
 def _shown(value: float) -> str:

@@ -143,6 +143,14 @@ class WorkersSettings:
 
 
 @dataclass(frozen=True)
+class DashboardSection:
+    """[dashboard]: where the web dashboard serves its page (dashboard/settings.py checks it)."""
+
+    bind: str = "127.0.0.1:8765"  # HOST:PORT, loopback by default; port 0: any free one
+    access_token: str | None = None  # asked of every request; required beyond loopback
+
+
+@dataclass(frozen=True)
 class BrokerSettings:
     """Everything the broker process is told; every field has the documented default."""
 
@@ -173,6 +181,7 @@ class Settings:
     broker: BrokerSettings
     workers: WorkersSettings
     watcher: WatcherSettings
+    dashboard: DashboardSection = field(default_factory=DashboardSection)
     chunking: ChunkSettings = field(default_factory=ChunkSettings)
 
     @property
@@ -187,6 +196,7 @@ class Settings:
 CONFIG_NAME = "docmill.toml"
 SECTIONS = (
     "broker", "maintenance", "checks", "security", "tasks", "workers", "watcher", "logs",
+    "dashboard",
     "chunking",
 )  # fmt: skip
 # What [broker] may set; BrokerSettings' other fields are not the file's to change.
@@ -263,6 +273,7 @@ def load_settings(home: Home) -> Settings:
         workers=_section(WorkersSettings, data, "workers"),
         watcher=watcher_settings(home.root, table(data, "watcher", "[watcher]"), chunking),
         chunking=chunking,
+        dashboard=_section(DashboardSection, data, "dashboard"),
     )
 
 

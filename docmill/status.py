@@ -134,6 +134,7 @@ class Metrics(TypedDict):
     ended: dict[str, int]  # by outcome, and "retried"
     errors: dict[str, int]  # by error type
     failures: list[Failure]  # the most recent first
+    by_task: dict[str, dict[str, int]]  # jobs ended since the broker started, by task and state
 
 
 class Snapshot(TypedDict):
