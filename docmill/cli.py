@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK
 """The `docmill` command: submit documents, read results, see the broker's state.
 
 Exit codes: 0 done, 1 a job failed, 2 bad usage, a request refused (here or by the broker) or an
@@ -15,7 +16,7 @@ from typing import Any
 import zmq
 from tabulate import tabulate
 
-from docmill import cli_chunks, logread
+from docmill import cli_chunks, cli_help, logread
 from docmill.cli_input import job_number, readable, seconds
 from docmill.cli_ops import (
     cmd_dashboard,
@@ -30,7 +31,16 @@ from docmill.cli_ops import (
     cmd_status,
     cmd_stop,
 )
-from docmill.cli_output import EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE, emit, jsonable, when
+from docmill.cli_output import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_TIMEOUT,
+    EXIT_USAGE,
+    emit,
+    jsonable,
+    stdout_closed,
+    when,
+)
 from docmill.client import BrokerError, Client
 from docmill.home import Home, resolve_home
 from docmill.protocol import DEFAULT_QUEUE, JobStatus, ProtocolError
@@ -69,14 +79,32 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="docmill", description=__doc__, parents=[_common(False)])
     sub = parser.add_subparsers(dest="command", required=True)
     submit = sub.add_parser("submit", parents=[common, waiting], help="submit documents")
-    submit.add_argument("paths", nargs="+", metavar="PATH")
-    submit.add_argument("--task", default="process_document")
-    submit.add_argument("--queue", default=DEFAULT_QUEUE)
-    submit.add_argument("--priority", type=job_number("priority"), default=None)
+    submit.add_argument("paths", nargs="+", metavar="PATH", help="the documents to process")
+    submit.add_argument(
+        "--task",
+        default="process_document",
+        help="the task each file's job runs (default process_document)",
+    )
+    submit.add_argument(
+        "--queue",
+        default=DEFAULT_QUEUE,
+        help=f"the queue to put the jobs in (default {DEFAULT_QUEUE})",
+    )
+    submit.add_argument(
+        "--priority",
+        type=job_number("priority"),
+        default=None,
+        help="higher runs first (default 0)",
+    )
     submit.add_argument(
         "--countdown", type=job_number("countdown"), default=None, help="start no sooner (s)"
     )
-    submit.add_argument("--max-attempts", type=job_number("max_attempts"), default=None)
+    submit.add_argument(
+        "--max-attempts",
+        type=job_number("max_attempts"),
+        default=None,
+        help="attempts before a retryable failure makes a job dead (default: the task's policy)",
+    )
     submit.add_argument(
         "--batch", action="store_true", help="one batch job whose result summarises all files"
     )
@@ -88,17 +116,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     cli_chunks.add_options(submit)
     result = sub.add_parser("result", parents=[common, waiting], help="a job's state and result")
-    result.add_argument("job")
+    result.add_argument("job", help="the job id submit printed")
     sub.add_parser("status", parents=[common], help="broker, queues and workers")
     cancel = sub.add_parser("cancel", parents=[common], help="cancel a queued or running job")
-    cancel.add_argument("job")
+    cancel.add_argument("job", help="the job id")
     sub.add_parser("dead", parents=[common], help="jobs that exhausted their attempts")
     retry = sub.add_parser("retry", parents=[common], help="put ended jobs back in line")
     target = retry.add_mutually_exclusive_group(required=True)
-    target.add_argument("job", nargs="?")
-    target.add_argument("--all-dead", action="store_true")
+    target.add_argument("job", nargs="?", help="one ended job's id")
+    target.add_argument("--all-dead", action="store_true", help="every dead job")
     purge = sub.add_parser("purge", parents=[common], help="delete dead jobs")
-    purge.add_argument("--dead", action="store_true", required=True)
+    purge.add_argument(
+        "--dead", action="store_true", required=True, help="delete the dead jobs (required)"
+    )
     monitor = sub.add_parser("monitor", parents=[common], help="the live view (or --once)")
     monitor.add_argument("--once", action="store_true", help="print one snapshot and exit")
     dashboard = sub.add_parser("dashboard", parents=[common], help="serve the web dashboard")
@@ -133,12 +163,14 @@ def _parser() -> argparse.ArgumentParser:
         help="start docmill on this home at logon or boot (systemd, Task Scheduler, launchd)",
         description="Example: docmill --home ~/docmill-home service install --at logon",
     )
-    service.add_argument("action", choices=["install", "uninstall", "status"])
+    service.add_argument(
+        "action", choices=["install", "uninstall", "status"], help="what to do with the service"
+    )
     service.add_argument(
         "--at", choices=["logon", "boot"], default="logon", help="when it starts (default logon)"
     )
     keys = sub.add_parser("keys", parents=[common], help="CURVE keys: `keys init [--name N]`")
-    keys.add_argument("action", choices=["init"])
+    keys.add_argument("action", choices=["init"], help="init: create the missing key pairs")
     keys.add_argument(
         "--name",
         action="append",
@@ -146,12 +178,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     for name, what in (("pause", "stop starting jobs of a queue"), ("resume", "start again")):
         action = sub.add_parser(name, parents=[common], help=what)
-        action.add_argument("queue")
+        action.add_argument("queue", help="the queue's name, e.g. documents")
+    cli_help.describe(parser, sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    """The command's exit code; a reader that closes the pipe early (`| head`) ends the
+    output quietly, not the command."""
+    parser = _parser()
+    cli_help.complete(parser)
+    args = parser.parse_args(argv)
+    try:
+        code = _run(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        stdout_closed()
+        return EXIT_OK
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     home = Home(resolve_home(args.home))
     if args.command == "keys":
         return cmd_keys(home, args)

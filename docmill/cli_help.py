@@ -1,0 +1,91 @@
+"""How the `docmill` command explains itself: its version, an example for every option of every
+subcommand (shown under `docmill COMMAND --help`), the exit codes, and shell completion.
+
+The examples live here, one list per subcommand, so the parser in docmill/cli.py stays short;
+tests/test_cli_conventions.py walks the parser and fails for an option without help text or
+without an example here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from importlib import metadata
+
+COMMON_EXAMPLES = [
+    "docmill --home ~/docmill-home status      # --home, else $DOCMILL_HOME, else see README",
+    "docmill --endpoint tcp://10.0.0.5:5555 --server-key broker.key --key laptop.key_secret status",
+    "docmill --timeout 30 status               # wait at most 30 s for the broker",
+    "docmill status --json | jq .counts        # --json: machine-readable output",
+    "docmill --version",
+]
+
+EXIT_CODES = (
+    "exit codes: 0 done, 1 a job failed (or unhealthy), 2 refused, unknown or bad usage, "
+    "3 no broker answered or jobs still running when the wait ended"
+)
+
+EXAMPLES: dict[str, list[str]] = {
+    "submit": [
+        "docmill submit report.pdf notes.docx",
+        "docmill submit --wait --timeout 120 inbox/*.pdf",
+        "docmill submit --task extract_metadata --queue analysis --priority 5 a.pdf",
+        "docmill submit --countdown 60 --max-attempts 5 big.pdf",
+        "docmill submit --batch --wait inbox/a.pdf inbox/b.pdf",
+        "docmill submit --inline --wait ~/Desktop/letter.odt",
+        "docmill submit --chunks --chunk-size 500 --chunk-overlap 50 --chunk-unit words a.pdf",
+    ],
+    "result": ["docmill result 0a9b06ae...", "docmill result --wait --timeout 60 0a9b06ae..."],
+    "status": ["docmill status", "docmill status --json"],
+    "cancel": ["docmill cancel 0a9b06ae..."],
+    "dead": ["docmill dead --json"],
+    "retry": ["docmill retry 0a9b06ae...", "docmill retry --all-dead"],
+    "purge": ["docmill purge --dead"],
+    "monitor": ["docmill monitor", "docmill monitor --once --json"],
+    "health": ["docmill health || notify-send 'docmill unhealthy'"],
+    "report": ["docmill report --since 7d --json"],
+    "scale": ["docmill scale 4", "docmill scale +2 --pool myhost/1234"],
+    "logs": ["docmill logs --process worker --since 15m --follow"],
+    "dashboard": ["docmill dashboard --bind 127.0.0.1:8765"],
+    "stop": ["docmill stop", "docmill stop --no-wait"],
+    "service": [
+        "docmill --home ~/docmill-home service install --at logon",
+        "docmill service status",
+    ],
+    "keys": ["docmill keys init --name laptop --name gpu-box"],
+    "pause": ["docmill pause documents"],
+    "resume": ["docmill resume documents"],
+}
+
+
+def version() -> str:
+    """The installed distribution's version, as pip shows it."""
+    try:
+        return metadata.version("docmill")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def describe(parser: argparse.ArgumentParser, sub: argparse._SubParsersAction) -> None:
+    """Add --version, the exit codes and every subcommand's examples to the parser's help."""
+    parser.add_argument(
+        "--version", action="version", version=f"docmill {version()}", help="print the version"
+    )
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = "examples:\n" + _lines(COMMON_EXAMPLES) + "\n\n" + EXIT_CODES
+    for name, command in sub.choices.items():
+        command.formatter_class = argparse.RawDescriptionHelpFormatter
+        command.epilog = "examples:\n" + _lines(EXAMPLES.get(name, [])) + "\n\n" + EXIT_CODES
+
+
+def _lines(examples: list[str]) -> str:
+    return "\n".join(f"  {line}" for line in examples)
+
+
+def complete(parser: argparse.ArgumentParser) -> None:
+    """Shell completion (argcomplete): answers and exits when the shell asks, else does
+    nothing. Imported only then, so an ordinary command pays nothing for it."""
+    if "_ARGCOMPLETE" in os.environ:
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
