@@ -170,7 +170,7 @@ class Broker(StopOnSignal):
         for worker in workers:
             self.send(to_worker(worker.identity, WorkerCommand.DISCONNECT))
         self.close()
-        self.settings.home.endpoints_file.unlink(missing_ok=True)
+        self.settings.home.clear_endpoints()
 
     def close(self) -> None:
         """Release the sockets (run() does this itself when it stops)."""

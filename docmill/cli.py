@@ -44,6 +44,7 @@ from docmill.cli_output import (
 from docmill.client import BrokerError, Client
 from docmill.home import Home, resolve_home
 from docmill.protocol import DEFAULT_QUEUE, JobStatus, ProtocolError
+from docmill.running import SeveralRunning, find_home
 from docmill.security import SecurityError, SecuritySettings, under_roots
 from docmill.settings import load_settings
 
@@ -199,7 +200,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    home = Home(resolve_home(args.home))
+    if args.command in ("keys", "service") or args.endpoint:
+        home = Home(resolve_home(args.home))  # a home to set up, or no local one needed
+    else:
+        try:
+            home = Home(find_home(args.home))  # the running system, from any folder
+        except SeveralRunning as exc:
+            print(f"docmill: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    args.home = str(home.root)  # what the commands resolve again is this home
     if args.command == "keys":
         return cmd_keys(home, args)
     if args.command == "service":

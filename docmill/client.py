@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import zmq
 
-from docmill.home import Home, resolve_home
+from docmill.home import Home
 from docmill.protocol import (
     DEFAULT_QUEUE,
     MAX_MESSAGE_BYTES,
@@ -35,6 +35,7 @@ from docmill.protocol import (
     request,
     unpack_map,
 )
+from docmill.running import find_home
 from docmill.security import client_keys
 from docmill.status import Snapshot, decode_snapshot
 
@@ -128,13 +129,15 @@ class Client:
         server_key: str | None = None,
         key: str | None = None,
     ) -> None:
-        """Find the broker at `endpoint`, else from the home folder; `timeout` bounds each call.
+        """Find the broker at `endpoint`, else from the home folder (`home`, else as the
+        `docmill` command finds it: docmill/running.py); `timeout` bounds each call.
 
         CURVE: `server_key` (the broker's public key file) and `key` (this client's
         NAME.key_secret), else $DOCMILL_SERVER_KEY and $DOCMILL_KEY, else the home's keys.
         """
-        where = Home(resolve_home(home)) if home or not endpoint else None
-        self.endpoint = endpoint or Home(resolve_home(home)).broker_endpoint()
+        where = Home(find_home(home)) if home or not endpoint else None
+        self.home = where
+        self.endpoint = endpoint or (where.broker_endpoint() if where else "")
         self.keys = client_keys(where, server_key, key)
         self.context = context or zmq.Context.instance()
         self.timeout = _seconds(timeout, "the client's timeout", zero=False)

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-HOME_ENV = "DOCMILL_HOME"
-DEFAULT_HOME = "docmill-home"
+from docmill import running
+from docmill.running import DEFAULT_HOME, HOME_ENV
+
 # sun_path holds 108 bytes on Linux, 104 on macOS; keep a margin for the NUL and the scheme.
 _MAX_IPC_PATH = 100
 
@@ -65,9 +66,17 @@ class Home:
         return "tcp://127.0.0.1:*"
 
     def write_endpoints(self, endpoints: dict[str, Any]) -> None:
+        """Publish a started broker's endpoints, here and in the user's record of running
+        homes (docmill/running.py), so that commands run from other folders find it."""
         tmp = self.endpoints_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(endpoints, indent=2))
         os.replace(tmp, self.endpoints_file)
+        running.record(self.root, endpoints)
+
+    def clear_endpoints(self) -> None:
+        """A stopped broker's endpoints withdrawn, from both places."""
+        running.forget(self.root)
+        self.endpoints_file.unlink(missing_ok=True)
 
     def read_endpoints(self) -> dict[str, Any]:
         """The endpoints a running broker published; empty if none has started here."""

@@ -21,6 +21,7 @@ import zmq
 
 from docmill.client import Client
 from docmill.home import Home
+from docmill.running import RUNNING_ENV
 from tests.documents.prose import english
 from workers.context import JobContext
 from workers.extract import DEFAULT_MAX_BYTES
@@ -247,3 +248,10 @@ def start_pool(broker: Proc, home: Home, tmp_path: Path) -> Iterator[StartPool]:
     yield start
     for proc in pools:
         proc.stop()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_running_records(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The brokers tests start record their homes in a folder of the session's, not in the
+    user's record of running homes (docmill/running.py)."""
+    os.environ[RUNNING_ENV] = str(tmp_path_factory.mktemp("running"))
