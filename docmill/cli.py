@@ -43,6 +43,7 @@ from docmill.cli_output import (
 )
 from docmill.client import BrokerError, Client
 from docmill.home import Home, resolve_home
+from docmill.inline import document_args
 from docmill.protocol import DEFAULT_QUEUE, JobStatus, ProtocolError
 from docmill.running import SeveralRunning, find_home
 from docmill.security import SecurityError, SecuritySettings, under_roots
@@ -230,6 +231,7 @@ def _run(args: argparse.Namespace) -> int:
             timeout=args.timeout or 10.0,
             server_key=args.server_key,
             key=args.key,
+            futures=False,  # the commands wait by long polls of their own
         )
     except SecurityError as exc:
         print(f"docmill: {exc}", file=sys.stderr)
@@ -353,17 +355,8 @@ def _submit(client: Client, args: argparse.Namespace, paths: list[str]) -> int:
 
 
 def _document(path: Path, security: SecuritySettings, inline: bool) -> dict[str, Any]:
-    """A job's arguments for one document: its path where this home's workers may read it,
-    else (or with --inline) its bytes, if they fit in one message. A file that cannot be sent
-    so (missing, too large) goes as its path, for the worker to say what is wrong with it."""
-    readable = under_roots(path, security.allowed_roots) is not None
-    try:
-        fits = path.is_file() and path.stat().st_size <= security.max_inline_bytes
-        if fits and (inline or not readable):
-            return {"content": path.read_bytes(), "name": path.name}
-    except OSError:
-        pass
-    return {"path": str(path)}
+    """A job's arguments for one document: the rule of docmill/inline.py."""
+    return document_args(path, security, inline)
 
 
 def cmd_result(client: Client, args: argparse.Namespace) -> int:

@@ -5,20 +5,26 @@
         job = client.submit("process_document", path="/data/inbox/report.pdf")
         print(job.result(timeout=60)["text"][:200])
 
-A Client owns one DEALER socket and is not thread-safe; give each thread its own.
+A Client may be shared by threads: each thread that calls it gets a DEALER socket of its own
+(a ZeroMQ socket belongs to one thread), and close() closes them all. Each Job is a
+concurrent.futures.Future, completed by one waiter thread per client (docmill/waiter.py).
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import threading
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import zmq
 
 from docmill.home import Home
+from docmill.inline import DOCUMENT_TASKS, document_args
+from docmill.job import BrokerError, Job, JobFailed, failure
 from docmill.protocol import (
     DEFAULT_QUEUE,
     MAX_MESSAGE_BYTES,
@@ -36,54 +42,17 @@ from docmill.protocol import (
     unpack_map,
 )
 from docmill.running import find_home
-from docmill.security import client_keys
+from docmill.security import SecuritySettings, client_keys
+from docmill.settings import load_settings
 from docmill.status import Snapshot, decode_snapshot
+from docmill.waiter import Waiter
+
+__all__ = ["BrokerError", "Client", "Job", "JobFailed"]
 
 T = TypeVar("T")
 
 SUBMIT_CHUNK = 1000  # jobs per message in submit_many
 _WAIT_SLICE = 60.0  # longest single long-poll; a longer wait is several of them
-
-
-class JobFailed(Exception):
-    """The job ended without a result: `type` is its ErrorType value, `message` says why."""
-
-    def __init__(self, job_id: str, type: str, message: str, info: dict[str, Any] | None = None):
-        super().__init__(f"job {job_id} failed ({type}): {message}")
-        self.job_id, self.type, self.message, self.info = job_id, type, message, info or {}
-
-
-class BrokerError(Exception):
-    """The broker refused a request (bad arguments, unknown command)."""
-
-    def __init__(self, type: str, message: str):
-        super().__init__(f"{type}: {message}")
-        self.type, self.message = type, message
-
-
-class Job:
-    """A handle on a job; cheap to create, it asks the broker only when called.
-
-    `unserved` is True when, as the job was submitted, no connected worker served its queue:
-    it waits until one does.
-    """
-
-    def __init__(self, client: Client, job_id: str, unserved: bool = False) -> None:
-        self.client, self.id, self.unserved = client, job_id, unserved
-
-    def __repr__(self) -> str:
-        return f"Job({self.id!r})"
-
-    def info(self) -> dict[str, Any]:
-        """Everything the broker knows: status, attempts, worker, timings, result or error."""
-        return self.client.infos([self.id])[0]
-
-    def status(self) -> str:
-        return str(self.info()["status"])
-
-    def result(self, timeout: float | None = None) -> Any:
-        """The task's value; raises JobFailed if it failed, TimeoutError if not ended in time."""
-        return self.client.gather([self], timeout=timeout)[0]
 
 
 def _unserved(reply: dict[str, Any], spec: dict[str, Any]) -> bool:
@@ -128,12 +97,15 @@ class Client:
         timeout: float = 10.0,
         server_key: str | None = None,
         key: str | None = None,
+        futures: bool = True,
     ) -> None:
         """Find the broker at `endpoint`, else from the home folder (`home`, else as the
         `docmill` command finds it: docmill/running.py); `timeout` bounds each call.
 
         CURVE: `server_key` (the broker's public key file) and `key` (this client's
         NAME.key_secret), else $DOCMILL_SERVER_KEY and $DOCMILL_KEY, else the home's keys.
+        `futures`: complete every Job as a Future from the start (a thread and one long-poll
+        per job); False watches a job only once one of its Future methods is called.
         """
         where = Home(find_home(home)) if home or not endpoint else None
         self.home = where
@@ -141,30 +113,72 @@ class Client:
         self.keys = client_keys(where, server_key, key)
         self.context = context or zmq.Context.instance()
         self.timeout = _seconds(timeout, "the client's timeout", zero=False)
+        self.futures = futures
         self._rids = itertools.count(1)
-        self._socket: zmq.Socket[bytes] | None = None
+        self._local = threading.local()  # this thread's socket
+        self._lock = threading.Lock()
+        self._sockets: set[zmq.Socket[bytes]] = set()
+        self._waiter: Waiter | None = None
+        self._closed = False
+        self._security: SecuritySettings | None = None
 
     # -- connection ---------------------------------------------------------------------------
 
+    def _open(self) -> zmq.Socket[bytes]:
+        sock = self.context.socket(zmq.DEALER)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        if self.keys is not None:
+            self.keys.apply(sock)
+        try:
+            sock.connect(self.endpoint)
+        except zmq.ZMQError:
+            sock.close(linger=0)
+            raise
+        return sock
+
     def _connect(self) -> zmq.Socket[bytes]:
-        if self._socket is None:
-            sock = self.context.socket(zmq.DEALER)
-            sock.setsockopt(zmq.LINGER, 0)
-            sock.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
-            if self.keys is not None:
-                self.keys.apply(sock)
-            try:
-                sock.connect(self.endpoint)
-            except zmq.ZMQError:
-                sock.close(linger=0)
-                raise
-            self._socket = sock
-        return self._socket
+        """The calling thread's socket, opened on its first call."""
+        sock: zmq.Socket[bytes] | None = getattr(self._local, "socket", None)
+        if sock is None:
+            sock = self._open()
+            with self._lock:
+                self._sockets.add(sock)
+            self._local.socket = sock
+        return sock
+
+    def _drop(self) -> None:
+        """Close the calling thread's socket: a request still queued in it cannot answer later."""
+        sock = getattr(self._local, "socket", None)
+        if sock is not None:
+            with self._lock:
+                self._sockets.discard(sock)
+            sock.close(linger=0)
+            self._local.socket = None
+
+    def _watch(self, job: Job) -> None:
+        """Have the waiter thread complete `job` when it ends (docmill/job.py)."""
+        with self._lock:
+            if self._closed:
+                job.abandon("the client is closed")
+                return
+            if self._waiter is None:
+                self._waiter = Waiter(self._open, self.timeout)
+            waiter = self._waiter
+        waiter.watch(job)
 
     def close(self) -> None:
-        if self._socket is not None:
-            self._socket.close(linger=0)
-            self._socket = None
+        """Close every thread's socket and stop the waiter; jobs it still waited for fail
+        with RuntimeError. Call it once the other threads are done with the client."""
+        with self._lock:
+            self._closed = True
+            waiter, self._waiter = self._waiter, None
+            sockets, self._sockets = self._sockets, set()
+        if waiter is not None:
+            waiter.close()
+        for sock in sockets:
+            sock.close(linger=0)
+        self._local = threading.local()
 
     def __enter__(self) -> Client:
         return self
@@ -191,7 +205,7 @@ class Client:
             found = accept(sock.recv_multipart())
             if found is not None:
                 return found
-        self.close()
+        self._drop()
         raise TimeoutError(f"{what} within {timeout:.1f}s")
 
     def _receive(self, rid: int, timeout: float) -> dict[str, Any]:
@@ -216,6 +230,18 @@ class Client:
         return self._receive(self._send(command, body), limit)
 
     # -- jobs ---------------------------------------------------------------------------------
+
+    def _document(self, task: str, args: dict[str, Any], inline: bool = False) -> dict[str, Any]:
+        """`args` of a document task with its `path` replaced by the file's content when the
+        workers may not read that path, as the `docmill` command does (docmill/inline.py)."""
+        path = args.get("path")
+        if task not in DOCUMENT_TASKS or not isinstance(path, str | Path) or "content" in args:
+            return args
+        if self._security is None:
+            # With no local home (an endpoint alone) no path is known to be readable there.
+            self._security = load_settings(self.home).security if self.home else SecuritySettings()
+        rest = {key: value for key, value in args.items() if key != "path"}
+        return rest | document_args(Path(path), self._security, inline)
 
     @staticmethod
     def _spec(
@@ -250,8 +276,13 @@ class Client:
         key: str | None = None,
         backoff: float | None = None,
         backoff_max: float | None = None,
+        inline: bool | None = None,
     ) -> Job:
         """submit() with every job option.
+
+        `inline`, for a document task given a `path`: None sends the file's content when the
+        home's workers may not read that path, as submit() does; True always sends it, False
+        never (the worker then reads the path, or refuses it as `forbidden`).
 
         `timeout`: hard time limit in seconds; `max_attempts` before a retryable failure makes
         the job dead; `countdown` (seconds from now) or `not_before` (Unix time) delays it;
@@ -262,7 +293,7 @@ class Client:
         """
         spec = self._spec(
             task,
-            args,
+            args if inline is False else self._document(task, args, bool(inline)),
             queue,
             priority,
             timeout=timeout,
@@ -298,7 +329,7 @@ class Client:
         priority: int | None = None,
     ) -> list[Job]:
         """Queue many jobs of one task: chunks are sent back to back, then their answers read."""
-        specs = [self._spec(task, args, queue, priority) for args in args_list]
+        specs = [self._spec(task, self._document(task, a), queue, priority) for a in args_list]
         chunks = [specs[i : i + SUBMIT_CHUNK] for i in range(0, len(specs), SUBMIT_CHUNK)]
         rids = [self._send(Command.SUBMIT, {"jobs": chunk}) for chunk in chunks]
         jobs: list[Job] = []
@@ -385,16 +416,10 @@ class Client:
             if info["status"] == JobStatus.SUCCEEDED.value:
                 results.append(info.get("result"))
                 continue
-            err = info.get("error") or {}
-            failure = JobFailed(
-                info["id"],
-                str(err.get("type", ErrorType.CANCELLED.value)),
-                str(err.get("message", info["status"])),
-                info,
-            )
+            failed = failure(info)
             if not return_exceptions:
-                raise failure
-            results.append(failure)
+                raise failed
+            results.append(failed)
         return results
 
     def cancel(self, job_id: str) -> str:

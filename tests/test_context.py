@@ -71,7 +71,7 @@ def test_a_pool_with_no_allowed_roots_in_docmill_toml_refuses_path_jobs(
     document.write_text("some words to read")
     start_pool(1)
     with pytest.raises(JobFailed) as refused:
-        client.submit("process_document", path=str(document)).result(timeout=30)
+        client.enqueue("process_document", {"path": str(document)}, inline=False).result(30)
     assert refused.value.type == "forbidden" and "no roots" in refused.value.message
     assert client.submit("context_of").result(timeout=30)["allowed_roots"] == []
 

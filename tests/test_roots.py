@@ -28,7 +28,7 @@ PAGES = ["The first page.", "The second page.", "The third page.", "The fourth p
 
 def failure(client: Client, task: str, **args: object) -> JobFailed:
     """The failure of one job of `task`, which must fail at its first attempt."""
-    job = client.submit(task, **args)
+    job = client.enqueue(task, args, inline=False)  # the path itself, for the worker to judge
     with pytest.raises(JobFailed) as failed:
         job.result(timeout=30)
     info = job.info()
