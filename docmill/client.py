@@ -17,13 +17,12 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import zmq
 
 from docmill.home import Home
-from docmill.inline import DOCUMENT_TASKS, document_args
+from docmill.inline import job_args
 from docmill.job import BrokerError, Job, JobFailed, failure
 from docmill.protocol import (
     DEFAULT_QUEUE,
@@ -232,16 +231,12 @@ class Client:
     # -- jobs ---------------------------------------------------------------------------------
 
     def _document(self, task: str, args: dict[str, Any], inline: bool = False) -> dict[str, Any]:
-        """`args` of a document task with its `path` replaced by the file's content when the
-        workers may not read that path, as the `docmill` command does (docmill/inline.py)."""
-        path = args.get("path")
-        if task not in DOCUMENT_TASKS or not isinstance(path, str | Path) or "content" in args:
-            return args
+        """`args` with a document's path replaced by its content when the home's workers may
+        not read it, as the `docmill` command does (docmill/inline.py)."""
         if self._security is None:
             # With no local home (an endpoint alone) no path is known to be readable there.
             self._security = load_settings(self.home).security if self.home else SecuritySettings()
-        rest = {key: value for key, value in args.items() if key != "path"}
-        return rest | document_args(Path(path), self._security, inline)
+        return job_args(task, args, self._security, inline)
 
     @staticmethod
     def _spec(

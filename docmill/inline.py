@@ -31,3 +31,15 @@ def document_args(path: Path, security: SecuritySettings, inline: bool) -> dict[
     except OSError:
         pass
     return {"path": str(path)}
+
+
+def job_args(
+    task: str, args: dict[str, Any], security: SecuritySettings, inline: bool
+) -> dict[str, Any]:
+    """`args` of a document task with its `path` replaced by the file's content when the
+    workers may not read that path (or `inline`); other tasks' args as they are."""
+    path = args.get("path")
+    if task not in DOCUMENT_TASKS or not isinstance(path, str | Path) or "content" in args:
+        return args
+    rest = {key: value for key, value in args.items() if key != "path"}
+    return rest | document_args(Path(path), security, inline)
