@@ -2,8 +2,8 @@
 `docmill` command and the Python client share.
 
 Workers read paths only under the home's allowed roots (docmill/security.py), so a file
-elsewhere goes as its content, up to the inline limit, named by the path the user gave: the
-results' `source` is that path (workers/inputs.py), as for a file read in place.
+elsewhere goes as its content, up to the inline limit; process_document is given the path
+the user gave as its `source`, so its results name the document as if it had been read there.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from docmill.security import SecuritySettings, under_roots
 
 # The tasks that take a document as `path`, or as `content` and `name`.
 DOCUMENT_TASKS = frozenset({"process_document", "extract_metadata", "analyze_document"})
+# Those that take `source`, the name their results give a document sent as content.
+NAMED_TASKS = frozenset({"process_document"})
 
 
 def document_args(path: Path, security: SecuritySettings, inline: bool) -> dict[str, Any]:
@@ -27,7 +29,7 @@ def document_args(path: Path, security: SecuritySettings, inline: bool) -> dict[
     try:
         fits = path.is_file() and path.stat().st_size <= security.max_inline_bytes
         if fits and (inline or not readable):
-            return {"content": path.read_bytes(), "name": str(path)}
+            return {"content": path.read_bytes(), "name": path.name}
     except OSError:
         pass
     return {"path": str(path)}
@@ -42,4 +44,7 @@ def job_args(
     if task not in DOCUMENT_TASKS or not isinstance(path, str | Path) or "content" in args:
         return args
     rest = {key: value for key, value in args.items() if key != "path"}
-    return rest | document_args(Path(path), security, inline)
+    sent = rest | document_args(Path(path), security, inline)
+    if "content" in sent and task in NAMED_TASKS:
+        sent.setdefault("source", os.path.abspath(Path(path).expanduser()))
+    return sent

@@ -2,8 +2,8 @@
 the bytes a client sent as `content`, stored for the job in a private temporary folder.
 
 A client with no shared filesystem sends a document's bytes and its original file name; the
-name only hints at the kind and names the document in results (the client's absolute path,
-else `inline:<name>`); the copy's own name is a safe base name, never a folder.
+name only hints at the kind and names the document in results (`inline:<name>`), never a
+folder: it is reduced to a safe base name first.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from workers.outputs import DISK_FULL
 
 INLINE_PREFIX = "inline:"  # how results name a document sent as content, not by path
 MAX_NAME_BYTES = 200  # of a client's file name, as the name of our temporary copy
-MAX_SOURCE = 4096  # characters of a client's path kept to name the document in results
 
 
 @contextlib.contextmanager
@@ -64,7 +63,7 @@ def document_file(
         except OSError as exc:
             kind = ErrorType.DISK_FULL if exc.errno in DISK_FULL else ErrorType.TASK_ERROR
             raise TaskError(kind, f"cannot store the content of {base}: {exc.strerror}") from exc
-        yield file, source_of(name)
+        yield file, f"{INLINE_PREFIX}{base}"
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -82,15 +81,6 @@ def safe_name(name: str) -> str:
         head = (stem if dot else base).encode("utf-8")[: MAX_NAME_BYTES - 17]
         base = head.decode("utf-8", "ignore") + (f".{ext}" if ext else "")
     return base
-
-
-def source_of(name: str) -> str:
-    """How results name a document sent as content: the absolute path the client gave (it
-    read the file there), else `inline:<base name>`."""
-    label = "".join(ch for ch in name if ch.isprintable())[:MAX_SOURCE]
-    if label.startswith("/") or (len(label) > 2 and label[1] == ":" and label[2] in "\\/"):
-        return label
-    return f"{INLINE_PREFIX}{safe_name(name)}"
 
 
 def inline_meta(result: dict[str, Any], content: bytes | None) -> dict[str, Any]:
