@@ -80,6 +80,8 @@ PDF_BACKENDS = ("pypdf", "pdfium")
 
 @dataclass(frozen=True)
 class CheckSettings:
+    """[checks]: the periodic health_check and queue_check jobs, and what raises an alert."""
+
     interval: float = 30.0  # seconds between runs of each check; 0 turns them off
     alert_command: str | None = None  # run on each new alert, the alert as JSON on stdin
     backlog_age: float = 600.0  # seconds the oldest waiting job may wait
@@ -88,6 +90,9 @@ class CheckSettings:
 
 @dataclass(frozen=True)
 class MaintenanceSettings:
+    """[maintenance]: how long finished jobs and output files are kept, and how often the
+    clean-up jobs run."""
+
     result_ttl: float = 7 * DAY  # finished jobs and their results are kept this long
     cleanup_jobs_interval: float = 3600.0  # seconds between cleanup_jobs runs; 0 turns it off
     output_retention: float = 30 * DAY  # output files are kept this long
@@ -101,12 +106,12 @@ class TaskPolicy:
     """[tasks.NAME]: what a submit of that task leaves out; unset (None) keys take the submit's
     own defaults. Only the keys the file sets reach BrokerSettings.task_policies."""
 
-    max_attempts: int | None = None
+    max_attempts: int | None = None  # attempts before a retryable failure makes a job dead
     backoff: float | None = None  # retry delay base (s), doubled per attempt, full jitter
-    backoff_max: float | None = None
+    backoff_max: float | None = None  # longest retry delay (s)
     timeout: float | None = None  # hard time limit (s)
-    priority: int | None = None
-    queue: str | None = None
+    priority: int | None = None  # higher runs first
+    queue: str | None = None  # the queue its jobs go to
 
 
 @dataclass(frozen=True)

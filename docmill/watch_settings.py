@@ -46,9 +46,9 @@ class FolderSettings:
     """One watched folder and what becomes of the files that arrive in it."""
 
     path: Path
-    recursive: bool = False
+    recursive: bool = False  # watch its subfolders too
     include: tuple[str, ...] = ("*",)
-    exclude: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()  # glob patterns of file names to leave alone
     queue: str | None = None
     task: str = "process_document"
     args: dict[str, Any] = field(default_factory=dict)  # extra args for every job
@@ -58,7 +58,7 @@ class FolderSettings:
     batch_window: float = 0.0
     batch_size: int = 0
     after: str = "leave"
-    chunking: ChunkSettings | None = None  # None: the worker's defaults
+    chunking: ChunkSettings | None = None  # {size, overlap, unit} over [chunking], for this folder
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", Path(self.path).expanduser().resolve())
