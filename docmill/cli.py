@@ -16,7 +16,7 @@ from typing import Any
 import zmq
 from tabulate import tabulate
 
-from docmill import cli_chunks, cli_help, logread
+from docmill import cli_chunks, cli_help, cli_submit, logread
 from docmill.cli_input import job_number, readable, seconds
 from docmill.cli_ops import (
     cmd_dashboard,
@@ -117,6 +117,7 @@ def _parser() -> argparse.ArgumentParser:
         "folders this home's workers may read are sent so",
     )
     cli_chunks.add_options(submit)
+    cli_submit.add_options(submit)
     result = sub.add_parser("result", parents=[common, waiting], help="a job's state and result")
     result.add_argument("job", help="the job id submit printed")
     sub.add_parser("status", parents=[common], help="broker, queues and workers")
@@ -285,12 +286,13 @@ def _exit_code(infos: list[dict[str, Any]], waited: bool = True) -> int:
 
 def cmd_submit(client: Client, args: argparse.Namespace) -> int:
     """Exit 2 if a path was skipped (the others still go), unless the jobs say 1 or 3."""
-    paths = readable(args.paths)
+    given = cli_submit.expand(args.paths, args.include, args.exclude)
+    paths = readable(given)
     if not paths:
         print("docmill: nothing to submit", file=sys.stderr)
         return EXIT_USAGE
     code = _submit(client, args, paths)
-    return EXIT_USAGE if code == EXIT_OK and len(paths) < len(args.paths) else code
+    return EXIT_USAGE if code == EXIT_OK and len(paths) < len(given) else code
 
 
 def _submit(client: Client, args: argparse.Namespace, paths: list[str]) -> int:
@@ -332,6 +334,8 @@ def _submit(client: Client, args: argparse.Namespace, paths: list[str]) -> int:
             f"does (python -m workers --queues {args.queue})",
             file=sys.stderr,
         )
+    if args.jsonl or (args.wait and not (args.json or args.batch) and sys.stderr.isatty()):
+        return cli_submit.follow(client, jobs, labels, args)  # as each job ends
     if not args.wait:
         rows = [{"id": job.id, "path": label} for job, label in zip(jobs, labels, strict=True)]
         emit(args, rows, "\n".join(f"{r['id']}  {r['path']}" for r in rows))
