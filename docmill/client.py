@@ -16,6 +16,7 @@ import itertools
 import math
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -120,6 +121,8 @@ class Client:
         self._waiter: Waiter | None = None
         self._closed = False
         self._security: SecuritySettings | None = None
+        # The handles this client gave out, so that retry() can reopen theirs.
+        self._handles: weakref.WeakValueDictionary[str, Job] = weakref.WeakValueDictionary()
 
     # -- connection ---------------------------------------------------------------------------
 
@@ -158,6 +161,7 @@ class Client:
     def _watch(self, job: Job) -> None:
         """Have the waiter thread complete `job` when it ends (docmill/job.py)."""
         with self._lock:
+            self._handles[job.id] = job
             if self._closed:
                 job.abandon("the client is closed")
                 return
@@ -425,9 +429,15 @@ class Client:
         return list(self.call(Command.DEAD, {"limit": limit})["jobs"])
 
     def retry(self, job_id: str | None = None, all_dead: bool = False) -> list[str]:
-        """Put an ended job, or every dead one, back in line with fresh attempts."""
+        """Put an ended job, or every dead one, back in line with fresh attempts; the Jobs of
+        this client for them are pending again, until the new run ends."""
         body: dict[str, Any] = {"all_dead": True} if all_dead else {"id": job_id}
-        return list(self.call(Command.RETRY, body)["ids"])
+        ids = list(self.call(Command.RETRY, body)["ids"])
+        for retried in ids:
+            job = self._handles.get(retried)
+            if job is not None:
+                job.reopen()
+        return ids
 
     def purge_dead(self) -> int:
         return int(self.call(Command.PURGE, {"dead": True})["deleted"])

@@ -144,6 +144,19 @@ class Job(Future[Any]):
         except InvalidStateError:
             pass  # completed already, by the other of the waiter and cancel()
 
+    def reopen(self) -> None:
+        """The job was put back in line (Client.retry): pending again, watched anew. A Future
+        completes once; this handle's retried job is the exception."""
+        with self._condition:
+            if not Future.done(self):
+                return
+            # The states are concurrent.futures' own; an executor's future never goes back.
+            self._state = "PENDING"
+            self._result = None
+            self._exception = None
+        self._watched = False
+        self._watch()
+
     def abandon(self, why: str) -> None:
         """The client closed before the job ended: waiting on it would never end."""
         with contextlib.suppress(InvalidStateError):

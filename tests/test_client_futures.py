@@ -35,6 +35,9 @@ def test_jobs_are_futures(home: Home, broker: Proc, start_pool: StartPool) -> No
         assert bad.exception().type == "malformed"  # type: ignore[union-attr]
         with pytest.raises(JobFailed):
             bad.result()
+        assert client.retry(bad.id) == [bad.id]  # back in line: its Future is pending again
+        assert isinstance(bad.exception(timeout=30), JobFailed)
+        assert bad.info()["attempts"] == 1 and bad.info()["status"] == "failed"
         with pytest.raises(TimeoutError):
             client.submit("square", n=5, seconds=30).result(timeout=0.2)
         wait_for(slow.running, 10, "the slow job to run")
