@@ -13,7 +13,6 @@ concurrent.futures.Future, completed by one waiter thread per client (docmill/wa
 from __future__ import annotations
 
 import itertools
-import math
 import threading
 import time
 import weakref
@@ -24,7 +23,7 @@ import zmq
 
 from docmill.home import Home
 from docmill.inline import job_args
-from docmill.job import BrokerError, Job, JobFailed, failure
+from docmill.job import BrokerError, Job, JobFailed, _seconds, failure
 from docmill.protocol import (
     DEFAULT_QUEUE,
     MAX_MESSAGE_BYTES,
@@ -74,17 +73,6 @@ def _encoded(body: dict[str, Any]) -> bytes:
             "send fewer jobs per call, or less inline content per job",
         )
     return packed
-
-
-def _seconds(value: float, what: str, *, zero: bool = True) -> float:
-    """`value` if it is a usable number of seconds (finite, not negative; not 0 unless `zero`),
-    else ValueError: a NaN or negative wait would otherwise end at once and blame the broker."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{what} must be a number of seconds, not {type(value).__name__}")
-    if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
-        least = "0 or more" if zero else "more than 0"
-        raise ValueError(f"{what} must be a finite number of seconds, {least}, not {value!r}")
-    return float(value)
 
 
 class Client:

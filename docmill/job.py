@@ -11,10 +11,22 @@ the broker says the job has ended, so `as_completed`, `wait`, `add_done_callback
 from __future__ import annotations
 
 import contextlib
+import math
 from concurrent.futures import Future, InvalidStateError
 from typing import Any, Protocol
 
 from docmill.protocol import ErrorType, JobStatus
+
+
+def _seconds(value: float, what: str, *, zero: bool = True) -> float:
+    """`value` if it is a usable number of seconds (finite, not negative; not 0 unless `zero`),
+    else ValueError: a NaN or negative wait would otherwise end at once and blame the broker."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{what} must be a number of seconds, not {type(value).__name__}")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+        least = "0 or more" if zero else "more than 0"
+        raise ValueError(f"{what} must be a finite number of seconds, {least}, not {value!r}")
+    return float(value)
 
 
 class Client(Protocol):
@@ -99,11 +111,11 @@ class Job(Future[Any]):
 
     def result(self, timeout: float | None = None) -> Any:
         self._watch()
-        return super().result(timeout)
+        return super().result(None if timeout is None else _seconds(timeout, "timeout"))
 
     def exception(self, timeout: float | None = None) -> BaseException | None:
         self._watch()
-        return super().exception(timeout)
+        return super().exception(None if timeout is None else _seconds(timeout, "timeout"))
 
     def add_done_callback(self, fn: Any) -> None:
         self._watch()
