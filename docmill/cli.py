@@ -334,7 +334,9 @@ def _submit(client: Client, args: argparse.Namespace, paths: list[str]) -> int:
             f"does (python -m workers --queues {args.queue})",
             file=sys.stderr,
         )
-    if args.jsonl or (args.wait and not (args.json or args.batch) and sys.stderr.isatty()):
+    if args.jsonl or (
+        args.wait and not (args.json or args.batch or args.chunks) and sys.stderr.isatty()
+    ):
         return cli_submit.follow(client, jobs, labels, args)  # as each job ends
     if not args.wait:
         rows = [{"id": job.id, "path": label} for job, label in zip(jobs, labels, strict=True)]

@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
+from tabulate import tabulate
+
 from docmill.cli_output import EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, jsonable
 from docmill.client import Client, Job
 from docmill.job import JobFailed
@@ -97,12 +99,14 @@ def follow(client: Client, jobs: list[Job], labels: list[str], args: argparse.Na
     """Wait for the jobs, reporting each as it ends; the exit code of the whole submit."""
     ended: queue.Queue[Job] = queue.Queue()
     label = {job.id: text for job, text in zip(jobs, labels, strict=True)}
+    order = {job.id: n for n, job in enumerate(jobs)}
     for job in jobs:
         job.add_done_callback(ended.put)  # the client's waiter calls it as the job ends
     bar = _bar(len(jobs)) if not args.jsonl and sys.stderr.isatty() else None
     deadline = None if args.timeout is None else time.monotonic() + args.timeout
     pending = {job.id for job in jobs}
     counts = {"done": 0, "failed": 0, "running": 0}
+    rows: list[dict[str, Any]] = []
     refreshed = 0.0
     try:
         while pending:
@@ -119,6 +123,7 @@ def follow(client: Client, jobs: list[Job], labels: list[str], args: argparse.Na
                 continue
             pending.discard(job.id)
             row = _row(job, label[job.id])
+            rows.append(row)
             failed = row["status"] != JobStatus.SUCCEEDED.value
             counts["failed" if failed else "done"] += 1
             if args.jsonl:
@@ -139,6 +144,9 @@ def follow(client: Client, jobs: list[Job], labels: list[str], args: argparse.Na
             bar.set_postfix(counts, refresh=True)
             bar.close()
     if not args.jsonl:
+        rows.sort(key=lambda row: order[row["id"]])
+        table = [[r["id"], r["status"], r["path"], _outcome(r)] for r in rows]
+        print(tabulate(table, headers=["job", "status", "path", "outcome"]))
         summary = f"{counts['done']} done, {counts['failed']} failed"
         print(summary + (f", {len(pending)} not ended" if pending else ""), file=sys.stderr)
     if counts["failed"]:
@@ -158,6 +166,17 @@ def _running(client: Client, pending: set[str]) -> int:
         return sum(w.get("job") in pending for w in client.status()["workers"])
     except (TimeoutError, OSError):
         return 0
+
+
+def _outcome(row: dict[str, Any]) -> str:
+    result, error = row.get("result"), row.get("error")
+    if row["status"] == JobStatus.SUCCEEDED.value:
+        if isinstance(result, dict) and "text" in result:
+            return f"{result.get('kind', '?')}, {len(result['text'])} chars"
+        return json.dumps(result, default=jsonable)[:60]
+    if isinstance(error, dict):
+        return f"{error.get('type', '')}: {error.get('message', '')}"[:120]
+    return str(error or row["status"])
 
 
 def _row(job: Job, path: str) -> dict[str, Any]:

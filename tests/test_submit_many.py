@@ -115,7 +115,8 @@ def test_submit_a_folder_on_a_terminal_shows_progress_and_each_failure(
             "--exclude",
             "drafts/*",
         ],
-        columns=120,
+        columns=250,
+        lines=100,  # the whole story fits: bar, failure line, table of jobs, summary
     )
     try:
         screen = wait_for(
@@ -127,3 +128,6 @@ def test_submit_a_folder_on_a_terminal_shows_progress_and_each_failure(
     assert f"failed  {folder / 'broken.pdf'}: unsupported: " in screen
     assert "41/41" in screen and "job/s" in screen  # tqdm's count and rate
     assert "skip.txt" not in screen
+    table = [line.split() for line in screen.splitlines() if "papers/" in line]
+    assert sum(row[1:2] == ["succeeded"] for row in table) == 40  # then a line per job
+    assert any(row[1:2] == ["failed"] and row[2].endswith("broken.pdf") for row in table)
