@@ -56,7 +56,9 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
     default = argparse.SUPPRESS if suppress else None
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--home", default=default, help="home folder (default $DOCMILL_HOME or ./docmill-home)"
+        "--home",
+        default=default,
+        help="home folder (default $DOCMILL_HOME, ./docmill-home, else the one running system)",
     )
     common.add_argument("--endpoint", default=default, help="broker endpoint (no local home)")
     common.add_argument("--server-key", default=default, help="CURVE: the broker's broker.key")
