@@ -31,6 +31,7 @@ SECTIONS: list[tuple[str, type, set[str] | None, Any]] = [
     ("[watcher]", watch_settings.WatcherSettings, _WATCHER_KEYS, watch_settings),
     ("[[watcher.folders]]", watch_settings.FolderSettings, None, watch_settings),
     ("[chunking]", chunk_settings.ChunkSettings, None, chunk_settings),
+    ("[dashboard]", settings.DashboardSection, None, settings),
     ("[logs]", logs.LogSettings, None, logs),
 ]
 
