@@ -16,7 +16,7 @@ from typing import Any
 import zmq
 from tabulate import tabulate
 
-from docmill import cli_chunks, cli_help, cli_submit, logread
+from docmill import cli_chunks, cli_help, cli_jobs, cli_submit, logread
 from docmill.cli_input import job_number, readable, seconds
 from docmill.cli_ops import (
     cmd_dashboard,
@@ -123,13 +123,19 @@ def _parser() -> argparse.ArgumentParser:
     result = sub.add_parser("result", parents=[common, waiting], help="a job's state and result")
     result.add_argument("job", help="the job id submit printed")
     sub.add_parser("status", parents=[common], help="broker, queues and workers")
-    cancel = sub.add_parser("cancel", parents=[common], help="cancel a queued or running job")
-    cancel.add_argument("job", help="the job id")
+    jobs = sub.add_parser("jobs", parents=[common], help="list jobs, newest first, by filter")
+    cli_jobs.add_filters(jobs, listing=True)
+    cancel = sub.add_parser(
+        "cancel", parents=[common], help="cancel a queued or running job, or those a filter finds"
+    )
+    cancel.add_argument("job", nargs="?", help="the job id (or give filters)")
+    cli_jobs.add_filters(cancel)
     sub.add_parser("dead", parents=[common], help="jobs that exhausted their attempts")
     retry = sub.add_parser("retry", parents=[common], help="put ended jobs back in line")
-    target = retry.add_mutually_exclusive_group(required=True)
-    target.add_argument("job", nargs="?", help="one ended job's id")
+    target = retry.add_mutually_exclusive_group()
+    target.add_argument("job", nargs="?", help="one ended job's id (or give filters)")
     target.add_argument("--all-dead", action="store_true", help="every dead job")
+    cli_jobs.add_filters(retry)
     purge = sub.add_parser("purge", parents=[common], help="delete dead jobs")
     purge.add_argument(
         "--dead", action="store_true", required=True, help="delete the dead jobs (required)"
@@ -406,6 +412,11 @@ def cmd_dead(client: Client, args: argparse.Namespace) -> int:
 
 
 def cmd_retry(client: Client, args: argparse.Namespace) -> int:
+    if args.job is None and not args.all_dead:
+        if not cli_jobs.filtered(args):
+            print("docmill: give a job id, --all-dead, or filters", file=sys.stderr)
+            return EXIT_USAGE
+        return cli_jobs.act_on_filter(client, args, "retry")
     ids = client.retry(args.job, all_dead=args.all_dead)
     emit(args, {"ids": ids}, f"{len(ids)} job(s) back in line" + "".join(f"\n{i}" for i in ids))
     return EXIT_OK
@@ -419,7 +430,12 @@ def cmd_purge(client: Client, args: argparse.Namespace) -> int:
 
 def cmd_cancel(client: Client, args: argparse.Namespace) -> int:
     """0 once the job is cancelled (or was already); 2 for an unknown id or a job that had
-    ended otherwise: there was nothing to cancel."""
+    ended otherwise: there was nothing to cancel. With filters, every job they find."""
+    if args.job is None:
+        if not cli_jobs.filtered(args):
+            print("docmill: give a job id, or filters (--queue, --state, ...)", file=sys.stderr)
+            return EXIT_USAGE
+        return cli_jobs.act_on_filter(client, args, "cancel")
     state = client.cancel(args.job)
     if state == JobStatus.CANCELLED.value:
         text = f"{args.job}: cancelled"
@@ -437,6 +453,7 @@ _COMMANDS = {
     "status": cmd_status,
     "cancel": cmd_cancel,
     "dead": cmd_dead,
+    "jobs": cli_jobs.cmd_jobs,
     "retry": cmd_retry,
     "purge": cmd_purge,
     "monitor": cmd_monitor,
