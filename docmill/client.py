@@ -63,7 +63,7 @@ class Client(Connection):
         timeout: float = 10.0,
         server_key: str | None = None,
         key: str | None = None,
-        futures: bool = True,
+        futures: bool = False,
     ) -> None:
         """Find the broker at `endpoint`, else from the home folder (`home`, else as the
         `docmill` command finds it: docmill/running.py); `timeout` bounds each call.
@@ -71,7 +71,9 @@ class Client(Connection):
         CURVE: `server_key` (the broker's public key file) and `key` (this client's
         NAME.key_secret), else $DOCMILL_SERVER_KEY and $DOCMILL_KEY, else the home's keys.
         `futures`: complete every Job as a Future from the start (a thread and one long-poll
-        per job); False watches a job only once one of its Future methods is called.
+        per job); by default a job is watched only once a Future method of it is called, or
+        concurrent.futures.wait/as_completed waits on it, so a client that submits thousands
+        and gathers them (Client.gather) pays for no long-poll per job.
         """
         where = Home(find_home(home)) if home or not endpoint else None
         self.home = where

@@ -85,11 +85,17 @@ class Job(Future[Any]):
         super().__init__()
         self.client, self.id, self.unserved = client, job_id, unserved
         self._watched = False
+        # concurrent.futures.wait and as_completed install their waiters on this list without
+        # calling a method of ours: installing one is when the job must be watched.
+        self._waiters = _WatchOnWait(self)
         if client.futures:
             self._watch()
 
     def __repr__(self) -> str:
         return f"Job({self.id!r})"
+
+    def _watch_now(self) -> None:
+        self._watch()
 
     def _watch(self) -> None:
         if not self._watched:
@@ -173,3 +179,15 @@ class Job(Future[Any]):
         """The client closed before the job ended: waiting on it would never end."""
         with contextlib.suppress(InvalidStateError):
             self.set_exception(RuntimeError(f"job {self.id}: {why}"))
+
+
+class _WatchOnWait(list[Any]):
+    """A Future's list of waiters that has its job watched when one is added."""
+
+    def __init__(self, job: Job) -> None:
+        super().__init__()
+        self._job = job
+
+    def append(self, waiter: Any) -> None:
+        super().append(waiter)
+        self._job._watch_now()
