@@ -58,7 +58,7 @@ class Waiter:
         sock = self._open()
         poller = zmq.Poller()
         poller.register(sock, zmq.POLLIN)
-        poller.register(self._waker.reader, zmq.POLLIN)
+        poller.register(self._waker.fd, zmq.POLLIN)
         queue: collections.deque[Job] = collections.deque()
         polls: dict[int, tuple[Job, float]] = {}  # rid -> (job, when to give up on the answer)
         try:
@@ -73,7 +73,7 @@ class Waiter:
                 now = time.monotonic()
                 soonest = min((until for _, until in polls.values()), default=now + POLL_WAIT)
                 ready = dict(poller.poll(max(0, int((soonest - now) * 1000)) + 1))
-                if self._waker.reader in ready:
+                if self._waker.fd in ready:
                     self._waker.clear()
                 if sock in ready:
                     self._read(sock, polls, queue)

@@ -19,6 +19,12 @@ class Waker:
         self.reader.setblocking(False)
         self._writer.setblocking(False)
 
+    @property
+    def fd(self) -> int:
+        """What to register in a zmq.Poller, and to look for in its answer: pyzmq reports a
+        native socket by its file descriptor, not by the object that was registered."""
+        return self.reader.fileno()
+
     def wake(self) -> None:
         with contextlib.suppress(OSError):  # full: a wake-up is already pending
             self._writer.send(b"\0")

@@ -86,3 +86,21 @@ def test_a_pool_asks_its_workers_to_stop_by_a_message(
     assert job.result(timeout=15) == 49  # the job in hand was finished, not cut
     log = pool.output()
     assert log.count("asked to stop by its pool") == 2, log
+
+
+def test_a_stopping_worker_rests_while_its_job_finishes(
+    client: Client, start_pool: StartPool
+) -> None:
+    pool = start_pool(1)
+    job = client.submit("square", n=3, seconds=4.0)
+    wait_for(lambda: job.status() == "running", 15, "the job to start")
+    # The worker: the pool's child that has a child of its own, the job process.
+    worker = next(p for p in psutil.Process(pool.pid).children() if p.children())
+    worker.cpu_percent()
+    pool.popen.terminate()  # the worker is asked to stop: its waker is woken
+    wait_for(lambda: "asked to stop by its pool" in pool.output(), 10, "the worker to hear it")
+    busy = worker.cpu_percent(interval=1.5)  # sync-ok: a measuring window, not a wait
+    # Its poll must rest until the job ends; a wake-up never read made it spin at 100%.
+    assert busy < 25, f"the stopping worker used {busy}% of a core"
+    assert job.result(timeout=15) == 9
+    assert pool.popen.wait(30) == 0

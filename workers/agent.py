@@ -139,7 +139,7 @@ class Agent:
             self._from_executor(self.executor.receive())
         if self.broker is not None and self.broker in events:
             self._from_broker()
-        if self._waker.reader in events:
+        if self._waker.fd in events:
             self._waker.clear()
         if self.lifeline is not None and self.lifeline.fileno() in events:
             self._from_pool()
@@ -172,7 +172,7 @@ class Agent:
         if key != self._poll_key:
             self._poll_key, self._polling = key, zmq.Poller()
             lifeline = self.lifeline.fileno() if self.lifeline is not None else None
-            for item in (self._waker.reader, lifeline, *key):
+            for item in (self._waker.fd, lifeline, *key):
                 if item is not None:
                     self._polling.register(item, zmq.POLLIN)
         return self._polling
