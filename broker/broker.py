@@ -97,6 +97,7 @@ class Broker(StopOnSignal):
         self._commit_due: float | None = None  # when changes left by earlier passes are written
         self._next_state = time.monotonic() + settings.state_interval
         self.state_seq = 0  # numbers the broker.state events, for subscribers of those alone
+        self.longest_pass = 0.0  # seconds from a poll's wake-up to the next poll, at most
         self._stop = False
         self._waker = Waker()
 
@@ -154,6 +155,7 @@ class Broker(StopOnSignal):
         while not (self._stop and self.flow.drained()):
             timeout = max(0.0, self._next_deadline() - time.monotonic())
             ready = dict(poller.poll(int(timeout * 1000) + 1))
+            woke = time.perf_counter()
             if self.pub in ready:
                 self.events.read_subscriptions()
             if self.router in ready:
@@ -161,6 +163,7 @@ class Broker(StopOnSignal):
             if self._waker.reader in ready:
                 self._waker.clear()
             self._housekeeping()
+            self.longest_pass = max(self.longest_pass, time.perf_counter() - woke)
         self._shutdown()
 
     def _shutdown(self) -> None:
@@ -278,6 +281,7 @@ class Broker(StopOnSignal):
                 "auth_refused": self.guard.allow.refused if self.guard else 0,
                 "events_published": self.events.seq,
                 "events_unwatched": self.events.skipped,
+                "longest_pass": self.longest_pass,
             },
         }
 

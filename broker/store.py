@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +57,7 @@ _INSERT = (
 )
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM jobs"
 _TERMINAL = tuple(s.value for s in JobStatus if s.terminal)
+_UNFINISHED = tuple(s.value for s in JobStatus if not s.terminal)
 
 
 def _row(job: Job) -> tuple[Any, ...]:
@@ -78,7 +79,9 @@ def _job(row: tuple[Any, ...]) -> Job:
             fields[name] = unpack(fields[name])
     fields["status"] = JobStatus(fields["status"])
     fields["args"] = fields["args"] or {}
-    return Job(**fields)
+    job = Job(**fields)
+    job.counted = job.status  # as the store's counts know it
+    return job
 
 
 class SqliteStore:
@@ -97,9 +100,16 @@ class SqliteStore:
         self._cache_size = cache_size
         self._dirty: dict[str, Job] = {}
         self._new: set[str] = set()  # added since take_new(), for the broker's acknowledgements
-        self._unsaved: set[str] = set()  # added since the last commit
+        # Added since the last commit, each with the status it was counted under before (None
+        # for a new job), so that a failed commit can give the counts back.
+        self._unsaved: dict[str, JobStatus | None] = {}
         self.commits = 0
         self.commit_seconds = 0.0
+        # Jobs by status, kept as jobs are saved: one full count at start, none afterwards, so
+        # a status snapshot costs the same with a million finished jobs as with none.
+        self._counts: Counter[str] = Counter(
+            dict(self.db.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetchall())
+        )
 
     # -- the store contract -----------------------------------------------------------------------
 
@@ -109,7 +119,8 @@ class SqliteStore:
         self._live[job.id] = job
         self._dirty[job.id] = job
         self._new.add(job.id)
-        self._unsaved.add(job.id)
+        self._unsaved.setdefault(job.id, job.counted)
+        self._count(job)
 
     def take_new(self) -> set[str]:
         new, self._new = self._new, set()
@@ -120,6 +131,11 @@ class SqliteStore:
         failed = [job for job_id in self._unsaved if (job := self._dirty.pop(job_id, None))]
         for job in failed:
             self._live.pop(job.id, None)
+            # What the database still holds: nothing for a new job, the ended one for a retry.
+            self._uncount(job)
+            if (before := self._unsaved[job.id]) is not None:
+                self._counts[before.value] += 1
+                job.counted = before
         self._unsaved.clear()
         return failed
 
@@ -132,8 +148,21 @@ class SqliteStore:
     def dirty(self) -> int:
         return len(self._dirty)
 
+    def _count(self, job: Job) -> None:
+        """Move `job` in the counts from the status it was counted under to its own."""
+        if job.counted is not job.status:
+            self._uncount(job)
+            self._counts[job.status.value] += 1
+            job.counted = job.status
+
+    def _uncount(self, job: Job) -> None:
+        if job.counted is not None:
+            self._counts[job.counted.value] -= 1
+            job.counted = None
+
     def save(self, job: Job) -> None:
         self._dirty[job.id] = job
+        self._count(job)
         if job.status.terminal and self._live.pop(job.id, None) is not None:
             self._recent[job.id] = job
             if len(self._recent) > self._cache_size:
@@ -184,14 +213,15 @@ class SqliteStore:
         self.commit_seconds += time.perf_counter() - start
 
     def counts(self) -> dict[str, int]:
-        self.commit()
-        return dict(self.db.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetchall())
+        """Jobs by status, saved or about to be (no query: kept as jobs are saved)."""
+        return {status: n for status, n in self._counts.items() if n}
 
     def unfinished(self) -> list[Job]:
         """Jobs to take back into the broker's hands on start (and keep in memory)."""
-        placeholders = ", ".join("?" * len(_TERMINAL))
+        # IN, not NOT IN: read from the status index, not a scan of the whole history.
+        placeholders = ", ".join("?" * len(_UNFINISHED))
         rows = self.db.execute(
-            f"{_SELECT} WHERE status NOT IN ({placeholders}) ORDER BY created", _TERMINAL
+            f"{_SELECT} WHERE status IN ({placeholders}) ORDER BY created", _UNFINISHED
         ).fetchall()
         jobs = [_job(row) for row in rows]
         self._live.update((job.id, job) for job in jobs)
@@ -225,13 +255,30 @@ class SqliteStore:
     def delete(self, job_ids: Iterable[str]) -> int:
         """Forget finished jobs; unfinished ones are never deleted."""
         ids = [i for i in job_ids if i not in self._live]
+        pending: dict[str, Job] = {}  # changed since the last commit: counted as in memory
         for job_id in ids:
             self._recent.pop(job_id, None)
-            self._dirty.pop(job_id, None)
+            if (job := self._dirty.pop(job_id, None)) is not None:
+                pending[job_id] = job
+        gone: list[tuple[str, str]] = []
         self.db.execute("BEGIN")
-        deleted = self.db.executemany("DELETE FROM jobs WHERE id = ?", [(i,) for i in ids]).rowcount
-        self.db.execute("COMMIT")
-        return deleted
+        try:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                sql = f"DELETE FROM jobs WHERE id IN ({marks}) RETURNING id, status"
+                gone += self.db.execute(sql, chunk).fetchall()
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            self._dirty.update(pending)
+            raise
+        for job in pending.values():
+            self._uncount(job)
+        for job_id, status in gone:
+            if job_id not in pending:
+                self._counts[status] -= 1
+        return len(gone)
 
     def expired(self, finished_before: float, limit: int) -> list[str]:
         self.commit()
