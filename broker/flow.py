@@ -61,6 +61,7 @@ class JobFlow:
         self.jobs = Lifecycle(store, blobs, outlet, self.clock, self._queue, rng)
         self.store = store
         self.fleet = Fleet()
+        self.unstored: dict[str, Job] = {}  # new jobs in line once the store has written them
         self.malformed = 0  # messages and replies dropped or failed as unreadable
         self.draining = False  # a stop was asked for: nothing new starts
         self.drain_deadline = 0.0
@@ -78,10 +79,20 @@ class JobFlow:
     # -- dispatch -------------------------------------------------------------------------------
 
     def _queue(self, job: Job) -> None:
-        """In its service's line; offered to idle workers once this pass has committed."""
+        """In its service's line, once stored (invariant 1); offered to idle workers after."""
+        if not self.store.stored(job):
+            self.unstored[job.id] = job  # lined up by `line_up_stored` once written
+            return
         service = self.registry.service(job.queue or DEFAULT_QUEUE)
         service.queue.push(job)
         self.registry.undispatched.add(service.name)
+
+    def line_up_stored(self) -> None:
+        """The jobs held back until written, now written (or refused: they end in no line,
+        cancelled, and their place is skipped like any cancelled job's)."""
+        held, self.unstored = self.unstored, {}
+        for job in held.values():
+            self._queue(job)
 
     def dispatch(self) -> None:
         """Hand waiting jobs to idle workers, in the services that changed (after the commit)."""
