@@ -159,7 +159,10 @@ class Broker(StopOnSignal):
         poller = zmq.Poller()
         poller.register(self.router, zmq.POLLIN)
         poller.register(self.pub, zmq.POLLIN)
-        poller.register(self._waker.reader, zmq.POLLIN)
+        # By its descriptor: zmq.Poller gives back a plain socket as a descriptor, so a check
+        # for the socket object never saw it ready, and a wake-up left unread spun the loop.
+        waker = self._waker.reader.fileno()
+        poller.register(waker, zmq.POLLIN)
         while not (self._stop and self.flow.drained()):
             timeout = max(0.0, self._next_deadline() - time.monotonic())
             ready = dict(poller.poll(int(timeout * 1000) + 1))
@@ -168,7 +171,7 @@ class Broker(StopOnSignal):
                 self.events.read_subscriptions()
             if self.router in ready:
                 self._drain_router()
-            if self._waker.reader in ready:
+            if waker in ready:
                 self._waker.clear()
             self._housekeeping()
             self.longest_pass = max(self.longest_pass, time.perf_counter() - woke)

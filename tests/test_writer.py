@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from broker.broker import Broker
@@ -105,3 +106,13 @@ def test_a_new_job_runs_only_once_written(
             assert client.job(got[0]).result(timeout=20) is None  # noop's result
     finally:
         pool.stop()
+
+
+def test_an_idle_broker_stays_idle_after_a_write(broker: Proc, client: Client) -> None:
+    # The writer wakes the loop when a write ends; a wake-up the loop failed to read kept its
+    # poll returning at once, a core's worth of CPU from the first write on.
+    client.submit("noop", queue="nobody")
+    process = psutil.Process(broker.pid)
+    before = sum(process.cpu_times()[:2])
+    threading.Event().wait(2.0)  # a measured stretch of idling, not a synchronisation
+    assert sum(process.cpu_times()[:2]) - before < 0.5
