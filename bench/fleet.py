@@ -6,9 +6,9 @@ Light MDP workers (RFC 7 framing with docmill's READY metadata, no job processes
 DEALER sockets per process so 200 fit on 2 cores, join one broker. Then:
 
 1. idle: the broker's CPU over --idle seconds while they only heartbeat (1 s each way);
-2. dispatch: --jobs no-op jobs in each of 3 queues, priorities 0, 5 and 9, submitted at once;
-   every worker serves all 3. Jobs/s overall, and per queue the completions while all three
-   still had work (fairness: the max/min ratio of those);
+2. dispatch: --jobs no-op jobs in each of 3 queues, priorities 0, 5 and 9, submitted to the
+   queues paused, then the 3 resumed at once; every worker serves all 3. Jobs/s overall, and
+   per queue the completions while all three still had work (fairness: their max/min ratio);
 3. vanish: every worker given a job it never answers, then the processes of 50 of them killed
    (SIGKILL): the time until the broker has noticed all 50 (`worker.gone`) and put their jobs
    back in line (`job.requeued`).
@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.system import QUIET, running  # noqa: E402
 from docmill.client import Client  # noqa: E402
-from docmill.protocol import MDPW, WorkerCommand, pack, ready, reply, unpack, worker_signal  # noqa: E402
+from docmill.protocol import MDPW, Command, WorkerCommand, pack, ready, reply, unpack, worker_signal  # noqa: E402
 
 QUEUES = ("fleet-a", "fleet-b", "fleet-c")
 PRIORITIES = (0, 5, 9)
@@ -142,11 +142,15 @@ def main() -> None:
                 idle = sum(broker.cpu_times()[:2]) - cpu0
                 print(f"idle {args.idle:g} s: broker CPU {100 * idle / args.idle:.2f}% of one core")
 
-                t0 = time.perf_counter()
+                # Every queue's jobs wait, paused, until all are in: then they compete.
                 handles = []
                 for queue, priority in zip(QUEUES, PRIORITIES, strict=True):
+                    client.call(Command.PAUSE, {"queue": queue})
                     specs = [{} for _ in range(args.jobs)]
                     handles += client.submit_many("noop", specs, queue=queue, priority=priority)
+                t0 = time.perf_counter()
+                for queue in QUEUES:
+                    client.call(Command.RESUME, {"queue": queue})
                 client.gather(handles, timeout=600)
                 took = time.perf_counter() - t0
                 cpu = sum(broker.cpu_times()[:2]) - cpu0 - idle
