@@ -2,8 +2,9 @@
 
 The loop polls with the next deadline as its timeout (a heartbeat to send, a worker to expire,
 a result waiter to answer), so an idle broker does no work at all. Here are the sockets, the
-loop and group commit; each message goes to its handler (inbound.py) with the job flow
-(flow.py), which owns the jobs and the workers, and writes back through this object.
+loop and group commit, written on a thread of its own so that the loop never waits on disk.
+Each message goes to its handler (inbound.py) with the job flow (flow.py), which owns the jobs
+and the workers, and writes back through this object.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import socket
 import sqlite3
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import zmq
@@ -23,10 +25,11 @@ from broker.client_side import Ack
 from broker.clock import SystemClock
 from broker.events import Publisher
 from broker.flow import JobFlow
-from broker.store import SqliteStore
+from broker.store import SqliteStore, Write
 from docmill import wire
 from docmill.protocol import (
     MAX_MESSAGE_BYTES,
+    Command,
     ErrorType,
     ProtocolError,
     Topic,
@@ -44,6 +47,7 @@ log = logging.getLogger(__name__)
 
 # Messages read per poll wake-up before housekeeping runs again, so a flood cannot starve it.
 _BATCH = 1000
+_SUBMIT = Command.SUBMIT.value.encode()
 
 
 class EndpointInUse(Exception):
@@ -92,11 +96,16 @@ class Broker(StopOnSignal):
         )
         self.oversized = 0
         self.started = time.time()
-        self._acks: list[Ack] = []  # command replies, waiting for the pass's commit
+        self._acks: list[Ack] = []  # command replies of this pass
+        self._owed: list[Ack] = []  # command replies waiting for the next write
+        # One write at a time on its own thread; its end wakes the loop.
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="store-writer")
+        self._write: tuple[Write, list[Ack], Future[None]] | None = None
         self.store_errors = 0
         self._commit_due: float | None = None  # when changes left by earlier passes are written
         self._next_state = time.monotonic() + settings.state_interval
         self.state_seq = 0  # numbers the broker.state events, for subscribers of those alone
+        self.longest_pass = 0.0  # seconds from a poll's wake-up to the next poll, at most
         self._stop = False
         self._waker = Waker()
 
@@ -137,6 +146,7 @@ class Broker(StopOnSignal):
     def run(self) -> None:
         self.flow.jobs.recover()
         self.store.commit()
+        self.flow.line_up_stored()
         self.settings.home.write_endpoints(
             {"broker": self.endpoint, "events": self.events_endpoint, "pid": os.getpid()}
         )
@@ -150,21 +160,27 @@ class Broker(StopOnSignal):
         poller = zmq.Poller()
         poller.register(self.router, zmq.POLLIN)
         poller.register(self.pub, zmq.POLLIN)
-        poller.register(self._waker.reader, zmq.POLLIN)
+        # By its descriptor: zmq.Poller gives back a plain socket as a descriptor, so a check
+        # for the socket object never saw it ready, and a wake-up left unread spun the loop.
+        waker = self._waker.reader.fileno()
+        poller.register(waker, zmq.POLLIN)
         while not (self._stop and self.flow.drained()):
             timeout = max(0.0, self._next_deadline() - time.monotonic())
             ready = dict(poller.poll(int(timeout * 1000) + 1))
+            woke = time.perf_counter()
             if self.pub in ready:
                 self.events.read_subscriptions()
             if self.router in ready:
                 self._drain_router()
-            if self._waker.reader in ready:
+            if waker in ready:
                 self._waker.clear()
             self._housekeeping()
+            self.longest_pass = max(self.longest_pass, time.perf_counter() - woke)
         self._shutdown()
 
     def _shutdown(self) -> None:
         """After the drain: workers told to disconnect, sockets closed, endpoints file removed."""
+        self.flush()
         workers = list(self.flow.registry.workers.values())
         log.info("broker stopping: %d worker(s) told to disconnect", len(workers))
         for worker in workers:
@@ -174,6 +190,10 @@ class Broker(StopOnSignal):
 
     def close(self) -> None:
         """Release the sockets (run() does this itself when it stops)."""
+        if self._write is not None:
+            self._write[2].exception()  # waits for it: the store closes after
+            self._collect()
+        self._writer.shutdown()
         try:
             self.flow.jobs.history.flush()
         except sqlite3.Error as exc:
@@ -205,40 +225,82 @@ class Broker(StopOnSignal):
     def _end_pass(self) -> None:
         """Group commit, then the replies and dispatches it allows.
 
-        A pass that added jobs (or owes replies) commits at once: no submit is acknowledged,
-        and no new job runs, before it is stored. A pass that only moved known jobs along
-        (started, finished) may leave its changes for a commit at most `commit_delay` later,
-        so that a busy broker writes one transaction for many passes. A crash in between
-        costs only a rerun of those jobs, which delivery at least once allows anyway.
+        The changes of a pass go to the writer thread in one transaction, one write at a time;
+        the loop goes on meanwhile, and changes made in the while wait for the next write. A
+        command's reply is sent once a write begun after it has ended, and a new job is put in
+        line only once written: no submit is acknowledged, and no new job runs, before it is
+        stored. A pass that only moved known jobs along (started, finished) may leave its
+        changes for a write at most `commit_delay` later, so that a busy broker writes one
+        transaction for many passes. A crash in between costs only a rerun of those jobs,
+        which delivery at least once allows anyway.
 
-        If the commit fails (a full disk, an I/O error), the submits of this pass are refused
-        with a retryable error and their jobs dropped; other changes stay for the next commit.
+        If a write fails (a full disk, an I/O error), the submits it held are refused with a
+        retryable error and their jobs dropped; its other changes go with the next write.
         """
-        acks, self._acks = self._acks, []
-        now = time.monotonic()
-        due = self._commit_due is not None and now >= self._commit_due
-        if acks or self.store.unsaved_new or due or self.store.dirty >= _BATCH:
-            self._commit(acks)
-        elif self.store.dirty and self._commit_due is None:
-            self._commit_due = now + self.settings.commit_delay
-        for client, service, reply, _ in acks:
-            self.send(client_reply(client, service, [self._pack_reply(reply)]))
-        if self.store.unsaved_new:
-            return  # the commit failed: nothing new may run
+        self._owed += self._acks
+        self._acks = []
+        self._collect()
+        if self._write is None:
+            now = time.monotonic()
+            due = self._commit_due is not None and now >= self._commit_due
+            if self._owed or self.store.unsaved_new or due or self.store.dirty >= _BATCH:
+                self._begin_write()
+            elif self.store.dirty and self._commit_due is None:
+                self._commit_due = now + self.settings.commit_delay
         self.flow.dispatch()
 
-    def _commit(self, acks: list[Ack]) -> None:
+    def _begin_write(self) -> None:
         self._commit_due = None
-        try:
-            self.store.commit()
-        except sqlite3.Error as exc:
+        acks, self._owed = self._owed, []
+        if (write := self.store.prepare()) is None:
+            self._reply(acks)  # nothing to write: nothing to wait for
+            return
+        future = self._writer.submit(self.store.write, write)
+        future.add_done_callback(lambda _: self._waker.wake())
+        self._write = (write, acks, future)
+
+    def _collect(self) -> None:
+        """The write in flight, if it has ended: its replies sent, its new jobs in line (or
+        refused, and their submitters told)."""
+        if self._write is None or not self._write[2].done():
+            return
+        write, acks, future = self._write
+        self._write = None
+        failure = future.exception()
+        refused = self.store.done(write, failure)
+        if failure is not None:
             self.store_errors += 1
-            log.error("the job store could not commit: %s", exc)
-            ids = self.flow.jobs.refuse_new()  # never dispatched; the clients are told
-            refusal = error(ErrorType.UNAVAILABLE, f"the job store could not save it: {exc}")
+            log.error("the job store could not commit: %s", failure)
+            ids = self.flow.jobs.refuse(refused)  # never dispatched; the clients are told
+            refusal = error(ErrorType.UNAVAILABLE, f"the job store could not save it: {failure}")
             for i, (client, service, reply, new) in enumerate(acks):
                 if new & ids:
                     acks[i] = (client, service, {**refusal, "rid": reply.get("rid")}, new)
+        self.flow.line_up_stored()
+        self._reply(acks)
+
+    def _reply(self, acks: list[Ack]) -> None:
+        for client, service, reply, _ in acks:
+            self.send(client_reply(client, service, [self._pack_reply(reply)]))
+
+    def flush(self) -> None:
+        """Wait for every change to be written, then send the replies and start the jobs that
+        this allows: at the end, and for tests that drive the broker pass by pass."""
+        self._finish_writes()
+        self.flow.dispatch()
+
+    def _finish_writes(self) -> None:
+        """What is left written (waiting for it now), and the replies it owes."""
+        for _ in range(3):  # a store that keeps failing is not waited for forever
+            if self._write is not None:
+                self._write[2].exception()
+                self._collect()
+            if not (self._owed or self.store.dirty or self.store.unsaved_new):
+                break
+            self._begin_write()
+        if self._write is not None:
+            self._write[2].exception()
+            self._collect()
 
     def _pack_reply(self, reply: dict[str, Any]) -> bytes:
         """A command's reply; one the codec refuses (a number past 64 bits that a client sent
@@ -282,14 +344,21 @@ class Broker(StopOnSignal):
                 "auth_refused": self.guard.allow.refused if self.guard else 0,
                 "events_published": self.events.seq,
                 "events_unwatched": self.events.skipped,
+                "longest_pass": self.longest_pass,
             },
         }
 
     # -- one message ---------------------------------------------------------------------------
 
     def _handle(self, frames: list[bytes]) -> None:
+        changes = self.store.changes
         if (ack := inbound.handle(self.flow, frames)) is not None:
-            self._acks.append(ack)  # sent once this pass has committed
+            if self.store.changes == changes and ack[1] != _SUBMIT:
+                # It only read: nothing of it to write first. A submit always waits, even one
+                # whose key names a job already known: that job may not be written yet.
+                self._reply([ack])
+            else:
+                self._acks.append(ack)  # sent once a write begun after it has ended
 
     # -- time ----------------------------------------------------------------------------------
 

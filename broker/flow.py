@@ -61,6 +61,8 @@ class JobFlow:
         self.jobs = Lifecycle(store, blobs, outlet, self.clock, self._queue, rng)
         self.store = store
         self.fleet = Fleet()
+        self._turn = 0  # where dispatch starts its turns among the services (see dispatch)
+        self.unstored: dict[str, Job] = {}  # new jobs in line once the store has written them
         self.malformed = 0  # messages and replies dropped or failed as unreadable
         self.draining = False  # a stop was asked for: nothing new starts
         self.drain_deadline = 0.0
@@ -78,25 +80,46 @@ class JobFlow:
     # -- dispatch -------------------------------------------------------------------------------
 
     def _queue(self, job: Job) -> None:
-        """In its service's line; offered to idle workers once this pass has committed."""
+        """In its service's line, once stored (invariant 1); offered to idle workers after."""
+        if not self.store.stored(job):
+            self.unstored[job.id] = job  # lined up by `line_up_stored` once written
+            return
         service = self.registry.service(job.queue or DEFAULT_QUEUE)
         service.queue.push(job)
         self.registry.undispatched.add(service.name)
 
-    def dispatch(self) -> None:
-        """Hand waiting jobs to idle workers, in the services that changed (after the commit)."""
-        pending, self.registry.undispatched = self.registry.undispatched, set()
-        for name in pending:
-            self._dispatch(self.registry.service(name))
+    def line_up_stored(self) -> None:
+        """The jobs held back until written, now written (or refused: they end in no line,
+        cancelled, and their place is skipped like any cancelled job's)."""
+        held, self.unstored = self.unstored, {}
+        for job in held.values():
+            self._queue(job)
 
-    def _dispatch(self, service: Service) -> None:
+    def dispatch(self) -> None:
+        """Hand waiting jobs to idle workers, in the services that changed (after the commit).
+
+        One job per service in turn, and each call starts its turns one service further on: a
+        worker serving several queues takes from each in turn, rather than always from the
+        first one met that has work (which starved the others for as long as it had any).
+        """
+        pending, self.registry.undispatched = self.registry.undispatched, set()
+        if not pending:
+            return
+        names = sorted(pending)
+        self._turn = (self._turn + 1) % len(names)
+        services = [self.registry.service(n) for n in names[self._turn :] + names[: self._turn]]
+        while services:
+            services = [service for service in services if self._dispatch_one(service)]
+
+    def _dispatch_one(self, service: Service) -> bool:
+        """Start one job of `service` on its longest-idle worker; False once it can start none."""
         if self.draining or service.paused:
-            return  # stopping, or paused by hand: nothing new starts
+            return False  # stopping, or paused by hand: nothing new starts
         while len(service.queue) and (worker := self.registry.next_idle(service)) is not None:
             job = self._next_job(service)
             if job is None:
                 self.registry.give_back(service, worker)
-                return
+                return False
             try:
                 args = self.jobs.blobs.args_for(job)
             except OSError as exc:  # its inline bytes are gone: it ends here, unstarted
@@ -104,6 +127,8 @@ class JobFlow:
                 self.registry.give_back(service, worker)
                 continue
             self._start(worker, job, args)
+            return True
+        return False
 
     def _next_job(self, service: Service) -> Job | None:
         while (job_id := service.queue.pop()) is not None:

@@ -61,6 +61,10 @@ class History:
     def __init__(self, db: sqlite3.Connection, retention: float = RETENTION) -> None:
         self.db, self.retention = db, retention
         self.db.executescript(_SCHEMA)
+        # This is the loop's connection, which only reads besides these rows (the store writes
+        # on its writer thread): a minute's rows give up after 50 ms behind a long write rather
+        # than hold the loop for the default 5 s (WAL reads never wait).
+        self.db.execute("PRAGMA busy_timeout = 50")
         self._jobs: dict[tuple[int, str, str, str], _Row] = {}
         self._queues: dict[tuple[int, str], int] = {}
         self._minute = int(time.time() // 60)

@@ -58,6 +58,8 @@ class Job:
     created: float = field(default_factory=time.time)
     started: float | None = None
     finished: float | None = None
+    # The status the store counts this job under (store.py); None until it is first stored.
+    counted: JobStatus | None = field(default=None, compare=False, repr=False)
 
     def view(self) -> dict[str, Any]:
         """What `docmill.result` tells a client about the job."""

@@ -307,10 +307,9 @@ class Lifecycle:
         self.blobs.forget(job_ids)
         return self.store.delete(job_ids)
 
-    def refuse_new(self) -> set[str]:
-        """The store could not save this pass's new jobs: they are dropped, never to run (their
+    def refuse(self, refused: list[Job]) -> set[str]:
+        """The store could not save these new jobs: they are dropped, never to run (their
         submitters are told). Returns their ids."""
-        refused = self.store.discard_new()
         for job in refused:
             job.status = JobStatus.CANCELLED
         return {job.id for job in refused}

@@ -1,8 +1,11 @@
 """The durable job store: SQLite in WAL mode at home/state/jobs.db, owned by the broker alone.
 
-The broker changes jobs in memory and calls `save`; `commit` writes every job changed since the
-last commit in one transaction, once per pass of the broker loop (group commit), and submits
-are acknowledged only after it. Unfinished jobs stay in memory; finished ones are read back
+The broker changes jobs in memory and calls `save`; every job changed since the last write goes
+to the database in one transaction (group commit), and submits are acknowledged only after it.
+The broker runs that transaction on a writer thread of its own (`prepare` on the loop, `write`
+on the thread, `done` back on the loop), so its loop never waits on the disk; `commit` does
+the three at once, where waiting is fine (start, stop, tests). Until a write is done, its jobs
+are read from memory. Unfinished jobs stay in memory; finished ones are read back
 from the database when asked for, so the broker's memory does not grow with its history.
 This module alone knows the table's layout: `docmill report`, in a process of its own, reads
 the history through `created_since` (read-only) rather than with SQL of its own.
@@ -17,7 +20,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +64,7 @@ _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM jobs"
 # A listing reads neither the request body nor the result (a whole document's text).
 _LIST = f"SELECT {', '.join('NULL' if c in ('body', 'result') else c for c in _COLUMNS)} FROM jobs"
 _TERMINAL = tuple(s.value for s in JobStatus if s.terminal)
+_UNFINISHED = tuple(s.value for s in JobStatus if not s.terminal)
 
 
 def _row(job: Job) -> tuple[Any, ...]:
@@ -82,7 +86,20 @@ def _job(row: tuple[Any, ...]) -> Job:
             fields[name] = unpack(fields[name])
     fields["status"] = JobStatus(fields["status"])
     fields["args"] = fields["args"] or {}
-    return Job(**fields)
+    job = Job(**fields)
+    job.counted = job.status  # as the store's counts know it
+    return job
+
+
+@dataclass(slots=True)
+class Write:
+    """One transaction for the writer: what it writes, and what the loop needs back after."""
+
+    rows: list[tuple[Any, ...]]
+    deletes: list[str]
+    jobs: dict[str, Job]  # the jobs it saves, as the loop left them
+    new: dict[str, JobStatus | None]  # the jobs added in it, with their counts before
+    seconds: float = 0.0
 
 
 class SqliteStore:
@@ -91,19 +108,36 @@ class SqliteStore:
             raise ValueError(f"synchronous must be FULL or NORMAL, not {synchronous!r}")
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute(f"PRAGMA synchronous={synchronous.upper()}")
-        self.db.execute("PRAGMA busy_timeout=5000")
+        self.db = self._connect(synchronous)  # the loop's: reads only, once the schema is made
         self.db.executescript(_SCHEMA)
+        self._writer = self._connect(synchronous)  # the writer's, one write at a time
         self._live: dict[str, Job] = {}  # unfinished jobs: the broker's working set
         self._recent: OrderedDict[str, Job] = OrderedDict()  # finished, most recent last
         self._cache_size = cache_size
         self._dirty: dict[str, Job] = {}
+        self._writing: dict[str, Job] = {}  # handed to the writer, not yet written
+        self._gone: set[str] = set()  # deleted, not yet written: no longer found
+        self._deletes: list[str] = []  # for the next write
+        self._in_flight: Write | None = None
         self._new: set[str] = set()  # added since take_new(), for the broker's acknowledgements
-        self._unsaved: set[str] = set()  # added since the last commit
+        # Added since the last commit, each with the status it was counted under before (None
+        # for a new job), so that a failed commit can give the counts back.
+        self._unsaved: dict[str, JobStatus | None] = {}
         self.commits = 0
         self.commit_seconds = 0.0
+        self.changes = 0  # jobs added, saved or deleted: whether a command changed anything
+        # Jobs by status, kept as jobs are saved: one full count at start, none afterwards, so
+        # a status snapshot costs the same with a million finished jobs as with none.
+        self._counts: Counter[str] = Counter(
+            dict(self.db.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetchall())
+        )
+
+    def _connect(self, synchronous: str) -> sqlite3.Connection:
+        db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute(f"PRAGMA synchronous={synchronous.upper()}")
+        db.execute("PRAGMA busy_timeout=5000")
+        return db
 
     # -- the store contract -----------------------------------------------------------------------
 
@@ -113,38 +147,61 @@ class SqliteStore:
         self._live[job.id] = job
         self._dirty[job.id] = job
         self._new.add(job.id)
-        self._unsaved.add(job.id)
+        self.changes += 1
+        self._unsaved.setdefault(job.id, job.counted)
+        self._count(job)
 
     def take_new(self) -> set[str]:
         new, self._new = self._new, set()
         return new
 
-    def discard_new(self) -> list[Job]:
-        """After a failed commit: forget the jobs added since the last good one (refused)."""
-        failed = [job for job_id in self._unsaved if (job := self._dirty.pop(job_id, None))]
-        for job in failed:
-            self._live.pop(job.id, None)
-        self._unsaved.clear()
-        return failed
-
     @property
     def unsaved_new(self) -> bool:
-        """Jobs were added since the last commit: they may not be acknowledged or run yet."""
+        """Jobs were added since the last write began: they may not be acknowledged yet."""
         return bool(self._unsaved)
+
+    def stored(self, job: Job) -> bool:
+        """Whether `job` is in the database as a job to run (it may be dispatched)."""
+        writing = self._in_flight is not None and job.id in self._in_flight.new
+        return job.id not in self._unsaved and not writing
 
     @property
     def dirty(self) -> int:
         return len(self._dirty)
 
+    def _count(self, job: Job) -> None:
+        """Move `job` in the counts from the status it was counted under to its own."""
+        if job.counted is not job.status:
+            self._uncount(job)
+            self._counts[job.status.value] += 1
+            job.counted = job.status
+
+    def _uncount(self, job: Job) -> None:
+        if job.counted is not None:
+            self._counts[job.counted.value] -= 1
+            job.counted = None
+
     def save(self, job: Job) -> None:
         self._dirty[job.id] = job
+        self.changes += 1
+        self._count(job)
         if job.status.terminal and self._live.pop(job.id, None) is not None:
             self._recent[job.id] = job
             if len(self._recent) > self._cache_size:
                 self._recent.popitem(last=False)
 
+    def _in_memory(self, job_id: str) -> Job | None:
+        return (
+            self._live.get(job_id)
+            or self._dirty.get(job_id)
+            or self._writing.get(job_id)
+            or self._recent.get(job_id)
+        )
+
     def get(self, job_id: str) -> Job | None:
-        job = self._live.get(job_id) or self._dirty.get(job_id) or self._recent.get(job_id)
+        if job_id in self._gone:
+            return None
+        job = self._in_memory(job_id)
         if job is None:
             row = self.db.execute(f"{_SELECT} WHERE id = ?", (job_id,)).fetchone()
             job = _job(row) if row else None
@@ -153,14 +210,8 @@ class SqliteStore:
     def get_many(self, job_ids: list[str]) -> list[Job]:
         """The jobs of `job_ids` that exist, in that order; those not in memory in one query
         per 500 (a batch's thousands of children, not a query each)."""
-        found = {
-            job_id: job
-            for job_id in job_ids
-            if (
-                job := self._live.get(job_id) or self._dirty.get(job_id) or self._recent.get(job_id)
-            )
-        }
-        missing = [job_id for job_id in job_ids if job_id not in found]
+        found = {job_id: job for job_id in job_ids if (job := self._in_memory(job_id))}
+        missing = [i for i in job_ids if i not in found and i not in self._gone]
         for start in range(0, len(missing), 500):
             chunk = missing[start : start + 500]
             marks = ",".join("?" * len(chunk))
@@ -169,33 +220,88 @@ class SqliteStore:
                 found[job.id] = job
         return [found[job_id] for job_id in job_ids if job_id in found]
 
-    def commit(self) -> None:
-        """Write every job changed since the last commit, in one transaction."""
-        if not self._dirty:
-            return
-        start = time.perf_counter()
+    def prepare(self) -> Write | None:
+        """On the loop: the changes since the last write, for the writer (None if there are
+        none). Their jobs are read from memory until `done`."""
+        assert self._in_flight is None, "one write at a time"
+        if not self._dirty and not self._deletes:
+            return None
         rows = [_row(job) for job in self._dirty.values()]
-        self.db.execute("BEGIN")
+        write = Write(rows, self._deletes, self._dirty, self._unsaved)
+        self._writing.update(self._dirty)
+        self._dirty, self._unsaved, self._deletes = {}, {}, []
+        self._in_flight = write
+        return write
+
+    def write(self, write: Write) -> None:
+        """On the writer thread: one transaction; raises if the database refuses it."""
+        start = time.perf_counter()
+        db = self._writer
+        db.execute("BEGIN")
         try:
-            self.db.executemany(_INSERT, rows)
-            self.db.execute("COMMIT")
+            db.executemany(_INSERT, write.rows)
+            for begin in range(0, len(write.deletes), 500):
+                chunk = write.deletes[begin : begin + 500]
+                db.execute(f"DELETE FROM jobs WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            db.execute("ROLLBACK")
             raise
-        self._dirty.clear()
-        self._unsaved.clear()
-        self.commits += 1
-        self.commit_seconds += time.perf_counter() - start
+        finally:
+            write.seconds = time.perf_counter() - start
+
+    def done(self, write: Write, failure: BaseException | None) -> list[Job]:
+        """On the loop, once `write` is over. After a failure, the jobs it added are refused
+        (returned: forgotten, never to run) and its other changes wait for the next write."""
+        self._in_flight = None
+        for job_id, job in write.jobs.items():
+            if self._writing.get(job_id) is job:
+                del self._writing[job_id]
+        if failure is None:
+            self._gone.difference_update(write.deletes)
+            self.commits += 1
+            self.commit_seconds += write.seconds
+            return []
+        self._deletes = write.deletes + self._deletes
+        refused = []
+        for job_id, job in write.jobs.items():
+            if job_id not in write.new:
+                if job_id not in self._gone:
+                    self._dirty.setdefault(job_id, job)
+                continue
+            refused.append(job)
+            self._dirty.pop(job_id, None)
+            self._unsaved.pop(job_id, None)
+            self._live.pop(job_id, None)
+            # What the database still holds: nothing for a new job, the ended one for a retry.
+            self._uncount(job)
+            if (before := write.new[job_id]) is not None:
+                self._counts[before.value] += 1
+                job.counted = before
+        return refused
+
+    def commit(self) -> list[Job]:
+        """Prepare, write and finish in one go, waiting (start, stop, tests): returns the jobs
+        refused by a failed write, which it raises after."""
+        if (write := self.prepare()) is None:
+            return []
+        try:
+            self.write(write)
+        except sqlite3.Error as exc:
+            self.done(write, exc)
+            raise
+        return self.done(write, None)
 
     def counts(self) -> dict[str, int]:
-        self.commit()
-        return dict(self.db.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetchall())
+        """Jobs by status, saved or about to be (no query: kept as jobs are saved)."""
+        return {status: n for status, n in self._counts.items() if n}
 
     def unfinished(self) -> list[Job]:
         """Jobs to take back into the broker's hands on start (and keep in memory)."""
-        placeholders = ", ".join("?" * len(_TERMINAL))
+        # IN, not NOT IN: read from the status index, not a scan of the whole history.
+        placeholders = ", ".join("?" * len(_UNFINISHED))
         rows = self.db.execute(
-            f"{_SELECT} WHERE status NOT IN ({placeholders}) ORDER BY created", _TERMINAL
+            f"{_SELECT} WHERE status IN ({placeholders}) ORDER BY created", _UNFINISHED
         ).fetchall()
         jobs = [_job(row) for row in rows]
         self._live.update((job.id, job) for job in jobs)
@@ -204,18 +310,25 @@ class SqliteStore:
     # -- queries beyond the contract --------------------------------------------------------------
 
     def find_key(self, key: str) -> str | None:
-        for job in self._dirty.values():  # submitted in this pass, not yet committed
+        for job in [*self._dirty.values(), *self._writing.values()]:  # not yet written
             if job.key == key:
                 return job.id
         row = self.db.execute("SELECT id FROM jobs WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
     def by_status(self, status: JobStatus, limit: int = 1000) -> list[Job]:
-        self.commit()
+        """Up to `limit` jobs in `status`, the last finished first, as memory has them."""
         rows = self.db.execute(
             f"{_SELECT} WHERE status = ? ORDER BY finished DESC LIMIT ?", (status.value, limit)
         ).fetchall()
-        return [_job(row) for row in rows]
+        jobs = {}
+        for row in rows:
+            job = _job(row)
+            jobs[job.id] = self._in_memory(job.id) or job
+        for job in [*self._writing.values(), *self._dirty.values()]:  # not yet written
+            jobs[job.id] = job
+        found = [j for i, j in jobs.items() if j.status is status and i not in self._gone]
+        return sorted(found, key=lambda j: j.finished or 0.0, reverse=True)[:limit]
 
     def listing(self, query: JobQuery) -> tuple[list[Job], tuple[float, str] | None]:
         """Jobs matching `query`, newest first, and where the next page starts (None: no more).
@@ -257,27 +370,49 @@ class SqliteStore:
 
     def delete(self, job_ids: Iterable[str]) -> int:
         """Forget finished jobs; unfinished ones are never deleted."""
-        ids = [i for i in job_ids if i not in self._live]
-        for job_id in ids:
+        ids = [i for i in dict.fromkeys(job_ids) if i not in self._live and i not in self._gone]
+        # Each one's status as counted: from memory if it is there, else as stored.
+        counted = {job.id: job.counted for i in ids if (job := self._in_memory(i)) is not None}
+        stored = [i for i in ids if i not in counted]
+        for start in range(0, len(stored), 500):
+            chunk = stored[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for job_id, status in self.db.execute(
+                f"SELECT id, status FROM jobs WHERE id IN ({marks})", chunk
+            ):
+                counted[job_id] = JobStatus(status)
+        for job_id, status in counted.items():
+            if (job := self._in_memory(job_id)) is not None:
+                job.counted = None
+            if status is not None:
+                self._counts[status.value] -= 1
             self._recent.pop(job_id, None)
             self._dirty.pop(job_id, None)
-        self.db.execute("BEGIN")
-        deleted = self.db.executemany("DELETE FROM jobs WHERE id = ?", [(i,) for i in ids]).rowcount
-        self.db.execute("COMMIT")
-        return deleted
+        self.changes += len(counted)
+        self._gone.update(counted)
+        self._deletes.extend(counted)  # written with the next write, after those before it
+        return len(counted)
 
     def expired(self, finished_before: float, limit: int) -> list[str]:
-        self.commit()
+        """Up to `limit` ids of jobs stored as ended before `finished_before` (one that ended
+        again since, by a retry, is left out)."""
         placeholders = ", ".join("?" * len(_TERMINAL))
         rows = self.db.execute(
             f"SELECT id FROM jobs WHERE status IN ({placeholders}) AND finished < ? LIMIT ?",
             (*_TERMINAL, finished_before, limit),
         )
-        return [row[0] for row in rows.fetchall()]
+        ids = [row[0] for row in rows.fetchall()]
+        return [
+            i
+            for i in ids
+            if (job := self._in_memory(i)) is None
+            or (job.status.terminal and (job.finished or 0.0) < finished_before)
+        ]
 
     def close(self) -> None:
         self.commit()
         self.db.close()
+        self._writer.close()
 
 
 @dataclass(frozen=True, slots=True)

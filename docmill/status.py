@@ -30,6 +30,7 @@ class BrokerInfo(TypedDict):
     auth_refused: int  # connections CURVE refused
     events_published: int
     events_unwatched: int  # numbered but not sent: no subscriber wanted them
+    longest_pass: float  # seconds: the longest pass of the loop since the broker started
     draining: bool
 
 

@@ -139,6 +139,7 @@ class Stepper:
 
     def end_pass(self) -> None:
         self.store.commit()
+        self.flow.line_up_stored()
         acks, self._acks = self._acks, []
         for client, service, answer, _ in acks:
             self.outlet.send(client_reply(client, service, [pack(answer)]))

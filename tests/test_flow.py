@@ -361,3 +361,17 @@ def test_a_batch_ends_with_a_summary(flow: Stepper) -> None:
     summary = flow.job(batch).result
     assert summary["total"] == 2 and summary["counts"] == {"succeeded": 1, "failed": 1}
     assert [f["error"] for f in summary["files"]] == [None, "not_found"]
+
+
+def test_a_worker_of_several_queues_takes_from_each_in_turn(flow: Stepper) -> None:
+    client = flow.client()
+    for queue in ("a", "b", "c"):
+        for _ in range(3):
+            client.submit("noop", queue=queue)
+    worker = flow.worker(queues=("a", "b", "c"))
+    taken = []
+    for _ in range(6):
+        job = worker.take()
+        taken.append(flow.job(job["id"]).queue)
+        worker.succeed(job)
+    assert sorted(taken) == ["a", "a", "b", "b", "c", "c"], taken

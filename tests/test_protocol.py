@@ -169,6 +169,7 @@ def test_broker_survives_any_message(broker: Broker, messages: list[list[bytes]]
             broker.flow.note_malformed()
     broker._end_pass()
     broker._housekeeping()
+    broker.flush()  # the pass's write, on the writer thread, and the dispatches it allows
     # Whatever arrived, the broker's own bookkeeping still holds together.
     flow = broker.flow
     for worker, job in flow.registry.running():
@@ -219,7 +220,8 @@ def test_native_worker_replies_of_any_shape(
 ) -> None:
     broker, identity = connected_worker
     broker._handle([b"client", *request(b"docmill.submit", [pack({"task": "noop"})])])
-    broker._end_pass()  # commit, then dispatch
+    broker._end_pass()
+    broker.flush()  # the write, then dispatch
     registry = broker.flow.registry
     worker = registry.workers[identity]
     job = registry.job_of(worker)
@@ -227,11 +229,13 @@ def test_native_worker_replies_of_any_shape(
     with contextlib.suppress(ProtocolError):
         broker._handle([identity, *reply(job.id.encode(), [body] * frames)])
     broker._end_pass()
+    broker.flush()
     # Settled, or back in line (a retryable error), never stuck with this worker.
     if job.status.value == "running":  # a worker death is retried at once, here by us again
         assert job.attempts == 2 and registry.job_of(worker) is job
         broker._handle([identity, *reply(job.id.encode(), [pack({"ok": True})])])
         broker._end_pass()
+        broker.flush()
     elif not job.status.terminal:
         assert job.status.value == "retry_scheduled" and registry.job_of(worker) is None
         broker.flow.cancel(job)
