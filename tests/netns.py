@@ -34,10 +34,10 @@ from docmill.client import Client, Job, JobFailed
 config = json.loads(sys.argv[1])
 
 
-def submit(client, task, args, content_file=None):
+def submit(client, task, args, content_file=None, inline=None):
     if content_file:
         args["content"] = Path(content_file).read_bytes()
-    return client.submit(task, **args).id
+    return client.enqueue(task, args, inline=inline).id
 
 
 def result(client, job, timeout):

@@ -127,8 +127,9 @@ def test_jobs_from_host_a_run_on_host_b_with_inline_content(
         assert doc["text"] == extract(str(source))["text"]  # as if read here, from its path
         assert client.call("info", job=job)["status"] == "succeeded"
 
-    # B has no allowed root: a path, even one that exists on B, is not read.
-    job = client.call("submit", task="process_document", args={"path": str(story)})
+    # B has no allowed root: a path, even one that exists on B, is not read. (Sent as a path:
+    # by default the client on A would send the file's content, since B may not read it.)
+    job = client.call("submit", task="process_document", args={"path": str(story)}, inline=False)
     outcome = client.call("result", job=job, timeout=60)
     assert outcome.get("failed") == "forbidden", outcome
 
