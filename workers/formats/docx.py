@@ -6,7 +6,6 @@ properties."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -187,31 +186,18 @@ def _notes(document: Any, warnings: list[str], errors: tuple[type[Exception], ..
     return notes
 
 
-def _unwrap(parent: Any) -> Iterator[Any]:
-    """Yield the block children of `parent`, looking through content controls and custom XML."""
-    for child in parent:
-        if child.tag == f"{_W}sdt":
-            content = child.find(f"{_W}sdtContent")
-            if content is not None:
-                yield from _unwrap(content)
-        elif child.tag == f"{_W}customXml":
-            yield from _unwrap(child)
-        else:
-            yield child
-
-
 def _docx_blocks(container: Any, out: list[str], notes: _Notes) -> None:
     """Append one line per paragraph and per table row under `container`, in document order,
     each paragraph followed by the notes it refers to."""
-    for child in _unwrap(container):
+    for child in docx_structure.blocks(container):
         if child.tag == f"{_W}p":
             _docx_paragraph(child, out, notes)
         elif child.tag == f"{_W}tbl":
-            for row in _unwrap(child):
+            for row in docx_structure.blocks(child):
                 if row.tag != f"{_W}tr" or row.find(f"{_W}trPr/{_W}del") is not None:
                     continue
                 cells: list[str] = []
-                for cell in _unwrap(row):
+                for cell in docx_structure.blocks(row):
                     if cell.tag != f"{_W}tc":
                         continue
                     # Word hides what a vertically merged continuation cell holds; so do we.

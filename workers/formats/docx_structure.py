@@ -25,7 +25,7 @@ def find(document: Any, text: str) -> Structure | None:
     lines = LineFinder(text)
     sections: list[Section] = []
     tables: list[Table] = []
-    for block in _blocks(document.element.body):
+    for block in blocks(document.element.body):
         if block.tag == f"{_W}p":
             level = _level(block, levels)
             title = _plain(block)
@@ -76,25 +76,27 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _blocks(container: Any) -> Iterator[Any]:
-    """Top-level paragraphs and tables, through content controls and custom XML."""
+def blocks(container: Any) -> Iterator[Any]:
+    """The block children of `container` (paragraphs, tables; rows and cells of a table),
+    looking through content controls and custom XML. The text reader (docx.py) walks the
+    document with it too, so both see the same blocks."""
     for child in container:
         if child.tag == f"{_W}sdt":
             content = child.find(f"{_W}sdtContent")
             if content is not None:
-                yield from _blocks(content)
+                yield from blocks(content)
         elif child.tag == f"{_W}customXml":
-            yield from _blocks(child)
+            yield from blocks(child)
         else:
             yield child
 
 
 def _rows(table: Any) -> list[Any]:
-    return [row for row in _blocks(table) if row.tag == f"{_W}tr"]
+    return [row for row in blocks(table) if row.tag == f"{_W}tr"]
 
 
 def _cells(row: Any) -> list[Any]:
-    return [cell for cell in _blocks(row) if cell.tag == f"{_W}tc"]
+    return [cell for cell in blocks(row) if cell.tag == f"{_W}tc"]
 
 
 _MARKS = {f"{_W}tab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
