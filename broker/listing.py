@@ -11,7 +11,7 @@ from typing import Any
 
 from broker.flow import JobFlow
 from broker.jobs import Job
-from broker.store import JobQuery
+from broker.queries import JobQuery
 from docmill.protocol import BadRequest, Bound, ClientRequest, JobStatus
 
 LIST_LIMIT = 200  # jobs in one page of docmill.jobs

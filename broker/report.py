@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from broker.store import created_since
+from broker.queries import created_since
 from docmill.cli_output import EXIT_OK, EXIT_USAGE, emit
 from docmill.home import Home, resolve_home
 from docmill.protocol import JobStatus

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from broker.jobs import Job
+from broker.queries import created_since
 from broker.report import report
-from broker.store import SqliteStore, created_since
+from broker.store import SqliteStore
 from docmill.protocol import JobStatus
 
 
