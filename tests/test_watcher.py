@@ -296,11 +296,13 @@ def test_after_move_sorts_files_into_processed_and_failed(
     run_watcher(task="process_document", after="move")
     (home.inbox / "good.txt").write_text("a perfectly good document")
     (home.inbox / "bad.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
-    wait_for(lambda: (home.inbox / "processed" / "good.txt").exists(), 40, "good.txt moved")
-    wait_for(lambda: (home.inbox / "failed" / "bad.pdf").exists(), 40, "bad.pdf moved")
+    good, bad = str(home.inbox / "processed" / "good.txt"), str(home.inbox / "failed" / "bad.pdf")
+    # The watcher moves a file, then records where it went: wait for the record, not the file.
+    wait_for(lambda: good in rows(home) and bad in rows(home), 40, "both files moved")
     history = rows(home)
-    assert history[str(home.inbox / "processed" / "good.txt")]["status"] == "done"
-    assert history[str(home.inbox / "failed" / "bad.pdf")]["status"] == "failed"
+    assert Path(good).exists() and Path(bad).exists()
+    assert history[good]["status"] == "done"
+    assert history[bad]["status"] == "failed"
     assert not (home.inbox / "good.txt").exists()
     assert job_total(client) == 2
 
