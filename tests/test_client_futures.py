@@ -38,8 +38,10 @@ def test_jobs_are_futures(home: Home, broker: Proc, start_pool: StartPool) -> No
         assert client.retry(bad.id) == [bad.id]  # back in line: its Future is pending again
         assert isinstance(bad.exception(timeout=30), JobFailed)
         assert bad.info()["attempts"] == 1 and bad.info()["status"] == "failed"
+        long = client.submit("square", n=5, seconds=30)
         with pytest.raises(TimeoutError):
-            client.submit("square", n=5, seconds=30).result(timeout=0.2)
+            long.result(timeout=0.2)
+        assert long.cancel()  # its process is stopped: the pool need not wait out its grace
         wait_for(slow.running, 10, "the slow job to run")
         done, _ = concurrent.futures.wait([slow, bad], timeout=30)
         assert done == {slow, bad} and slow.result() == 9 and not slow.running()

@@ -61,7 +61,7 @@ def test_a_real_snapshot_decodes_into_every_field(
     )
     wait_for(lambda: retry.status() == "retry_scheduled", 30, "the scheduled retry")
     marker = tmp_path / "started"
-    client.enqueue("started", {"marker": str(marker), "seconds": 60}, timeout=90)
+    running = client.enqueue("started", {"marker": str(marker), "seconds": 60}, timeout=90)
     wait_for(marker.exists, 30, "the running job")
     wait_for(
         lambda: (s := client.status())["running"] and all("rss" in w for w in s["workers"]),
@@ -82,6 +82,7 @@ def test_a_real_snapshot_decodes_into_every_field(
     assert snapshot == {k: v for k, v in raw.items() if k not in ("ok", "rid")}
     assert snapshot["workers"][0]["rss"] > 0
     assert snapshot["retries"][0]["id"] == retry.id
+    client.cancel(running.id)  # its process is stopped: the pool need not wait out its grace
 
 
 def test_a_snapshot_of_the_wrong_type_is_refused_by_name() -> None:
