@@ -1,9 +1,9 @@
 """How the `docmill` command explains itself: its version, an example for every option of every
 subcommand (shown under `docmill COMMAND --help`), the exit codes, and shell completion.
 
-The examples live here, one list per subcommand, so the parser in docmill/cli.py stays short;
-tests/test_cli_conventions.py walks the parser and fails for an option without help text or
-without an example here.
+The examples live here, one list per subcommand, so the parser in docmill/cli_parser.py stays
+short; tests/test_cli_conventions.py walks the parser and fails for an option without help text
+or without an example here.
 """
 
 from __future__ import annotations
