@@ -9,16 +9,12 @@ unknown job, 3 the broker did not answer (or jobs did not end) in time. README.m
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
-from typing import Any
 
 import zmq
 from tabulate import tabulate
 
-from docmill import cli_chunks, cli_help, cli_jobs, cli_parser, cli_submit, logread
-from docmill.cli_input import readable
+from docmill import cli_help, cli_jobs, cli_parser, cli_submit, logread
 from docmill.cli_ops import (
     cmd_dashboard,
     cmd_health,
@@ -33,22 +29,20 @@ from docmill.cli_ops import (
     cmd_stop,
 )
 from docmill.cli_output import (
-    EXIT_FAILED,
     EXIT_OK,
     EXIT_TIMEOUT,
     EXIT_USAGE,
     emit,
-    jsonable,
+    exit_code,
+    outcome,
     stdout_closed,
     when,
 )
 from docmill.client import BrokerError, Client
 from docmill.home import Home, resolve_home
-from docmill.inline import document_args
 from docmill.protocol import JobStatus, ProtocolError
 from docmill.running import SeveralRunning, find_home
-from docmill.security import SecurityError, SecuritySettings, under_roots
-from docmill.settings import load_settings
+from docmill.security import SecurityError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,107 +123,6 @@ def _run(args: argparse.Namespace) -> int:
         client.close()
 
 
-def _summary(info: dict[str, Any]) -> str:
-    """One line about a job: what it produced, or why it failed."""
-    if info["status"] == JobStatus.SUCCEEDED.value:
-        result = info.get("result")
-        if isinstance(result, dict) and "text" in result:
-            return f"{result.get('kind', '?')}, {len(result['text'])} chars"
-        return json.dumps(result, default=jsonable)[:60]
-    error = info.get("error") or {}
-    return f"{error.get('type', '')}: {error.get('message', '')}".strip(": ")
-
-
-def _exit_code(infos: list[dict[str, Any]], waited: bool = True) -> int:
-    states = [JobStatus(info["status"]) for info in infos]
-    if any(s.terminal and s is not JobStatus.SUCCEEDED for s in states):
-        return EXIT_FAILED
-    if waited and not all(s is JobStatus.SUCCEEDED for s in states):
-        return EXIT_TIMEOUT  # still queued or running when the wait ended
-    return EXIT_OK
-
-
-def cmd_submit(client: Client, args: argparse.Namespace) -> int:
-    """Exit 2 if a path was skipped (the others still go), unless the jobs say 1 or 3."""
-    given = cli_submit.expand(args.paths, args.include, args.exclude)
-    paths = readable(given)
-    if not paths:
-        print("docmill: nothing to submit", file=sys.stderr)
-        return EXIT_USAGE
-    code = _submit(client, args, paths)
-    return EXIT_USAGE if code == EXIT_OK and len(paths) < len(given) else code
-
-
-def _submit(client: Client, args: argparse.Namespace, paths: list[str]) -> int:
-    options = {
-        "queue": args.queue,
-        "priority": args.priority,
-        "countdown": args.countdown,
-        "max_attempts": args.max_attempts,
-    }
-    security = load_settings(Home(resolve_home(args.home))).security
-    chunking = cli_chunks.job_args(args, Home(resolve_home(args.home)))
-    args.wait = args.wait or args.chunks  # the chunks come with the results
-    if args.batch:
-        # A batch names its files by path: its parts cannot carry their bytes.
-        outside = [p for p in paths if under_roots(p, security.allowed_roots) is None]
-        if outside:
-            print(
-                f"docmill: {len(outside)} file(s) of the batch lie outside the folders workers "
-                f"read ({', '.join(map(str, security.allowed_roots)) or 'none'}) and will fail "
-                "as forbidden; copy them into one, or submit them without --batch",
-                file=sys.stderr,
-            )
-        jobs = [client.process_batch(paths, task=args.task, args=chunking or None, **options)]
-        labels = [f"batch of {len(paths)} file(s)"]
-    else:
-        specs = [
-            cli_chunks.with_chunks(_document(Path(p), security, args.inline), p, chunking)
-            for p in paths
-        ]
-        if inline := [p for p, spec in zip(paths, specs, strict=True) if "content" in spec]:
-            roots = ", ".join(map(str, security.allowed_roots)) or "none"
-            why = "as asked" if args.inline else f"outside the folders workers read ({roots})"
-            print(f"docmill: sent the content of {len(inline)} file(s), {why}", file=sys.stderr)
-        jobs = [client.enqueue(args.task, spec, **options) for spec in specs]
-        labels = paths
-    if any(job.unserved for job in jobs):
-        print(
-            f"docmill: warning: no worker serves queue {args.queue!r}; the job(s) wait until one "
-            f"does (python -m workers --queues {args.queue})",
-            file=sys.stderr,
-        )
-    if args.jsonl or (
-        args.wait and not (args.json or args.batch or args.chunks) and sys.stderr.isatty()
-    ):
-        return cli_submit.follow(client, jobs, labels, args)  # as each job ends
-    if not args.wait:
-        rows = [{"id": job.id, "path": label} for job, label in zip(jobs, labels, strict=True)]
-        emit(args, rows, "\n".join(f"{r['id']}  {r['path']}" for r in rows))
-        return EXIT_OK
-    infos = (
-        cli_chunks.wait(client, jobs, args.timeout)
-        if args.chunks
-        else client.wait(jobs, args.timeout)
-    )
-    for info, label in zip(infos, labels, strict=True):
-        info["path"] = label
-    table = tabulate(
-        [[i["id"], i["status"], i["path"], _summary(i)] for i in infos],
-        headers=["job", "status", "path", "outcome"],
-    )
-    emit(args, infos, table)
-    if args.batch and infos[0]["status"] == JobStatus.SUCCEEDED.value:
-        counts = infos[0]["result"]["counts"]
-        return EXIT_OK if set(counts) <= {JobStatus.SUCCEEDED.value} else EXIT_FAILED
-    return _exit_code(infos)
-
-
-def _document(path: Path, security: SecuritySettings, inline: bool) -> dict[str, Any]:
-    """A job's arguments for one document: the rule of docmill/inline.py."""
-    return document_args(path, security, inline)
-
-
 def cmd_result(client: Client, args: argparse.Namespace) -> int:
     job = client.job(args.job)
     info = job.info()
@@ -245,9 +138,9 @@ def cmd_result(client: Client, args: argparse.Namespace) -> int:
     if info.get("error"):
         lines.append(f"last error: {info['error'].get('type')}: {info['error'].get('message')}")
     if JobStatus(info["status"]).terminal:
-        lines.append(f"outcome: {_summary(info)}")
+        lines.append(f"outcome: {outcome(info)}")
     emit(args, info, "\n".join(line for line in lines if line))
-    return _exit_code([info], waited=args.wait)
+    return exit_code([info], waited=args.wait)
 
 
 def cmd_dead(client: Client, args: argparse.Namespace) -> int:
@@ -305,7 +198,7 @@ def cmd_cancel(client: Client, args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {
-    "submit": cmd_submit,
+    "submit": cli_submit.cmd_submit,
     "result": cmd_result,
     "status": cmd_status,
     "cancel": cmd_cancel,

@@ -25,6 +25,31 @@ EXIT_CODES = (
     "3 no broker answered or jobs still running when the wait ended"
 )
 
+_TEXT_ONLY = "ignored: this command prints text only"
+# What --json prints, for each command's help: one JSON document, except `submit`'s JSON Lines.
+JSON_OUTPUT = {
+    "submit": "JSON Lines, terminal or not: with --wait a line per job as it ends (its view as "
+    "`result --json` gives it, plus `path`); without, a line per job submitted: {id, path}",
+    "result": "one JSON document: the job's view (status, attempts, result or error, times)",
+    "status": "one JSON document: the broker's snapshot (queues, workers, counts, metrics)",
+    "jobs": "one JSON array: each job found, as a listing line (no result)",
+    "cancel": "one JSON document: {id, status}; with filters, {ids} of the jobs cancelled",
+    "dead": "one JSON array: each dead job's view, with its last error",
+    "retry": "one JSON document: {ids} of the jobs put back in line",
+    "purge": "one JSON document: {deleted}; with --queue, also {queue, cancelled}",
+    "monitor": "one JSON document: a snapshot of the live view, once",
+    "health": "one JSON document: {healthy, problems, workers}",
+    "report": "one JSON document: the task statistics",
+    "scale": "one JSON document: {pool id: workers asked for}",
+    "pause": "one JSON document: the broker's answer {queue, paused}",
+    "resume": "one JSON document: the broker's answer {queue, paused}",
+    "dashboard": _TEXT_ONLY,
+    "logs": _TEXT_ONLY,
+    "stop": _TEXT_ONLY,
+    "service": _TEXT_ONLY,
+    "keys": _TEXT_ONLY,
+}
+
 EXAMPLES: dict[str, list[str]] = {
     "submit": [
         "docmill submit report.pdf notes.docx",
@@ -36,7 +61,7 @@ EXAMPLES: dict[str, list[str]] = {
         "docmill submit --chunks --chunk-size 500 --chunk-overlap 50 --chunk-unit words a.pdf",
         "docmill submit --wait ~/papers --include '*.pdf' --exclude 'drafts/*'",
         "docmill submit 'reports/**/*.docx'",
-        "find . -name '*.pdf' -mtime -1 | docmill submit --jsonl -",
+        "find . -name '*.pdf' -mtime -1 | docmill submit --wait --json - | jq -r .status",
     ],
     "result": ["docmill result 0a9b06ae...", "docmill result --wait --timeout 60 0a9b06ae..."],
     "status": ["docmill status", "docmill status --json"],

@@ -19,10 +19,11 @@ unknown job, 3 the broker did not answer (or jobs did not end) in time. README.m
 """
 
 
-def _common(suppress: bool) -> argparse.ArgumentParser:
-    """Options taken before or after the command: `docmill --home H status` = `status --home H`."""
+def _common(command: str | None = None) -> argparse.ArgumentParser:
+    """Options taken before or after the command: `docmill --home H status` = `status --home H`.
+    A parser of its own per command, for the help of its --json to say what it prints."""
     # In a subcommand they default to SUPPRESS, so they never overwrite one given before it.
-    default = argparse.SUPPRESS if suppress else None
+    default = argparse.SUPPRESS if command else None
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--home",
@@ -39,22 +40,22 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
         help="seconds to wait at most, for jobs or broker",
     )
     common.add_argument(
-        "--json", action="store_true", default=default or False, help="print JSON for scripts"
+        "--json",
+        action="store_true",
+        default=default or False,
+        help=cli_help.JSON_OUTPUT.get(command or "", "print JSON for scripts: see COMMAND --help"),
     )
     return common
 
 
 def build() -> argparse.ArgumentParser:
     """The whole parser of `docmill`, with help texts and examples."""
-    common = _common(suppress=True)
     waiting = argparse.ArgumentParser(add_help=False)
     waiting.add_argument("--wait", action="store_true", help="wait for the job(s) to end")
 
-    parser = argparse.ArgumentParser(
-        prog="docmill", description=DESCRIPTION, parents=[_common(False)]
-    )
+    parser = argparse.ArgumentParser(prog="docmill", description=DESCRIPTION, parents=[_common()])
     sub = parser.add_subparsers(dest="command", required=True)
-    submit = sub.add_parser("submit", parents=[common, waiting], help="submit documents")
+    submit = sub.add_parser("submit", parents=[_common("submit"), waiting], help="submit documents")
     submit.add_argument("paths", nargs="+", metavar="PATH", help="the documents to process")
     submit.add_argument(
         "--task",
@@ -92,39 +93,55 @@ def build() -> argparse.ArgumentParser:
     )
     cli_chunks.add_options(submit)
     cli_submit.add_options(submit)
-    result = sub.add_parser("result", parents=[common, waiting], help="a job's state and result")
+    result = sub.add_parser(
+        "result", parents=[_common("result"), waiting], help="a job's state and result"
+    )
     result.add_argument("job", help="the job id submit printed")
-    sub.add_parser("status", parents=[common], help="broker, queues and workers")
-    jobs = sub.add_parser("jobs", parents=[common], help="list jobs, newest first, by filter")
+    sub.add_parser("status", parents=[_common("status")], help="broker, queues and workers")
+    jobs = sub.add_parser(
+        "jobs", parents=[_common("jobs")], help="list jobs, newest first, by filter"
+    )
     cli_jobs.add_filters(jobs, listing=True)
     cancel = sub.add_parser(
-        "cancel", parents=[common], help="cancel a queued or running job, or those a filter finds"
+        "cancel",
+        parents=[_common("cancel")],
+        help="cancel a queued or running job, or those a filter finds",
     )
     cancel.add_argument("job", nargs="?", help="the job id (or give filters)")
     cli_jobs.add_filters(cancel)
-    sub.add_parser("dead", parents=[common], help="jobs that exhausted their attempts")
-    retry = sub.add_parser("retry", parents=[common], help="put ended jobs back in line")
+    sub.add_parser("dead", parents=[_common("dead")], help="jobs that exhausted their attempts")
+    retry = sub.add_parser("retry", parents=[_common("retry")], help="put ended jobs back in line")
     target = retry.add_mutually_exclusive_group()
     target.add_argument("job", nargs="?", help="one ended job's id (or give filters)")
     target.add_argument("--all-dead", action="store_true", help="every dead job")
     cli_jobs.add_filters(retry)
-    purge = sub.add_parser("purge", parents=[common], help="delete dead jobs")
+    purge = sub.add_parser("purge", parents=[_common("purge")], help="delete dead jobs")
     purge.add_argument(
         "--dead", action="store_true", required=True, help="delete the dead jobs (required)"
     )
-    monitor = sub.add_parser("monitor", parents=[common], help="the live view (or --once)")
+    monitor = sub.add_parser(
+        "monitor", parents=[_common("monitor")], help="the live view (or --once)"
+    )
     monitor.add_argument("--once", action="store_true", help="print one snapshot and exit")
-    dashboard = sub.add_parser("dashboard", parents=[common], help="serve the web dashboard")
+    dashboard = sub.add_parser(
+        "dashboard", parents=[_common("dashboard")], help="serve the web dashboard"
+    )
     dashboard.add_argument("--bind", help="HOST:PORT (default 127.0.0.1:8765)")
-    sub.add_parser("health", parents=[common], help="exit 1, with the reasons, when unhealthy")
-    report = sub.add_parser("report", parents=[common], help="task statistics from the store")
+    sub.add_parser(
+        "health", parents=[_common("health")], help="exit 1, with the reasons, when unhealthy"
+    )
+    report = sub.add_parser(
+        "report", parents=[_common("report")], help="task statistics from the store"
+    )
     report.add_argument("--since", default="24h", help="a span like 90m, 24h, 7d (default 24h)")
-    scale = sub.add_parser("scale", parents=[common], help="grow or shrink the worker pools")
+    scale = sub.add_parser(
+        "scale", parents=[_common("scale")], help="grow or shrink the worker pools"
+    )
     scale.add_argument("size", help="a number of workers, or +k / -k")
     scale.add_argument("--pool", help="one pool's id (see status --json); default: all")
     logs = sub.add_parser(
         "logs",
-        parents=[common],
+        parents=[_common("logs")],
         help="the home's logs, every process's merged by time",
         description="Example: docmill logs --process worker --since 15m --follow",
     )
@@ -133,7 +150,7 @@ def build() -> argparse.ArgumentParser:
     logs.add_argument("--follow", "-f", action="store_true", help="go on printing what is added")
     stop = sub.add_parser(
         "stop",
-        parents=[common],
+        parents=[_common("stop")],
         help="stop the system in order (run_all.py), or the broker alone if it has none",
         description="Example: docmill --home ~/docmill-home stop",
     )
@@ -142,7 +159,7 @@ def build() -> argparse.ArgumentParser:
     )
     service = sub.add_parser(
         "service",
-        parents=[common],
+        parents=[_common("service")],
         help="start docmill on this home at logon or boot (systemd, Task Scheduler, launchd)",
         description="Example: docmill --home ~/docmill-home service install --at logon",
     )
@@ -152,7 +169,9 @@ def build() -> argparse.ArgumentParser:
     service.add_argument(
         "--at", choices=["logon", "boot"], default="logon", help="when it starts (default logon)"
     )
-    keys = sub.add_parser("keys", parents=[common], help="CURVE keys: `keys init [--name N]`")
+    keys = sub.add_parser(
+        "keys", parents=[_common("keys")], help="CURVE keys: `keys init [--name N]`"
+    )
     keys.add_argument("action", choices=["init"], help="init: create the missing key pairs")
     keys.add_argument(
         "--name",
@@ -160,7 +179,7 @@ def build() -> argparse.ArgumentParser:
         help="a client or worker host to make a key pair for (repeatable); `local` always",
     )
     for name, what in (("pause", "stop starting jobs of a queue"), ("resume", "start again")):
-        action = sub.add_parser(name, parents=[common], help=what)
+        action = sub.add_parser(name, parents=[_common(name)], help=what)
         action.add_argument("queue", help="the queue's name, e.g. documents")
     cli_help.describe(parser, sub)
     return parser
