@@ -173,6 +173,8 @@ def cmd_retry(client: Client, args: argparse.Namespace) -> int:
 
 
 def cmd_purge(client: Client, args: argparse.Namespace) -> int:
+    if args.queue:
+        return cli_jobs.purge_queue(client, args)
     deleted = client.purge_dead()
     emit(args, {"deleted": deleted}, f"{deleted} dead job(s) deleted")
     return EXIT_OK

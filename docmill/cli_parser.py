@@ -115,10 +115,24 @@ def build() -> argparse.ArgumentParser:
     target.add_argument("job", nargs="?", help="one ended job's id (or give filters)")
     target.add_argument("--all-dead", action="store_true", help="every dead job")
     cli_jobs.add_filters(retry)
-    purge = sub.add_parser("purge", parents=[_common("purge")], help="delete dead jobs")
-    purge.add_argument(
-        "--dead", action="store_true", required=True, help="delete the dead jobs (required)"
+    purge = sub.add_parser(
+        "purge",
+        parents=[_common("purge")],
+        help="delete the dead jobs, or the jobs waiting in a queue",
+        description="Deleted jobs are gone from the history (`result` says unknown).\n"
+        "`purge --queue Q` empties Q of its waiting jobs (queued, delayed, waiting for a\n"
+        "retry); running ones finish. `cancel --queue Q` differs: it stops running jobs\n"
+        "too, and keeps them all in the history as cancelled, to be retried.",
     )
+    purged = purge.add_mutually_exclusive_group(required=True)
+    purged.add_argument("--dead", action="store_true", help="delete the dead jobs")
+    purged.add_argument(
+        "--queue",
+        metavar="Q",
+        help="delete the jobs waiting in queue Q (each cancelled first; a batch's parts stay, "
+        "cancelled, for the batch's summary)",
+    )
+    purge.add_argument("--yes", action="store_true", help="purge --queue without asking first")
     monitor = sub.add_parser(
         "monitor", parents=[_common("monitor")], help="the live view (or --once)"
     )
