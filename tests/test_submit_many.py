@@ -16,7 +16,7 @@ import pytest
 
 from docmill.cli_input import expand
 from docmill.home import Home
-from tests.conftest import CORPUS, ROOT, Proc, StartPool, wait_for
+from tests.conftest import CORPUS, ROOT, Proc, StartPool, docmill, json_lines, wait_for
 from tests.test_monitor import Terminal
 
 pytestmark = pytest.mark.timeout(180)
@@ -109,6 +109,16 @@ def test_submit_json_prints_each_job_as_it_ends(
         assert lines.get(timeout=30) == ""  # nothing more: one line per job
         assert proc.wait(30) == 0, proc.stderr.read()
         assert proc.stderr.read() == ""  # no table, no summary: the lines say it all
+    # Out of time: the job not ended has its line too, as it stands, and the exit code says so.
+    late = quick.parent / "late.txt"
+    late.write_text("a job whose gate opens too late\n")
+    done = docmill(
+        home, "submit", "--task", "gated", "--wait", "--json", "--timeout", "2", str(late)
+    )
+    Path(f"{late}.go").touch()
+    assert done.returncode == 3, done.stderr
+    [line] = json_lines(done.stdout)
+    assert line["path"] == str(late) and line["status"] in ("queued", "running"), line
 
 
 def test_submit_json_streams_500_corpus_files_from_stdin(
