@@ -39,6 +39,7 @@ from docmill.protocol import (
 
 PREFIX = COMMAND_PREFIX
 MAX_BATCH = 10_000  # jobs in one submit message
+MAX_PURGE = 1000  # waiting jobs purged by one message: a page, not a stall of the loop
 
 
 def dispatch(flow: JobFlow, req: ClientRequest) -> dict[str, Any] | None:
@@ -238,11 +239,18 @@ def retry(flow: JobFlow, req: ClientRequest, body: dict[str, Any]) -> dict[str, 
 
 
 def purge(flow: JobFlow, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
-    """Delete dead jobs (`dead`: true) from the store."""
-    if body.get("dead") is not True:
-        raise BadRequest("give 'dead': true")
-    ids = [job.id for job in flow.store.by_status(JobStatus.DEAD, 1_000_000)]
-    return {"ok": True, "deleted": flow.jobs.delete(ids)}
+    """Delete dead jobs (`dead`: true) from the store, or a page of the waiting jobs of a
+    queue (`queue` and their `ids`, at most MAX_PURGE): cancelled, then deleted."""
+    if body.get("dead") is True:
+        dead = [job.id for job in flow.store.by_status(JobStatus.DEAD, 1_000_000)]
+        return {"ok": True, "deleted": flow.jobs.delete(dead)}
+    queue, ids = body.get("queue"), body.get("ids")
+    if not isinstance(queue, str) or not queue or not isinstance(ids, list):
+        raise BadRequest("give 'dead': true, or 'queue' and the 'ids' of its waiting jobs")
+    if not all(isinstance(i, str) for i in ids) or len(ids) > MAX_PURGE:
+        raise BadRequest(f"'ids' must be a list of at most {MAX_PURGE} job id strings")
+    deleted, kept = flow.purge(queue, ids)
+    return {"ok": True, "deleted": len(deleted), "cancelled": len(kept)}
 
 
 _Handler = Callable[[JobFlow, ClientRequest, dict[str, Any]], "dict[str, Any] | None"]

@@ -254,6 +254,25 @@ class JobFlow:
             if (holder := self.registry.holder(one.id)) is not None:
                 self.remove_worker(holder, f"cancelled job {one.id}", disconnect=True)
 
+    def purge(self, queue: str, job_ids: list[str]) -> tuple[list[str], list[str]]:
+        """Empty `queue` of those of `job_ids` still waiting in it (queued, delayed, or waiting
+        for a retry; running ones are left alone): each is cancelled as `cancel` does (its
+        waiters answered, `job.cancelled` published), taken out of the line, and deleted.
+        A part of a batch or of a job in parts stays, cancelled: its parent's outcome counts
+        it. Returns the ids deleted and the ids kept."""
+        waiting = (JobStatus.QUEUED, JobStatus.RETRY_SCHEDULED)
+        jobs = [j for j in self.store.get_many(job_ids) if j.queue == queue and j.status in waiting]
+        service = self.registry.services.get(queue)
+        now = self.clock.time()
+        for job in jobs:
+            lined_up = job.status is JobStatus.QUEUED and (job.not_before or 0.0) <= now
+            self.cancel(job)
+            if service is not None and lined_up:  # the others wait in a timer, skipped there
+                service.queue.discard(job.id)
+        deleted = [job.id for job in jobs if job.parent is None]
+        self.jobs.delete(deleted)
+        return deleted, [job.id for job in jobs if job.parent is not None]
+
     def pause(self, name: str, paused: bool) -> None:
         """Pause a queue (its jobs wait; running ones finish) or resume it."""
         service = self.registry.service(name)

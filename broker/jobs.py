@@ -90,20 +90,38 @@ class JobQueue:
 
     Age is the job's creation time, so a job back in line (a retry, a dead worker's job, a job
     whose parts are done) takes its old place, and the parts of a job take their parent's.
+    A job purged from the line (`discard`) is skipped when its turn comes, without asking the
+    store about it; once such ids are half the line, the line is rebuilt without them, so a
+    queue emptied a page at a time costs each page its own size, amortised.
     """
 
     def __init__(self) -> None:
         self._heap: list[tuple[int, float, int, str]] = []
         self._seq = itertools.count()
+        self._discarded: set[str] = set()
 
     def push(self, job: Job) -> None:
+        self._discarded.discard(job.id)  # back in line after all (a retry by hand)
         heapq.heappush(self._heap, (-job.priority, job.created, next(self._seq), job.id))
 
     def pop(self) -> str | None:
-        return heapq.heappop(self._heap)[3] if self._heap else None
+        while self._heap:
+            job_id = heapq.heappop(self._heap)[3]
+            if job_id not in self._discarded:
+                return job_id
+            self._discarded.discard(job_id)
+        return None
+
+    def discard(self, job_id: str) -> None:
+        """Take a waiting job out of the line (purged)."""
+        self._discarded.add(job_id)
+        if len(self._discarded) * 2 > len(self._heap):
+            self._heap = [entry for entry in self._heap if entry[3] not in self._discarded]
+            heapq.heapify(self._heap)
+            self._discarded.clear()
 
     def ids(self) -> set[str]:
-        return {entry[3] for entry in self._heap}
+        return {entry[3] for entry in self._heap} - self._discarded
 
     def __len__(self) -> int:
-        return len(self._heap)
+        return max(0, len(self._heap) - len(self._discarded))

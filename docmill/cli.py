@@ -1,5 +1,6 @@
 # PYTHON_ARGCOMPLETE_OK
-"""The `docmill` command: submit documents, read results, see the broker's state.
+"""The `docmill` command: submit documents, read results, see the broker's state. The parser,
+with every option's help text, is docmill/cli_parser.py; this module runs the commands.
 
 Exit codes: 0 done, 1 a job failed, 2 bad usage, a request refused (here or by the broker) or an
 unknown job, 3 the broker did not answer (or jobs did not end) in time. README.md has the details.
@@ -8,16 +9,12 @@ unknown job, 3 the broker did not answer (or jobs did not end) in time. README.m
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
-from typing import Any
 
 import zmq
 from tabulate import tabulate
 
-from docmill import cli_chunks, cli_help, cli_jobs, cli_submit, logread
-from docmill.cli_input import job_number, readable, seconds
+from docmill import cli_help, cli_jobs, cli_parser, cli_submit, logread
 from docmill.cli_ops import (
     cmd_dashboard,
     cmd_health,
@@ -32,172 +29,26 @@ from docmill.cli_ops import (
     cmd_stop,
 )
 from docmill.cli_output import (
-    EXIT_FAILED,
     EXIT_OK,
     EXIT_TIMEOUT,
     EXIT_USAGE,
     emit,
-    jsonable,
+    exit_code,
+    outcome,
     stdout_closed,
     when,
 )
 from docmill.client import BrokerError, Client
 from docmill.home import Home, resolve_home
-from docmill.inline import document_args
-from docmill.protocol import DEFAULT_QUEUE, JobStatus, ProtocolError
+from docmill.protocol import JobStatus, ProtocolError
 from docmill.running import SeveralRunning, find_home
-from docmill.security import SecurityError, SecuritySettings, under_roots
-from docmill.settings import load_settings
-
-
-def _common(suppress: bool) -> argparse.ArgumentParser:
-    """Options taken before or after the command: `docmill --home H status` = `status --home H`."""
-    # In a subcommand they default to SUPPRESS, so they never overwrite one given before it.
-    default = argparse.SUPPRESS if suppress else None
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--home",
-        default=default,
-        help="home folder (default $DOCMILL_HOME, ./docmill-home, else the one running system)",
-    )
-    common.add_argument("--endpoint", default=default, help="broker endpoint (no local home)")
-    common.add_argument("--server-key", default=default, help="CURVE: the broker's broker.key")
-    common.add_argument("--key", default=default, help="CURVE: your NAME.key_secret")
-    common.add_argument(
-        "--timeout",
-        type=seconds,
-        default=default,
-        help="seconds to wait at most, for jobs or broker",
-    )
-    common.add_argument(
-        "--json", action="store_true", default=default or False, help="print JSON for scripts"
-    )
-    return common
-
-
-def _parser() -> argparse.ArgumentParser:
-    common = _common(suppress=True)
-    waiting = argparse.ArgumentParser(add_help=False)
-    waiting.add_argument("--wait", action="store_true", help="wait for the job(s) to end")
-
-    parser = argparse.ArgumentParser(prog="docmill", description=__doc__, parents=[_common(False)])
-    sub = parser.add_subparsers(dest="command", required=True)
-    submit = sub.add_parser("submit", parents=[common, waiting], help="submit documents")
-    submit.add_argument("paths", nargs="+", metavar="PATH", help="the documents to process")
-    submit.add_argument(
-        "--task",
-        default="process_document",
-        help="the task each file's job runs (default process_document)",
-    )
-    submit.add_argument(
-        "--queue",
-        default=DEFAULT_QUEUE,
-        help=f"the queue to put the jobs in (default {DEFAULT_QUEUE})",
-    )
-    submit.add_argument(
-        "--priority",
-        type=job_number("priority"),
-        default=None,
-        help="higher runs first (default 0)",
-    )
-    submit.add_argument(
-        "--countdown", type=job_number("countdown"), default=None, help="start no sooner (s)"
-    )
-    submit.add_argument(
-        "--max-attempts",
-        type=job_number("max_attempts"),
-        default=None,
-        help="attempts before a retryable failure makes a job dead (default: the task's policy)",
-    )
-    submit.add_argument(
-        "--batch", action="store_true", help="one batch job whose result summarises all files"
-    )
-    submit.add_argument(
-        "--inline",
-        action="store_true",
-        help="send the files' bytes (no shared filesystem); by default only files outside the "
-        "folders this home's workers may read are sent so",
-    )
-    cli_chunks.add_options(submit)
-    cli_submit.add_options(submit)
-    result = sub.add_parser("result", parents=[common, waiting], help="a job's state and result")
-    result.add_argument("job", help="the job id submit printed")
-    sub.add_parser("status", parents=[common], help="broker, queues and workers")
-    jobs = sub.add_parser("jobs", parents=[common], help="list jobs, newest first, by filter")
-    cli_jobs.add_filters(jobs, listing=True)
-    cancel = sub.add_parser(
-        "cancel", parents=[common], help="cancel a queued or running job, or those a filter finds"
-    )
-    cancel.add_argument("job", nargs="?", help="the job id (or give filters)")
-    cli_jobs.add_filters(cancel)
-    sub.add_parser("dead", parents=[common], help="jobs that exhausted their attempts")
-    retry = sub.add_parser("retry", parents=[common], help="put ended jobs back in line")
-    target = retry.add_mutually_exclusive_group()
-    target.add_argument("job", nargs="?", help="one ended job's id (or give filters)")
-    target.add_argument("--all-dead", action="store_true", help="every dead job")
-    cli_jobs.add_filters(retry)
-    purge = sub.add_parser("purge", parents=[common], help="delete dead jobs")
-    purge.add_argument(
-        "--dead", action="store_true", required=True, help="delete the dead jobs (required)"
-    )
-    monitor = sub.add_parser("monitor", parents=[common], help="the live view (or --once)")
-    monitor.add_argument("--once", action="store_true", help="print one snapshot and exit")
-    dashboard = sub.add_parser("dashboard", parents=[common], help="serve the web dashboard")
-    dashboard.add_argument("--bind", help="HOST:PORT (default 127.0.0.1:8765)")
-    sub.add_parser("health", parents=[common], help="exit 1, with the reasons, when unhealthy")
-    report = sub.add_parser("report", parents=[common], help="task statistics from the store")
-    report.add_argument("--since", default="24h", help="a span like 90m, 24h, 7d (default 24h)")
-    scale = sub.add_parser("scale", parents=[common], help="grow or shrink the worker pools")
-    scale.add_argument("size", help="a number of workers, or +k / -k")
-    scale.add_argument("--pool", help="one pool's id (see status --json); default: all")
-    logs = sub.add_parser(
-        "logs",
-        parents=[common],
-        help="the home's logs, every process's merged by time",
-        description="Example: docmill logs --process worker --since 15m --follow",
-    )
-    logs.add_argument("--process", help="broker, workers, worker-0, watcher, run_all ... (prefix)")
-    logs.add_argument("--since", help="a span like 15m or 2h, or an ISO 8601 time")
-    logs.add_argument("--follow", "-f", action="store_true", help="go on printing what is added")
-    stop = sub.add_parser(
-        "stop",
-        parents=[common],
-        help="stop the system in order (run_all.py), or the broker alone if it has none",
-        description="Example: docmill --home ~/docmill-home stop",
-    )
-    stop.add_argument(
-        "--no-wait", action="store_true", help="return once asked, not once everything stopped"
-    )
-    service = sub.add_parser(
-        "service",
-        parents=[common],
-        help="start docmill on this home at logon or boot (systemd, Task Scheduler, launchd)",
-        description="Example: docmill --home ~/docmill-home service install --at logon",
-    )
-    service.add_argument(
-        "action", choices=["install", "uninstall", "status"], help="what to do with the service"
-    )
-    service.add_argument(
-        "--at", choices=["logon", "boot"], default="logon", help="when it starts (default logon)"
-    )
-    keys = sub.add_parser("keys", parents=[common], help="CURVE keys: `keys init [--name N]`")
-    keys.add_argument("action", choices=["init"], help="init: create the missing key pairs")
-    keys.add_argument(
-        "--name",
-        action="append",
-        help="a client or worker host to make a key pair for (repeatable); `local` always",
-    )
-    for name, what in (("pause", "stop starting jobs of a queue"), ("resume", "start again")):
-        action = sub.add_parser(name, parents=[common], help=what)
-        action.add_argument("queue", help="the queue's name, e.g. documents")
-    cli_help.describe(parser, sub)
-    return parser
+from docmill.security import SecurityError
 
 
 def main(argv: list[str] | None = None) -> int:
     """The command's exit code; a reader that closes the pipe early (`| head`) ends the
     output quietly, not the command."""
-    parser = _parser()
+    parser = cli_parser.build()
     cli_help.complete(parser)
     args = parser.parse_args(argv)
     try:
@@ -272,107 +123,6 @@ def _run(args: argparse.Namespace) -> int:
         client.close()
 
 
-def _summary(info: dict[str, Any]) -> str:
-    """One line about a job: what it produced, or why it failed."""
-    if info["status"] == JobStatus.SUCCEEDED.value:
-        result = info.get("result")
-        if isinstance(result, dict) and "text" in result:
-            return f"{result.get('kind', '?')}, {len(result['text'])} chars"
-        return json.dumps(result, default=jsonable)[:60]
-    error = info.get("error") or {}
-    return f"{error.get('type', '')}: {error.get('message', '')}".strip(": ")
-
-
-def _exit_code(infos: list[dict[str, Any]], waited: bool = True) -> int:
-    states = [JobStatus(info["status"]) for info in infos]
-    if any(s.terminal and s is not JobStatus.SUCCEEDED for s in states):
-        return EXIT_FAILED
-    if waited and not all(s is JobStatus.SUCCEEDED for s in states):
-        return EXIT_TIMEOUT  # still queued or running when the wait ended
-    return EXIT_OK
-
-
-def cmd_submit(client: Client, args: argparse.Namespace) -> int:
-    """Exit 2 if a path was skipped (the others still go), unless the jobs say 1 or 3."""
-    given = cli_submit.expand(args.paths, args.include, args.exclude)
-    paths = readable(given)
-    if not paths:
-        print("docmill: nothing to submit", file=sys.stderr)
-        return EXIT_USAGE
-    code = _submit(client, args, paths)
-    return EXIT_USAGE if code == EXIT_OK and len(paths) < len(given) else code
-
-
-def _submit(client: Client, args: argparse.Namespace, paths: list[str]) -> int:
-    options = {
-        "queue": args.queue,
-        "priority": args.priority,
-        "countdown": args.countdown,
-        "max_attempts": args.max_attempts,
-    }
-    security = load_settings(Home(resolve_home(args.home))).security
-    chunking = cli_chunks.job_args(args, Home(resolve_home(args.home)))
-    args.wait = args.wait or args.chunks  # the chunks come with the results
-    if args.batch:
-        # A batch names its files by path: its parts cannot carry their bytes.
-        outside = [p for p in paths if under_roots(p, security.allowed_roots) is None]
-        if outside:
-            print(
-                f"docmill: {len(outside)} file(s) of the batch lie outside the folders workers "
-                f"read ({', '.join(map(str, security.allowed_roots)) or 'none'}) and will fail "
-                "as forbidden; copy them into one, or submit them without --batch",
-                file=sys.stderr,
-            )
-        jobs = [client.process_batch(paths, task=args.task, args=chunking or None, **options)]
-        labels = [f"batch of {len(paths)} file(s)"]
-    else:
-        specs = [
-            cli_chunks.with_chunks(_document(Path(p), security, args.inline), p, chunking)
-            for p in paths
-        ]
-        if inline := [p for p, spec in zip(paths, specs, strict=True) if "content" in spec]:
-            roots = ", ".join(map(str, security.allowed_roots)) or "none"
-            why = "as asked" if args.inline else f"outside the folders workers read ({roots})"
-            print(f"docmill: sent the content of {len(inline)} file(s), {why}", file=sys.stderr)
-        jobs = [client.enqueue(args.task, spec, **options) for spec in specs]
-        labels = paths
-    if any(job.unserved for job in jobs):
-        print(
-            f"docmill: warning: no worker serves queue {args.queue!r}; the job(s) wait until one "
-            f"does (python -m workers --queues {args.queue})",
-            file=sys.stderr,
-        )
-    if args.jsonl or (
-        args.wait and not (args.json or args.batch or args.chunks) and sys.stderr.isatty()
-    ):
-        return cli_submit.follow(client, jobs, labels, args)  # as each job ends
-    if not args.wait:
-        rows = [{"id": job.id, "path": label} for job, label in zip(jobs, labels, strict=True)]
-        emit(args, rows, "\n".join(f"{r['id']}  {r['path']}" for r in rows))
-        return EXIT_OK
-    infos = (
-        cli_chunks.wait(client, jobs, args.timeout)
-        if args.chunks
-        else client.wait(jobs, args.timeout)
-    )
-    for info, label in zip(infos, labels, strict=True):
-        info["path"] = label
-    table = tabulate(
-        [[i["id"], i["status"], i["path"], _summary(i)] for i in infos],
-        headers=["job", "status", "path", "outcome"],
-    )
-    emit(args, infos, table)
-    if args.batch and infos[0]["status"] == JobStatus.SUCCEEDED.value:
-        counts = infos[0]["result"]["counts"]
-        return EXIT_OK if set(counts) <= {JobStatus.SUCCEEDED.value} else EXIT_FAILED
-    return _exit_code(infos)
-
-
-def _document(path: Path, security: SecuritySettings, inline: bool) -> dict[str, Any]:
-    """A job's arguments for one document: the rule of docmill/inline.py."""
-    return document_args(path, security, inline)
-
-
 def cmd_result(client: Client, args: argparse.Namespace) -> int:
     job = client.job(args.job)
     info = job.info()
@@ -388,9 +138,9 @@ def cmd_result(client: Client, args: argparse.Namespace) -> int:
     if info.get("error"):
         lines.append(f"last error: {info['error'].get('type')}: {info['error'].get('message')}")
     if JobStatus(info["status"]).terminal:
-        lines.append(f"outcome: {_summary(info)}")
+        lines.append(f"outcome: {outcome(info)}")
     emit(args, info, "\n".join(line for line in lines if line))
-    return _exit_code([info], waited=args.wait)
+    return exit_code([info], waited=args.wait)
 
 
 def cmd_dead(client: Client, args: argparse.Namespace) -> int:
@@ -423,6 +173,8 @@ def cmd_retry(client: Client, args: argparse.Namespace) -> int:
 
 
 def cmd_purge(client: Client, args: argparse.Namespace) -> int:
+    if args.queue:
+        return cli_jobs.purge_queue(client, args)
     deleted = client.purge_dead()
     emit(args, {"deleted": deleted}, f"{deleted} dead job(s) deleted")
     return EXIT_OK
@@ -448,7 +200,7 @@ def cmd_cancel(client: Client, args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {
-    "submit": cmd_submit,
+    "submit": cli_submit.cmd_submit,
     "result": cmd_result,
     "status": cmd_status,
     "cancel": cmd_cancel,

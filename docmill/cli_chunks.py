@@ -6,12 +6,10 @@ path the user gave as the `source` of a document sent as content.
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 from typing import Any
 
 from docmill.chunk_settings import CHUNK_UNITS
-from docmill.client import Client, Job
 from docmill.home import Home
 from docmill.settings import load_settings
 from docmill.tables import SettingsError
@@ -57,17 +55,6 @@ def job_args(args: argparse.Namespace, home: Home) -> dict[str, Any]:
     return extra
 
 
-def wait(client: Client, jobs: list[Job], timeout: float | None) -> list[dict[str, Any]]:
-    """Each job's info, as Client.wait gives them, asked for one job at a time: results with
-    their chunks can each come near the message limit, so several would not fit in one."""
-    deadline = None if timeout is None else time.monotonic() + timeout
-    infos = []
-    for job in jobs:
-        left = None if deadline is None else max(0.0, deadline - time.monotonic())
-        infos.extend(client.wait([job], left))
-    return infos
-
-
 def with_chunks(spec: dict[str, Any], path: str, extra: dict[str, Any]) -> dict[str, Any]:
     """A job's args with the chunk args, and the path as the source of content sent inline."""
     if not extra:
@@ -76,4 +63,4 @@ def with_chunks(spec: dict[str, Any], path: str, extra: dict[str, Any]) -> dict[
     return {**spec, **extra, **named}
 
 
-__all__ = ["SettingsError", "add_options", "job_args", "wait", "with_chunks"]
+__all__ = ["SettingsError", "add_options", "job_args", "with_chunks"]

@@ -1,9 +1,9 @@
 """How the `docmill` command explains itself: its version, an example for every option of every
 subcommand (shown under `docmill COMMAND --help`), the exit codes, and shell completion.
 
-The examples live here, one list per subcommand, so the parser in docmill/cli.py stays short;
-tests/test_cli_conventions.py walks the parser and fails for an option without help text or
-without an example here.
+The examples live here, one list per subcommand, so the parser in docmill/cli_parser.py stays
+short; tests/test_cli_conventions.py walks the parser and fails for an option without help text
+or without an example here.
 """
 
 from __future__ import annotations
@@ -25,6 +25,31 @@ EXIT_CODES = (
     "3 no broker answered or jobs still running when the wait ended"
 )
 
+_TEXT_ONLY = "ignored: this command prints text only"
+# What --json prints, for each command's help: one JSON document, except `submit`'s JSON Lines.
+JSON_OUTPUT = {
+    "submit": "JSON Lines, terminal or not: with --wait a line per job as it ends (its view as "
+    "`result --json` gives it, plus `path`); without, a line per job submitted: {id, path}",
+    "result": "one JSON document: the job's view (status, attempts, result or error, times)",
+    "status": "one JSON document: the broker's snapshot (queues, workers, counts, metrics)",
+    "jobs": "one JSON array: each job found, as a listing line (no result)",
+    "cancel": "one JSON document: {id, status}; with filters, {ids} of the jobs cancelled",
+    "dead": "one JSON array: each dead job's view, with its last error",
+    "retry": "one JSON document: {ids} of the jobs put back in line",
+    "purge": "one JSON document: {deleted}; with --queue, {queue, deleted, cancelled}",
+    "monitor": "one JSON document: a snapshot of the live view, once",
+    "health": "one JSON document: {healthy, problems, workers}",
+    "report": "one JSON document: the task statistics",
+    "scale": "one JSON document: {pool id: workers asked for}",
+    "pause": "one JSON document: the broker's answer {queue, paused}",
+    "resume": "one JSON document: the broker's answer {queue, paused}",
+    "dashboard": _TEXT_ONLY,
+    "logs": _TEXT_ONLY,
+    "stop": _TEXT_ONLY,
+    "service": _TEXT_ONLY,
+    "keys": _TEXT_ONLY,
+}
+
 EXAMPLES: dict[str, list[str]] = {
     "submit": [
         "docmill submit report.pdf notes.docx",
@@ -36,7 +61,7 @@ EXAMPLES: dict[str, list[str]] = {
         "docmill submit --chunks --chunk-size 500 --chunk-overlap 50 --chunk-unit words a.pdf",
         "docmill submit --wait ~/papers --include '*.pdf' --exclude 'drafts/*'",
         "docmill submit 'reports/**/*.docx'",
-        "find . -name '*.pdf' -mtime -1 | docmill submit --jsonl -",
+        "find . -name '*.pdf' -mtime -1 | docmill submit --wait --json - | jq -r .status",
     ],
     "result": ["docmill result 0a9b06ae...", "docmill result --wait --timeout 60 0a9b06ae..."],
     "status": ["docmill status", "docmill status --json"],
@@ -56,7 +81,7 @@ EXAMPLES: dict[str, list[str]] = {
         "docmill retry --state failed --queue documents --since 2h --yes",
         "docmill retry --task extract_metadata --path scan --state dead",
     ],
-    "purge": ["docmill purge --dead"],
+    "purge": ["docmill purge --dead", "docmill purge --queue documents --yes"],
     "monitor": ["docmill monitor", "docmill monitor --once --json"],
     "health": ["docmill health || notify-send 'docmill unhealthy'"],
     "report": ["docmill report --since 7d --json"],

@@ -1,6 +1,10 @@
 """What the `docmill` command takes in, checked before anything is sent: numbers within what the
 broker takes (argparse types, so a bad one is a usage error, exit 2), and the paths given to
-`docmill submit`.
+`docmill submit`: what the paths given expand to, and which of them this host can read.
+
+A PATH of `docmill submit` may be a file, a folder (every file under it, recursively, kept by
+`--include` and `--exclude` globs on the file name or its path under the folder), a glob pattern
+(`**` included, for shells that do not expand it), or `-`: one path per line on stdin.
 
 A path this host cannot read (a symbolic link loop, a link to nothing, no permission) is refused
 here, with the reason, and the other paths still go: a worker would fail it anyway, and pathlib
@@ -11,13 +15,18 @@ does not exist at all still goes as a job, for the worker to answer `not_found` 
 from __future__ import annotations
 
 import argparse
+import fnmatch
+import glob
 import math
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from docmill.protocol import JOB_NUMBERS, BadRequest
+
+_GLOB = set("*?[")
 
 
 def seconds(text: str) -> float:
@@ -51,6 +60,47 @@ def job_number(key: str) -> Callable[[str], float]:
         return value
 
     return parse
+
+
+def expand(
+    given: list[str],
+    include: list[str] | None,
+    exclude: list[str] | None,
+    stdin: IO[str] | None = None,
+) -> list[str]:
+    """The paths `given` stands for, in order, each once: folders walked, globs expanded,
+    `-` read from `stdin`. A path that is none of these stays as given (missing: the worker
+    says not_found)."""
+    found: list[str] = []
+    for item in given:
+        if item == "-":
+            lines = (stdin or sys.stdin).read().splitlines()
+            found.extend(line.strip() for line in lines if line.strip())
+        elif os.path.isdir(item):
+            found.extend(_walk(Path(item), include or ["*"], exclude or []))
+        elif _GLOB & set(item) and not os.path.lexists(item):
+            found.extend(sorted(glob.glob(os.path.expanduser(item), recursive=True)))
+        else:
+            found.append(item)
+    return list(dict.fromkeys(found))
+
+
+def _walk(folder: Path, include: list[str], exclude: list[str]) -> list[str]:
+    kept = []
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(root) / name
+            relative = path.relative_to(folder).as_posix()
+
+            def matches(patterns: list[str], name: str = name, relative: str = relative) -> bool:
+                return any(
+                    fnmatch.fnmatch(name, p) or fnmatch.fnmatch(relative, p) for p in patterns
+                )
+
+            if matches(include) and not matches(exclude):
+                kept.append(str(path))
+    return kept
 
 
 def readable(given: list[str]) -> list[str]:

@@ -1,11 +1,14 @@
-"""`docmill jobs`, and `cancel`/`retry` of every job a filter finds.
+"""`docmill jobs`, `cancel`/`retry` of every job a filter finds, and `purge --queue`.
 
     docmill jobs [--state S] [--queue Q] [--task T] [--since SPAN] [--path TEXT] [--limit N]
     docmill cancel --queue Q [--state queued] [--yes]     docmill retry --state failed --yes
+    docmill purge --queue Q [--yes]
 
 The listing is the broker's `docmill.jobs` (docs/PROTOCOL.md §6.5b): the store's indexed,
 bounded pages, newest first, so listing stays fast however many jobs the store holds. A command
-acting on a filter lists what it found, says how many, and asks before acting unless `--yes`.
+acting on a filter lists what it found, says how many, and asks before acting unless `--yes`;
+`purge --queue` likewise, then sends the broker a page of ids at a time (each page a bounded
+piece of work for its loop).
 """
 
 from __future__ import annotations
@@ -102,13 +105,9 @@ def act_on_filter(client: Client, args: argparse.Namespace, action: str) -> int:
     if not jobs:
         print(f"no job to {action}", file=sys.stderr)
         return EXIT_OK
-    if not args.yes:
-        if not sys.stdin.isatty():
-            print(f"docmill: {len(jobs)} job(s) found to {action}; add --yes", file=sys.stderr)
-            return EXIT_USAGE
-        answer = input(f"{action} {len(jobs)} job(s)? [y/N] ")
-        if answer.strip().lower() not in ("y", "yes"):
-            return EXIT_OK
+    asked = _ask(args, f"{len(jobs)} job(s) found to {action}", f"{action} {len(jobs)} job(s)?")
+    if asked is not None:
+        return asked
     began = time.monotonic()
     done = []
     for job in jobs:
@@ -120,4 +119,46 @@ def act_on_filter(client: Client, args: argparse.Namespace, action: str) -> int:
     seconds = time.monotonic() - began
     what = "cancelled" if action == "cancel" else "put back in line"
     emit(args, {"ids": done}, f"{len(done)} job(s) {what} in {seconds:.1f}s")
+    return EXIT_OK
+
+
+def _ask(args: argparse.Namespace, found: str, question: str) -> int | None:
+    """None to go on: --yes, or a person said yes; else the exit code (nobody to ask: 2)."""
+    if args.yes:
+        return None
+    if not sys.stdin.isatty():
+        print(f"docmill: {found}; add --yes", file=sys.stderr)
+        return EXIT_USAGE
+    answer = input(f"{question} [y/N] ")
+    return None if answer.strip().lower() in ("y", "yes") else EXIT_OK
+
+
+PURGE_PAGE = 500  # ids per docmill.purge message (the broker takes 1000 at most)
+
+
+def purge_queue(client: Client, args: argparse.Namespace) -> int:
+    """Delete the jobs waiting in `args.queue`, after saying how many (docmill.purge)."""
+    ids: list[str] = []
+    for state in (JobStatus.QUEUED, JobStatus.RETRY_SCHEDULED):
+        query = argparse.Namespace(
+            state=state.value, queue=args.queue, task=None, since=None, path=None
+        )
+        ids += [job["id"] for job in found(client, query, None)]
+    if not ids:
+        print(f"no job waiting in queue {args.queue}", file=sys.stderr)
+        return EXIT_OK
+    waiting = f"{len(ids)} waiting job(s) of queue {args.queue}"
+    asked = _ask(args, f"{waiting} found to purge", f"delete {waiting}, for good?")
+    if asked is not None:
+        return asked
+    began = time.monotonic()
+    deleted = kept = 0
+    for start in range(0, len(ids), PURGE_PAGE):
+        gone, cancelled = client.purge_waiting(args.queue, ids[start : start + PURGE_PAGE])
+        deleted, kept = deleted + gone, kept + cancelled
+    text = f"{deleted} waiting job(s) of queue {args.queue} deleted"
+    if kept:
+        text += f", {kept} part(s) of batches cancelled (kept for their batch's summary)"
+    text += f" in {time.monotonic() - began:.1f}s"
+    emit(args, {"queue": args.queue, "deleted": deleted, "cancelled": kept}, text)
     return EXIT_OK

@@ -1,4 +1,5 @@
-"""What every `docmill` command shares: its exit codes and how it prints (a table, or --json)."""
+"""What every `docmill` command shares: its exit codes and how it prints (a table, or --json:
+one JSON document, or JSON Lines where a command reports jobs as they end)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import os
 import sys
 from datetime import UTC, datetime
 from typing import Any
+
+from docmill.protocol import JobStatus
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT = 0, 1, 2, 3
 
@@ -19,6 +22,36 @@ def emit(args: argparse.Namespace, data: Any, table: str) -> None:
         print(json.dumps(data, indent=2, default=jsonable) if args.json else table)
     except BrokenPipeError:
         stdout_closed()
+
+
+def emit_line(data: Any) -> None:
+    """Print `data` as one JSON line, at once (JSON Lines: a reader gets each as it comes). A
+    reader that stopped reading is no error, as for emit()."""
+    try:
+        print(json.dumps(data, default=jsonable), flush=True)
+    except BrokenPipeError:
+        stdout_closed()
+
+
+def outcome(info: dict[str, Any]) -> str:
+    """One line about a job: what it produced, or why it failed."""
+    if info["status"] == JobStatus.SUCCEEDED.value:
+        result = info.get("result")
+        if isinstance(result, dict) and "text" in result:
+            return f"{result.get('kind', '?')}, {len(result['text'])} chars"
+        return json.dumps(result, default=jsonable)[:60]
+    error = info.get("error") or {}
+    return f"{error.get('type', '')}: {error.get('message', '')}".strip(": ")
+
+
+def exit_code(infos: list[dict[str, Any]], waited: bool = True) -> int:
+    """1 if a job ended unsuccessfully; else, if `waited`, 3 while one has not ended."""
+    states = [JobStatus(info["status"]) for info in infos]
+    if any(s.terminal and s is not JobStatus.SUCCEEDED for s in states):
+        return EXIT_FAILED
+    if waited and not all(s is JobStatus.SUCCEEDED for s in states):
+        return EXIT_TIMEOUT  # still queued or running when the wait ended
+    return EXIT_OK
 
 
 def stdout_closed() -> None:

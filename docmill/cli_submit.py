@@ -1,36 +1,47 @@
-"""`docmill submit` over many files: what the paths given expand to, and following the jobs as
-they end.
+"""`docmill submit`: queue documents, and follow the jobs as they end.
 
-PATH may be a file, a folder (every file under it, recursively, kept by `--include` and
-`--exclude` globs on the file name or its path under the folder), a glob pattern (`**`
-included, for shells that do not expand it), or `-`: one path per line on stdin.
+Without `--wait` it prints each job's id and path (`--json`: one JSON line each, `{"id",
+"path"}`). With `--wait` it reports each job as it ends:
 
-With `--wait` on a terminal, a progress bar (tqdm) shows done, failed and running jobs with
-the rate and the time left, and each failure is printed as it happens. `--jsonl` prints one
-JSON line per job as it ends, for scripts (`--json` keeps printing one array at the end).
+- `--json` prints one JSON line per job as it ends (JSON Lines, in the order they end), on a
+  terminal as off one: the job's view as `docmill result --json` gives it, plus `path`. When
+  `--timeout` passes first, the jobs not ended get a line each too, as they stand (exit 3).
+- otherwise a table of every job at the end, and a line on stderr for each failure as it
+  happens.
+
+While a person watches (stderr a terminal, and the JSON lines, if any, going elsewhere), a
+progress bar (tqdm) on stderr shows done, failed and running jobs with the rate and the time
+left. The paths given expand as docmill/cli_input.py says.
 """
 
 from __future__ import annotations
 
 import argparse
-import fnmatch
-import glob
-import json
-import os
 import queue
 import sys
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from tabulate import tabulate
 
-from docmill.cli_output import EXIT_FAILED, EXIT_OK, EXIT_TIMEOUT, jsonable
+from docmill import cli_chunks
+from docmill.cli_input import expand, readable
+from docmill.cli_output import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    emit_line,
+    exit_code,
+    outcome,
+)
 from docmill.client import Client, Job
-from docmill.job import JobFailed
+from docmill.home import Home, resolve_home
+from docmill.inline import document_args
 from docmill.protocol import JobStatus
+from docmill.security import under_roots
+from docmill.settings import load_settings
 
-_GLOB = set("*?[")
 _REFRESH = 1.0  # seconds between the bar's counts of running jobs
 
 
@@ -47,66 +58,96 @@ def add_options(submit: argparse.ArgumentParser) -> None:
         metavar="GLOB",
         help="in folders, leave out files whose name or path matches (repeatable)",
     )
-    submit.add_argument(
-        "--jsonl",
-        action="store_true",
-        help="print one JSON line per job as it ends (implies --wait)",
-    )
 
 
-def expand(
-    given: list[str],
-    include: list[str] | None,
-    exclude: list[str] | None,
-    stdin: IO[str] | None = None,
-) -> list[str]:
-    """The paths `given` stands for, in order, each once: folders walked, globs expanded,
-    `-` read from `stdin`. A path that is none of these stays as given (missing: the worker
-    says not_found)."""
-    found: list[str] = []
-    for item in given:
-        if item == "-":
-            lines = (stdin or sys.stdin).read().splitlines()
-            found.extend(line.strip() for line in lines if line.strip())
-        elif os.path.isdir(item):
-            found.extend(_walk(Path(item), include or ["*"], exclude or []))
-        elif _GLOB & set(item) and not os.path.lexists(item):
-            found.extend(sorted(glob.glob(os.path.expanduser(item), recursive=True)))
-        else:
-            found.append(item)
-    return list(dict.fromkeys(found))
+def cmd_submit(client: Client, args: argparse.Namespace) -> int:
+    """Exit 2 if a path was skipped (the others still go), unless the jobs say 1 or 3."""
+    given = expand(args.paths, args.include, args.exclude)
+    paths = readable(given)
+    if not paths:
+        print("docmill: nothing to submit", file=sys.stderr)
+        return EXIT_USAGE
+    code = _submit(client, args, paths)
+    return EXIT_USAGE if code == EXIT_OK and len(paths) < len(given) else code
 
 
-def _walk(folder: Path, include: list[str], exclude: list[str]) -> list[str]:
-    kept = []
-    for root, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in sorted(files):
-            path = Path(root) / name
-            relative = path.relative_to(folder).as_posix()
+def _submit(client: Client, args: argparse.Namespace, paths: list[str]) -> int:
+    jobs, labels = _enqueue(client, args, paths)
+    if any(job.unserved for job in jobs):
+        print(
+            f"docmill: warning: no worker serves queue {args.queue!r}; the job(s) wait until one "
+            f"does (python -m workers --queues {args.queue})",
+            file=sys.stderr,
+        )
+    if not (args.wait or args.chunks):  # the chunks come with the results
+        for job, label in zip(jobs, labels, strict=True):
+            if args.json:
+                emit_line({"id": job.id, "path": label})
+            else:
+                print(f"{job.id}  {label}")
+        return EXIT_OK
+    infos = follow(client, jobs, labels, args)
+    if unknown := [i["id"] for i in infos if i["status"] == JobStatus.UNKNOWN.value]:
+        print(f"docmill: the broker does not know job(s) {', '.join(unknown[:5])}", file=sys.stderr)
+        return EXIT_USAGE  # deleted while waited for (purged)
+    if args.batch and infos[0]["status"] == JobStatus.SUCCEEDED.value:
+        counts = infos[0]["result"]["counts"]
+        return EXIT_OK if set(counts) <= {JobStatus.SUCCEEDED.value} else EXIT_FAILED
+    return exit_code(infos)
 
-            def matches(patterns: list[str], name: str = name, relative: str = relative) -> bool:
-                return any(
-                    fnmatch.fnmatch(name, p) or fnmatch.fnmatch(relative, p) for p in patterns
-                )
 
-            if matches(include) and not matches(exclude):
-                kept.append(str(path))
-    return kept
+def _enqueue(
+    client: Client, args: argparse.Namespace, paths: list[str]
+) -> tuple[list[Job], list[str]]:
+    """The jobs for `paths`, each with the label its lines show (its path)."""
+    options = {
+        "queue": args.queue,
+        "priority": args.priority,
+        "countdown": args.countdown,
+        "max_attempts": args.max_attempts,
+    }
+    home = Home(resolve_home(args.home))
+    security = load_settings(home).security
+    chunking = cli_chunks.job_args(args, home)
+    if args.batch:
+        # A batch names its files by path: its parts cannot carry their bytes.
+        outside = [p for p in paths if under_roots(p, security.allowed_roots) is None]
+        if outside:
+            print(
+                f"docmill: {len(outside)} file(s) of the batch lie outside the folders workers "
+                f"read ({', '.join(map(str, security.allowed_roots)) or 'none'}) and will fail "
+                "as forbidden; copy them into one, or submit them without --batch",
+                file=sys.stderr,
+            )
+        job = client.process_batch(paths, task=args.task, args=chunking or None, **options)
+        return [job], [f"batch of {len(paths)} file(s)"]
+    specs = [
+        cli_chunks.with_chunks(document_args(Path(p), security, args.inline), p, chunking)
+        for p in paths
+    ]
+    if inline := [p for p, spec in zip(paths, specs, strict=True) if "content" in spec]:
+        roots = ", ".join(map(str, security.allowed_roots)) or "none"
+        why = "as asked" if args.inline else f"outside the folders workers read ({roots})"
+        print(f"docmill: sent the content of {len(inline)} file(s), {why}", file=sys.stderr)
+    return [client.enqueue(args.task, spec, **options) for spec in specs], paths
 
 
-def follow(client: Client, jobs: list[Job], labels: list[str], args: argparse.Namespace) -> int:
-    """Wait for the jobs, reporting each as it ends; the exit code of the whole submit."""
+def follow(
+    client: Client, jobs: list[Job], labels: list[str], args: argparse.Namespace
+) -> list[dict[str, Any]]:
+    """Wait for the jobs (at most `args.timeout`), reporting each as it ends; then, without
+    --json, the table of them all. Returns each job's view with its `path`, in the order
+    given; those not ended when the time ran out, as they stand."""
     ended: queue.Queue[Job] = queue.Queue()
     label = {job.id: text for job, text in zip(jobs, labels, strict=True)}
-    order = {job.id: n for n, job in enumerate(jobs)}
     for job in jobs:
         job.add_done_callback(ended.put)  # the client's waiter calls it as the job ends
-    bar = _bar(len(jobs)) if not args.jsonl and sys.stderr.isatty() else None
+    watched = sys.stderr.isatty() and not (args.json and sys.stdout.isatty())
+    bar = _bar(len(jobs)) if watched and not args.batch else None
     deadline = None if args.timeout is None else time.monotonic() + args.timeout
     pending = {job.id for job in jobs}
     counts = {"done": 0, "failed": 0, "running": 0}
-    rows: list[dict[str, Any]] = []
+    infos: dict[str, dict[str, Any]] = {}
     refreshed = 0.0
     try:
         while pending:
@@ -122,19 +163,17 @@ def follow(client: Client, jobs: list[Job], labels: list[str], args: argparse.Na
             except queue.Empty:
                 continue
             pending.discard(job.id)
-            row = _row(job, label[job.id])
-            rows.append(row)
-            failed = row["status"] != JobStatus.SUCCEEDED.value
+            info = infos[job.id] = {**_final(job), "path": label[job.id]}
+            failed = info["status"] != JobStatus.SUCCEEDED.value
             counts["failed" if failed else "done"] += 1
-            if args.jsonl:
-                print(json.dumps(row, default=jsonable), flush=True)
-            elif failed:
-                error = row["error"] or {"type": row["status"], "message": ""}
-                line = f"failed  {row['path']}: {error['type']}: {error['message']}"
-                if bar is not None:
-                    bar.write(line, file=sys.stderr)
-                else:
+            if args.json:
+                emit_line(info)
+            if failed and (bar is not None or not args.json):
+                line = f"failed  {info['path']}: {outcome(info)}"
+                if bar is None:
                     print(line, file=sys.stderr)
+                else:
+                    bar.write(line, file=sys.stderr)
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(counts, refresh=False)
@@ -143,15 +182,27 @@ def follow(client: Client, jobs: list[Job], labels: list[str], args: argparse.Na
             counts["running"] = 0 if not pending else counts["running"]
             bar.set_postfix(counts, refresh=True)
             bar.close()
-    if not args.jsonl:
-        rows.sort(key=lambda row: order[row["id"]])
-        table = [[r["id"], r["status"], r["path"], _outcome(r)] for r in rows]
-        print(tabulate(table, headers=["job", "status", "path", "outcome"]))
+    if pending:  # out of time: the rest as they stand
+        for info in client.infos([job.id for job in jobs if job.id in pending]):
+            infos[info["id"]] = {**info, "path": label[info["id"]]}
+            if args.json:
+                emit_line(infos[info["id"]])
+    ordered = [infos[job.id] for job in jobs]
+    if not args.json:
+        rows = [[i["id"], i["status"], i["path"], outcome(i)] for i in ordered]
+        print(tabulate(rows, headers=["job", "status", "path", "outcome"]))
+    if bar is not None or not args.json:
         summary = f"{counts['done']} done, {counts['failed']} failed"
         print(summary + (f", {len(pending)} not ended" if pending else ""), file=sys.stderr)
-    if counts["failed"]:
-        return EXIT_FAILED
-    return EXIT_TIMEOUT if pending else EXIT_OK
+    return ordered
+
+
+def _final(job: Job) -> dict[str, Any]:
+    """The broker's view of an ended job; a job the client gave up on (closed) as unknown."""
+    if job.final is not None:
+        return dict(job.final)
+    error = {"type": JobStatus.UNKNOWN.value, "message": str(job.exception())}
+    return {"id": job.id, "status": JobStatus.UNKNOWN.value, "error": error}
 
 
 def _bar(total: int) -> Any:
@@ -166,28 +217,3 @@ def _running(client: Client, pending: set[str]) -> int:
         return sum(w.get("job") in pending for w in client.status()["workers"])
     except (TimeoutError, OSError):
         return 0
-
-
-def _outcome(row: dict[str, Any]) -> str:
-    result, error = row.get("result"), row.get("error")
-    if row["status"] == JobStatus.SUCCEEDED.value:
-        if isinstance(result, dict) and "text" in result:
-            return f"{result.get('kind', '?')}, {len(result['text'])} chars"
-        return json.dumps(result, default=jsonable)[:60]
-    if isinstance(error, dict):
-        return f"{error.get('type', '')}: {error.get('message', '')}"[:120]
-    return str(error or row["status"])
-
-
-def _row(job: Job, path: str) -> dict[str, Any]:
-    """One finished job as a JSON line: id, path, status, and its result or error."""
-    if job.cancelled():
-        return {"id": job.id, "path": path, "status": JobStatus.CANCELLED.value, "error": None}
-    failure = job.exception()
-    if failure is None:
-        return {"id": job.id, "path": path, "status": "succeeded", "result": job.result()}
-    if isinstance(failure, JobFailed):
-        status = failure.info.get("status", JobStatus.FAILED.value)
-        error = {"type": failure.type, "message": failure.message}
-        return {"id": job.id, "path": path, "status": status, "error": error}
-    return {"id": job.id, "path": path, "status": "unknown", "error": str(failure)}

@@ -298,6 +298,13 @@ class Client(Connection):
     def purge_dead(self) -> int:
         return int(self.call(Command.PURGE, {"dead": True})["deleted"])
 
+    def purge_waiting(self, queue: str, job_ids: list[str]) -> tuple[int, int]:
+        """Delete those of `job_ids` still waiting in `queue` (at most 1000 a call; running
+        ones are left alone): cancelled, then deleted, except parts of a batch, kept cancelled.
+        Returns how many were deleted and how many kept (docs/PROTOCOL.md §6.5a)."""
+        reply = self.call(Command.PURGE, {"queue": queue, "ids": job_ids})
+        return int(reply["deleted"]), int(reply["cancelled"])
+
     def status(self) -> Snapshot:
         """Endpoints, job counts by state, queues, and each worker; ProtocolError if the broker's
         answer does not have the types docs/PROTOCOL.md §6.4 gives."""

@@ -78,13 +78,15 @@ class Job(Future[Any]):
     `result(timeout)` returns the task's value, or raises JobFailed if it failed and
     TimeoutError if it has not ended in time; a job cancelled (here or anywhere) is
     `cancelled()` and its result raises CancelledError. `unserved` is True when, as the job
-    was submitted, no connected worker served its queue: it waits until one does.
+    was submitted, no connected worker served its queue: it waits until one does. `final` is
+    the broker's view of the job (as `info()` gives it) once the Future is complete, else None.
     """
 
     def __init__(self, client: Client, job_id: str, unserved: bool = False) -> None:
         super().__init__()
         self.client, self.id, self.unserved = client, job_id, unserved
         self._watched = False
+        self.final: dict[str, Any] | None = None
         # concurrent.futures.wait and as_completed install their waiters on this list without
         # calling a method of ours: installing one is when the job must be watched.
         self._waiters = _WatchOnWait(self)
@@ -145,6 +147,8 @@ class Job(Future[Any]):
         """Complete the Future from the broker's view of the ended job (once; later calls and
         races with cancel() are no-ops)."""
         status = JobStatus(info["status"])
+        if not Future.done(self):
+            self.final = info  # before the callbacks, which may read it
         try:
             if status is JobStatus.SUCCEEDED:
                 self.set_result(info.get("result"))
@@ -172,6 +176,7 @@ class Job(Future[Any]):
             self._state = "PENDING"
             self._result = None
             self._exception = None
+            self.final = None
         self._watched = False
         self._watch()
 

@@ -61,6 +61,11 @@ def docmill(home: Home, *args: str) -> subprocess.CompletedProcess[str]:
     return run_module("docmill.cli", home, *args)
 
 
+def json_lines(text: str) -> list[Any]:
+    """What `docmill submit --json` printed: one JSON document per line (JSON Lines)."""
+    return [json.loads(line) for line in text.splitlines()]
+
+
 def job_context(*roots: Path, outbox: Path | None = None, **changes: Any) -> JobContext:
     """The context a worker gives its tasks, for calling a task in the test's own process:
     path jobs may read under `roots` (none: no path at all), outputs go to `outbox`."""

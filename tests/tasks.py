@@ -187,3 +187,28 @@ def context_of(context: JobContext) -> dict[str, Any]:
 
 
 TASKS["context_of"] = context_of
+
+
+def digest(context: JobContext, path: str) -> dict[str, Any]:
+    """A file's size and SHA-256: a job that reads its document, and little else."""
+    import hashlib
+
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise TaskError(ErrorType.NOT_FOUND, f"no file {path}") from None
+    return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def gated(context: JobContext, path: str, seconds: float = 60.0) -> str:
+    """End once the file `path`.go exists (at most `seconds`): a job the test lets end."""
+    gate = Path(path + ".go")
+    deadline = time.monotonic() + seconds
+    while not gate.exists():
+        if time.monotonic() > deadline:
+            raise TaskError(ErrorType.TASK_ERROR, f"{gate} never came")
+        time.sleep(0.02)  # sync-ok: the task polls its gate with a deadline
+    return path
+
+
+TASKS |= {"digest": digest, "gated": gated}

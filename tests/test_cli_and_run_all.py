@@ -17,7 +17,7 @@ import pytest
 
 from docmill.client import Client
 from docmill.home import Home
-from tests.conftest import QUIET, ROOT, Proc, StartPool, allow, docmill, wait_for
+from tests.conftest import QUIET, ROOT, Proc, StartPool, allow, docmill, json_lines, wait_for
 from tests.documents.prose import OPENING
 
 pytestmark = pytest.mark.timeout(90)
@@ -30,7 +30,8 @@ def test_cli_submit_wait_result_and_status(
     missing = tmp_path / "missing.pdf"
     done = docmill(home, "submit", "--wait", "--json", str(story), str(missing))
     assert done.returncode == 1, done.stderr  # one of the two failed
-    infos = json.loads(done.stdout)
+    by_path = {i["path"]: i for i in json_lines(done.stdout)}  # a line each, as they end
+    infos = [by_path[str(story)], by_path[str(missing)]]
     assert [i["status"] for i in infos] == ["succeeded", "failed"]
     assert OPENING in infos[0]["result"]["text"]
     assert infos[1]["error"]["type"] == "not_found"
@@ -65,7 +66,8 @@ def test_cli_sends_the_content_of_files_the_workers_may_not_read(
     shutil.copy(story, inside)
     done = docmill(home, "submit", "--wait", "--json", str(elsewhere), str(inside))
     assert done.returncode == 0, done.stdout + done.stderr
-    away, local = json.loads(done.stdout)
+    lines = {i["path"]: i for i in json_lines(done.stdout)}
+    away, local = lines[str(elsewhere)], lines[str(inside)]
     assert away["result"]["text"] == local["result"]["text"]
     assert OPENING in away["result"]["text"]
     # A copy sent as bytes has no mtime of its own to report; the file read in place has.
@@ -73,12 +75,14 @@ def test_cli_sends_the_content_of_files_the_workers_may_not_read(
     assert datetime.fromisoformat(local["result"]["metadata"]["fs_mtime"])
     assert "sent the content of 1 file(s), outside the folders workers read" in done.stderr
     forced = docmill(home, "submit", "--wait", "--json", "--inline", str(inside))
-    assert json.loads(forced.stdout)[0]["result"]["metadata"]["fs_mtime"] is None
+    [sent] = json_lines(forced.stdout)
+    assert sent["result"]["metadata"]["fs_mtime"] is None
     assert "as asked" in forced.stderr
     # A batch names its files by path: the one outside the roots fails, and the command warns.
     batch = docmill(home, "submit", "--batch", "--wait", "--json", str(elsewhere), str(inside))
     assert "1 file(s) of the batch lie outside the folders workers read" in batch.stderr
-    assert json.loads(batch.stdout)[0]["result"]["counts"] == {"succeeded": 1, "failed": 1}
+    [whole] = json_lines(batch.stdout)
+    assert whole["result"]["counts"] == {"succeeded": 1, "failed": 1}
 
 
 def test_cli_says_when_no_broker_answers(tmp_path: Path) -> None:
@@ -170,7 +174,8 @@ def test_cli_batch_dead_letters_and_retries(
     txt = str(story)
     batch = docmill(home, "submit", "--batch", "--wait", "--json", txt, str(tmp_path / "no.txt"))
     assert batch.returncode == 1  # one of the files failed
-    summary = json.loads(batch.stdout)[0]["result"]
+    [info] = json_lines(batch.stdout)
+    summary = info["result"]
     assert summary["counts"] == {"succeeded": 1, "failed": 1}
 
     with Client(home=str(home.root), timeout=10) as client:

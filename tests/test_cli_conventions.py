@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from docmill import cli, cli_help
+from docmill import cli_help, cli_parser
 from docmill.home import Home
 from tests.conftest import ROOT, Proc, docmill
 
@@ -44,7 +44,7 @@ def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.Argument
 
 
 def test_every_option_of_every_subcommand_has_help_and_an_example() -> None:
-    parser = cli._parser()
+    parser = cli_parser.build()
     commands = _subcommands(parser)
     assert set(commands) == set(cli_help.EXAMPLES)
     common = " ".join(cli_help.COMMON_EXAMPLES)

@@ -119,6 +119,35 @@ def test_purge_and_cleanup_take_their_jobs_out_of_the_counts(cleaned: Stepper) -
     assert flow.store.get_many(old) == []  # gone, and with them their counts
 
 
+def test_purging_a_queue_a_page_at_a_time(flow: Stepper) -> None:
+    """docmill.purge with a queue and a page of ids: its waiting jobs cancelled (a long poll on
+    one answered), out of the line, the counts and the store; other queues' jobs untouched."""
+    client, waiter = flow.client(), flow.client(b"waiter")
+    many = [{"task": "noop", "args": {"n": n}} for n in range(3000)]
+    ids = client.call(Command.SUBMIT, {"jobs": many})["ids"]
+    delayed = client.submit("noop", countdown=60)
+    other = client.submit("noop", queue="analysis")
+    assert waiter.call(Command.RESULT, {"id": ids[0], "wait": 60}) is None  # held
+    line = flow.flow.registry.service("documents").queue
+    for start in (0, 1000):
+        page = ids[start : start + 1000]
+        reply = client.call(Command.PURGE, {"queue": "documents", "ids": page})
+        assert reply == {"ok": True, "deleted": 1000, "cancelled": 0}
+    answer = waiter.answer()
+    assert answer is not None and answer["jobs"][0]["status"] == "cancelled"
+    assert len(line) == 1000 and line.ids() == set(ids[2000:])
+    # The delayed job too; the other queue's job is not this queue's to purge.
+    reply = client.call(Command.PURGE, {"queue": "documents", "ids": [delayed, other, ids[-1]]})
+    assert reply == {"ok": True, "deleted": 2, "cancelled": 0}
+    assert flow.store.counts() == stored(flow) == {"queued": 1000}
+    assert client.result(ids[0])["status"] == client.result(delayed)["status"] == "unknown"
+    flow.advance(61.0)  # the delayed job's time comes: it stays gone
+    worker = flow.worker()
+    assert worker.take()["id"] == ids[2000]  # the line goes on where the purge left it
+    assert line.ids() == set(ids[2001:-1])
+    assert client.call(Command.PURGE, {"queue": "documents", "ids": ["x"] * 1001})["ok"] is False
+
+
 def test_a_restart_loads_the_counts_from_the_store(flow: Stepper) -> None:
     worker, client = flow.worker(), flow.client()
     client.submit("noop")

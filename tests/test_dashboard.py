@@ -23,7 +23,17 @@ from prometheus_client.parser import text_string_to_metric_families
 from docmill.client import BrokerError, Client
 from docmill.home import Home
 from docmill.protocol import Command
-from tests.conftest import QUIET, ROOT, Events, Proc, StartPool, docmill, start_broker, wait_for
+from tests.conftest import (
+    QUIET,
+    ROOT,
+    Events,
+    Proc,
+    StartPool,
+    docmill,
+    json_lines,
+    start_broker,
+    wait_for,
+)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -248,7 +258,8 @@ def test_a_job_submitted_from_the_cli_appears_and_succeeds_without_a_reload(
     file.write_text("Revenue rose in the third quarter.\n")
     submitted = docmill(home, "submit", "--json", str(file))
     assert submitted.returncode == 0, submitted.stderr
-    job_id = json.loads(submitted.stdout)[0]["id"]
+    [line] = json_lines(submitted.stdout)
+    job_id = line["id"]
     row = f"#list tr[data-job='{job_id}']"
 
     def status(d: Any) -> str | None:

@@ -19,7 +19,7 @@ import zmq
 from docmill.client import Client
 from docmill.home import Home
 from docmill.protocol import MDPC, NUMBER_LIMIT
-from tests.conftest import Proc, StartPool, docmill, wait_for
+from tests.conftest import Proc, StartPool, docmill, json_lines, wait_for
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -169,7 +169,7 @@ def test_cli_skips_paths_it_cannot_read_and_submits_the_rest(
             "exist" in done.stderr
         )
         assert f"skipped {denied}: permission denied" in done.stderr
-        [info] = json.loads(done.stdout)
+        [info] = json_lines(done.stdout)
         assert info["status"] == "succeeded", info
         if batch:  # the batch holds the one readable file
             assert info["result"]["total"] == 1 and info["result"]["counts"] == {"succeeded": 1}

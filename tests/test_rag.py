@@ -11,7 +11,7 @@ import pytest
 
 from docmill.client import Client
 from docmill.home import Home
-from tests.conftest import Proc, StartPool, docmill, start_broker
+from tests.conftest import Proc, StartPool, docmill, json_lines, start_broker
 from tests.test_chunks import REPORT_MD, check_lines, write_docx
 
 pytestmark = pytest.mark.timeout(180)
@@ -115,8 +115,9 @@ def test_submit_json_chunks_prints_them(
     paths = [str(folder / "report.md"), str(folder / "quarterly.docx")]
     done = docmill(home, "submit", "--json", "--chunks", *paths)
     assert done.returncode == 0, done.stderr
-    info, other = json.loads(done.stdout)  # each job's result waited for on its own
-    assert [info["path"], other["path"]] == paths and other["result"]["chunks"]
+    lines = {i["path"]: i for i in json_lines(done.stdout)}  # a line per job, as it ends
+    info, other = lines[paths[0]], lines[paths[1]]
+    assert other["result"]["chunks"]
     chunks = info["result"]["chunks"]
     check_lines(chunks)
     assert info["result"]["chunk_count"] == len(chunks) and "chunks_omitted" not in info["result"]
@@ -126,7 +127,7 @@ def test_submit_json_chunks_prints_them(
     done = docmill(home, "submit", "--json", "--chunks", "--chunk-size", "10", "--inline",
                    str(folder / "notes.txt"))  # fmt: skip
     assert done.returncode == 0, done.stderr
-    [info] = json.loads(done.stdout)
+    [info] = json_lines(done.stdout)
     assert {c["metadata"]["source"] for c in info["result"]["chunks"]} == {
         str(folder / "notes.txt")
     }

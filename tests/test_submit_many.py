@@ -1,19 +1,22 @@
-"""`docmill submit` over many files: folders, globs and stdin, a line per job as it ends, and a
-progress bar on a terminal."""
+"""`docmill submit` over many files: folders, globs and stdin, a JSON line per job as it ends,
+and a progress bar on a terminal."""
 
 from __future__ import annotations
 
 import io
 import json
+import queue
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import IO
 
 import pytest
 
-from docmill.cli_submit import expand
+from docmill.cli_input import expand
 from docmill.home import Home
-from tests.conftest import CORPUS, ROOT, Proc, StartPool, wait_for
+from tests.conftest import CORPUS, ROOT, Proc, StartPool, docmill, json_lines, wait_for
 from tests.test_monitor import Terminal
 
 pytestmark = pytest.mark.timeout(180)
@@ -57,35 +60,86 @@ def _files(tmp_path: Path, count: int) -> list[Path]:
     return sorted(folder.iterdir())
 
 
-def test_submit_streams_a_json_line_per_job_as_it_ends(
-    home: Home, broker: Proc, start_pool: StartPool, tmp_path: Path
-) -> None:
-    start_pool(2)
-    files = _files(tmp_path, 500)
-    missing = tmp_path / "missing.txt"
-    stdin = "\n".join(map(str, [*files, missing])) + "\n"
-    with subprocess.Popen(
-        [sys.executable, "-m", "docmill.cli", "--home", str(home.root), "submit", "--jsonl", "-"],
+def _submit(home: Home, *args: str) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "docmill.cli", "--home", str(home.root), "submit", *args]
+    return subprocess.Popen(
+        command,
         cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-    ) as proc:
-        assert proc.stdin and proc.stdout and proc.stderr
-        proc.stdin.write(stdin)
-        proc.stdin.close()
-        first = json.loads(proc.stdout.readline())
-        assert proc.poll() is None  # the first job's line came while the others still ran
-        rows = [first, *(json.loads(line) for line in proc.stdout)]
-        assert proc.wait(120) == 1, proc.stderr.read()  # 1: the missing file failed
+    )
+
+
+def _lines(stream: IO[str]) -> queue.Queue[str]:
+    """The lines of `stream` as they come, read by a thread: a test can wait for the next one
+    with a deadline (an empty string at the end)."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        for line in stream:
+            lines.put(line)
+        lines.put("")
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
+
+
+def test_submit_json_prints_each_job_as_it_ends(
+    home: Home, broker: Proc, start_pool: StartPool, tmp_path: Path
+) -> None:
+    """Off a terminal, --wait --json prints a job's line when it ends, while others still run:
+    the second job cannot end before the test opens its gate, after the first line came."""
+    start_pool(2)
+    quick, slow = tmp_path.resolve() / "quick.txt", tmp_path.resolve() / "slow.txt"
+    for path in (quick, slow):
+        path.write_text("a job that waits for its gate\n")
+    Path(f"{quick}.go").touch()
+    with _submit(home, "--task", "gated", "--wait", "--json", str(slow), str(quick)) as proc:
+        assert proc.stdout and proc.stderr
+        lines = _lines(proc.stdout)
+        first = json.loads(lines.get(timeout=30))
+        assert first["path"] == str(quick) and first["status"] == "succeeded", first
+        assert first["result"] == str(quick) and first["task"] == "gated"
+        assert proc.poll() is None  # still waiting for the slow job, held at its gate
+        Path(f"{slow}.go").touch()
+        second = json.loads(lines.get(timeout=30))
+        assert second["path"] == str(slow) and second["status"] == "succeeded", second
+        assert lines.get(timeout=30) == ""  # nothing more: one line per job
+        assert proc.wait(30) == 0, proc.stderr.read()
+        assert proc.stderr.read() == ""  # no table, no summary: the lines say it all
+    # Out of time: the job not ended has its line too, as it stands, and the exit code says so.
+    late = quick.parent / "late.txt"
+    late.write_text("a job whose gate opens too late\n")
+    done = docmill(
+        home, "submit", "--task", "gated", "--wait", "--json", "--timeout", "2", str(late)
+    )
+    Path(f"{late}.go").touch()
+    assert done.returncode == 3, done.stderr
+    [line] = json_lines(done.stdout)
+    assert line["path"] == str(late) and line["status"] in ("queued", "running"), line
+
+
+def test_submit_json_streams_500_corpus_files_from_stdin(
+    home: Home, broker: Proc, start_pool: StartPool, tmp_path: Path
+) -> None:
+    """Paths on stdin, 500 of them: a JSON line for each, each file read by its job."""
+    start_pool(2)
+    files = _files(tmp_path, 500)
+    missing = tmp_path / "missing.txt"
+    stdin = "\n".join(map(str, [*files, missing])) + "\n"
+    with _submit(home, "--task", "digest", "--wait", "--json", "-") as proc:
+        out, err = proc.communicate(stdin, timeout=150)
+    assert proc.returncode == 1, err  # 1: the missing file failed
+    rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == len(files) + 1
     assert {row["path"] for row in rows} == {str(p.resolve()) for p in [*files, missing]}
-    assert all(row["status"] in ("succeeded", "failed", "dead") for row in rows)
     lost = next(row for row in rows if row["path"] == str(missing))
     assert lost["status"] == "failed" and lost["error"]["type"] == "not_found"
-    done = [row for row in rows if row["status"] == "succeeded"]
-    assert len(done) > len(files) * 0.8 and all("text" in row["result"] for row in done)
+    done = {row["path"]: row["result"] for row in rows if row["status"] == "succeeded"}
+    assert len(done) == len(files)
+    assert all(done[str(p.resolve())]["bytes"] == p.stat().st_size for p in files)
 
 
 def test_submit_a_folder_on_a_terminal_shows_progress_and_each_failure(
@@ -131,3 +185,14 @@ def test_submit_a_folder_on_a_terminal_shows_progress_and_each_failure(
     table = [line.split() for line in screen.splitlines() if "papers/" in line]
     assert sum(row[1:2] == ["succeeded"] for row in table) == 40  # then a line per job
     assert any(row[1:2] == ["failed"] and row[2].endswith("broken.pdf") for row in table)
+    # --json on a terminal: the same JSON Lines as off one, and no bar among them.
+    given = [str(folder / "note00.txt"), str(folder / "gone.txt")]
+    command = [sys.executable, "-m", "docmill.cli", "--home", str(home.root), "submit"]
+    lines = Terminal([*command, "--wait", "--json", "--task", "digest", *given], 250, 100)
+    try:
+        wait_for(lambda: lines.proc.poll() is not None, 60, "submit --json to end")
+        screen = lines.read()
+    finally:
+        assert lines.close() == 1  # the missing file failed
+    assert '"status": "succeeded"' in screen and '"status": "failed"' in screen, screen
+    assert "job/s" not in screen and "done," not in screen
