@@ -20,15 +20,13 @@ import sys
 import time
 from pathlib import Path
 
-import psutil
-
 from docmill.client import Client
 from docmill.home import Home, resolve_home
 from docmill.instance import AlreadyRunning, Instance
 from docmill.logs import TEXT_FORMAT, LogTarget, setup_logging
 from docmill.settings import Settings, SettingsError, add_bind_options, bind_options, load_settings
 from docmill.stop import StopListener
-from docmill.supervise import Child, Handle, ServiceHandle, kill_tree, stop_all
+from docmill.supervise import Child, Handle, ServiceHandle, kill_tree, stop_all, wait_gone
 from docmill.waker import Waker
 from docmill.watch_settings import WatcherSettings
 
@@ -172,7 +170,7 @@ class Supervisor:
                 process.pid,
                 self.pool_grace + STOP_TIMEOUT,
             )
-            _, alive = psutil.wait_procs([process], timeout=self.pool_grace + STOP_TIMEOUT)
+            alive = wait_gone([process], timeout=self.pool_grace + STOP_TIMEOUT)
             if alive:
                 log.warning("killing the leftover %s (pid %d)", role, process.pid)
                 kill_tree(process.pid)

@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from broker.store import SqliteStore  # noqa: E402
 from docmill.client import Client  # noqa: E402
 from docmill.protocol import JobStatus  # noqa: E402
+from docmill.supervise import wait_gone  # noqa: E402
 
 KINDS = ("run_all", "broker", "pool", "worker", "job", "watcher")
 SETTINGS = "[checks]\ninterval = 0\n[maintenance]\ncleanup_jobs_interval = 0\n"
@@ -205,7 +206,7 @@ class Chaos:
         if self.run_all is not None and self.run_all.poll() is None:
             self.run_all.send_signal(signal.SIGTERM)
             self.run_all.wait(60)
-        _, alive = psutil.wait_procs(everyone, timeout=30)
+        alive = wait_gone(everyone, timeout=30)
         self.report.left_behind = [f"{p.pid} {' '.join(p.cmdline())}" for p in alive]
         for proc in alive:
             proc.kill()

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.system import running  # noqa: E402
 from docmill.client import Client  # noqa: E402
+from docmill.supervise import wait_gone  # noqa: E402
 
 
 def main() -> None:
@@ -45,7 +46,7 @@ def main() -> None:
         status = client.status()
         pool = system.procs[1]
         children = psutil.Process(pool.pid).children(recursive=True)
-    _, leftovers = psutil.wait_procs(children, timeout=10)
+    leftovers = wait_gone(children, timeout=10)
     table: dict[str, Counter[str]] = defaultdict(Counter)
     timed = []
     for path, info in zip(paths, infos, strict=True):

@@ -122,6 +122,31 @@ def stop_all(handles: Iterable[Handle], grace: float) -> list[Handle]:
     return late
 
 
+def ended(process: psutil.Process | int) -> bool:
+    """True once the process (or pid) has exited. A zombie has exited too: it waits only for its
+    parent, or, once orphaned, for init, which on some systems reaps every second or two."""
+    try:
+        if isinstance(process, int):
+            process = psutil.Process(process)
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def wait_gone(processes: Iterable[psutil.Process], timeout: float) -> list[psutil.Process]:
+    """Wait up to `timeout` seconds for every process to exit; returns those still running.
+    Unlike psutil.wait_procs, an exited process nobody has reaped yet counts as gone."""
+    alive = list(processes)
+    deadline = time.monotonic() + timeout
+    pause = 0.001
+    while True:
+        alive = [p for p in alive if not ended(p)]
+        if not alive or time.monotonic() >= deadline:
+            return alive
+        time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+        pause = min(pause * 2, 0.05)
+
+
 def kill_tree(pid: int) -> None:
     """Kill a process and all its descendants (what psutil can see of them)."""
     try:
@@ -132,7 +157,7 @@ def kill_tree(pid: int) -> None:
     for proc in family:
         with contextlib.suppress(psutil.Error):
             proc.kill()
-    psutil.wait_procs(family, timeout=5)
+    wait_gone(family, timeout=5)
 
 
 class ServiceHandle:

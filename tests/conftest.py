@@ -22,6 +22,7 @@ import zmq
 from docmill.client import Client
 from docmill.home import Home
 from docmill.running import RUNNING_ENV
+from docmill.supervise import wait_gone
 from tests.documents.prose import english
 from workers.context import JobContext
 from workers.extract import DEFAULT_MAX_BYTES
@@ -139,7 +140,7 @@ class Proc:
             self.popen.send_signal(signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout)
-        _, alive = psutil.wait_procs(everyone, timeout=5)
+        alive = wait_gone(everyone, timeout=5)
         for proc in alive:
             proc.kill()
         if self.popen.poll() is None:

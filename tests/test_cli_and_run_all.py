@@ -12,11 +12,11 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-import psutil
 import pytest
 
 from docmill.client import Client
 from docmill.home import Home
+from docmill.supervise import wait_gone
 from tests.conftest import QUIET, ROOT, Proc, StartPool, allow, docmill, json_lines, wait_for
 from tests.documents.prose import OPENING
 
@@ -144,7 +144,7 @@ def test_run_all_start_submit_sigterm_leaves_nothing_behind(story: Path, tmp_pat
         assert len(family) >= 7  # run_all, broker, pool, 2 workers, their job processes, watcher
         run.popen.send_signal(signal.SIGTERM)
         assert run.popen.wait(30) == 0
-        _, alive = psutil.wait_procs(family, timeout=10)
+        alive = wait_gone(family, timeout=10)
         assert not alive, f"left behind: {[p.pid for p in alive]}"
         assert (home.logs / "broker.log").read_text()
         assert "stopped after" in (home.logs / "worker-0.log").read_text()

@@ -19,6 +19,7 @@ import pytest
 
 from docmill.client import Client
 from docmill.home import Home
+from docmill.supervise import wait_gone
 from monitor.model import Model
 from tests.conftest import ROOT, Events, Proc, StartPool, docmill, wait_for
 
@@ -222,7 +223,7 @@ def test_run_all_shows_the_view_on_a_terminal_and_q_stops_everything(tmp_path: P
         family = psutil.Process(term.proc.pid).children(recursive=True)
         term.press("q")
         assert term.proc.wait(60) == 0
-        _, alive = psutil.wait_procs(family, timeout=10)
+        alive = wait_gone(family, timeout=10)
         assert not alive, f"left behind: {[p.pid for p in alive]}"
     finally:
         term.close()

@@ -10,12 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import psutil
 import pytest
 
 from docmill.client import Client
 from docmill.home import Home
 from docmill.instance import AlreadyRunning, Instance
+from docmill.supervise import ended, wait_gone
 from tests.conftest import QUIET, ROOT, Proc, docmill, wait_for
 
 pytestmark = pytest.mark.timeout(90)
@@ -143,7 +143,7 @@ def test_a_killed_run_all_leaves_no_process_and_a_new_one_starts_clean(tmp_path:
         assert len(family) >= 6  # run_all, broker, pool, 2 workers, watcher
         os.kill(run.pid, signal.SIGKILL)
         # Its children see their lifeline end and stop in order, by themselves.
-        _, alive = psutil.wait_procs(family, timeout=30)
+        alive = wait_gone(family, timeout=30)
         assert not alive, f"orphans: {[(p.pid, p.cmdline()) for p in alive]}"
         again = _start_run_all(home, tmp_path / "again.log")
         try:
@@ -170,8 +170,8 @@ def test_a_restarted_run_all_stops_what_the_last_one_left(tmp_path: Path) -> Non
         try:
             assert "watcher of an earlier run" in again.output()
             assert "killing the leftover watcher" in again.output()
-            assert not psutil.pid_exists(old_watcher)
-            assert not psutil.pid_exists(old_broker)
+            assert ended(old_watcher)
+            assert ended(old_broker)
             assert home.read_endpoints()["pid"] != old_broker
             assert _serving(home)
         finally:

@@ -12,6 +12,7 @@ import pytest
 from docmill.client import Client
 from docmill.home import Home
 from docmill.protocol import Command
+from docmill.supervise import wait_gone
 from tests.conftest import QUIET, Proc, StartPool, docmill, wait_for
 from tests.stepping import Stepper
 
@@ -37,7 +38,7 @@ def test_start_submit_stop_with_no_signal(tmp_path: Path) -> None:
         assert "stopping docmill" in stopped.stderr and "stopped" in stopped.stderr
         assert run.popen.wait(30) == 0
         assert "asked to stop by `docmill stop`" in run.output()
-        _, alive = psutil.wait_procs(family, timeout=10)
+        alive = wait_gone(family, timeout=10)
         assert not alive, f"left behind: {[p.pid for p in alive]}"
         # The pool's workers finished and said goodbye; nothing was killed.
         assert all("stopped after" in (home.logs / f"worker-{n}.log").read_text() for n in (0, 1))
