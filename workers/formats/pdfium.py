@@ -14,13 +14,17 @@ from typing import Any
 
 from docmill.protocol import ErrorType
 from workers.errors import TaskError
+from workers.formats import pdfium_text
 from workers.formats.base import PARSER_ERRORS, clean, describe, iso, os_error, read
 
 MISSING = "the pdfium PDF backend needs pypdfium2: pip install pypdfium2"
 
 
 def read_pages(
-    path: str, first: int, last: int, warnings: list[str]
+    path: str,
+    first: int,
+    last: int,
+    warnings: list[str],
 ) -> tuple[list[dict[str, Any]], int]:
     """The text of pages `first` to `last` (from 1, inclusive), and how many could not be read."""
     if first > last:  # a PDF of no pages: PDFium refuses to open those at all
@@ -35,7 +39,7 @@ def read_pages(
             raise TaskError(ErrorType.BAD_REQUEST, f"pages {first}-{last} are not in {path}")
         for number in range(first, last + 1):
             try:
-                text = _page_text(document, number - 1)
+                text = _page_text(pdfium, document, number - 1)
             except errors as exc:
                 failed += 1
                 text = ""
@@ -56,21 +60,21 @@ def page_count(path: str) -> int:
         document.close()
 
 
-def _page_text(document: Any, index: int) -> str:
+def _page_text(pdfium: Any, document: Any, index: int) -> str:
     """The text of one page: lines end with "\n", and a word hyphenated across lines is whole."""
     page = document[index]
     try:
         textpage = page.get_textpage()
         try:
-            text: str = textpage.get_text_range()
+            text = pdfium_text.page_text(pdfium.raw, textpage)
         finally:
             textpage.close()
     finally:
         page.close()
-    # PDFium ends lines with "\r\n", and joins a word hyphenated across lines, leaving U+FFFE
-    # (a noncharacter) where the hyphen was. The word is kept whole, as pdftotext does: a
-    # retriever looks for "adipiscing", not "adip-" and "iscing" (pypdf keeps both pieces).
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "")
+    # PDFium joins a word hyphenated across lines, leaving U+FFFE (a noncharacter) where the
+    # hyphen was. The word is kept whole, as pdftotext does: a retriever looks for
+    # "adipiscing", not "adip-" and "iscing" (pypdf keeps both pieces).
+    return text.replace("\ufffe", "")
 
 
 def _open(pdfium: Any, path: str) -> Any:
