@@ -34,6 +34,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NOT_TEXT = frozenset((0x0, 0x2, 0x3, 0x93, 0x94, 0x96, 0x97, 0x98, 0xFFFE))
 _HOLE = "\x00"  # the place of a character that is not text, in Page.text
 _LINE_END = re.compile(r"\r\n|\r|\n")
+_CELL = 4.0  # points: the grid overprinted characters are looked for in
 # Combining marks of the scripts that stack them (Latin, Greek, Cyrillic, Hebrew, Arabic, Indic,
 # Thai, Lao, Tibetan, Myanmar, Khmer...).
 _MARKS = "".join(
@@ -46,20 +47,28 @@ _MARKS_LINE = re.compile(f"\n([{_MARKS}]+)\n")
 _BEFORE_MARK = re.compile(f"\n(?=[{_MARKS}])")
 
 
-def page_text(raw: Any, textpage: Any) -> str:
-    """The text of `textpage` (a pypdfium2 PdfTextPage), lines ending in "\n"."""
+def page_text(raw: Any, textpage: Any, overprinted: bool = False) -> str:
+    """The text of `textpage` (a pypdfium2 PdfTextPage), lines ending in "\n".
+
+    With `overprinted`, a character drawn again where the same character stands already is
+    read once: PDFium looks for those only among neighbouring text objects, and an
+    annotation's appearance drawn into the page (pdfium._flatten) often repeats the text the
+    page shows under it (a button's caption).
+    """
     text: str = textpage.get_text_range()
-    if not _ODD.search(text) and not pdf_spacing.has_fragments(text):
+    if not overprinted and not _ODD.search(text) and not pdf_spacing.has_fragments(text):
         return _LINE_END.sub("\n", text)
     page = Page(raw, textpage.raw, text)
     text = page.text
     edits = {i: "" for i in pdf_spacing.spaces_inside_words(page)}
+    if overprinted:
+        edits.update((i, "") for i in page.overprints())
     for i in page.unmapped():
         # A control character (a glyph number under 32) often stands for a space glyph: glyph
         # 3 is the space of most TrueType fonts. It keeps the words apart.
         spaced = text[i - 1 : i].isspace() or text[i + 1 : i + 2].isspace()
         edits[i] = " " if _CONTROL.match(text[i]) and not spaced else ""
-    edited = bool(edits)
+    edited = bool(edits) or overprinted
     if not pdf_rtl.RTL.search(text):
         return _tidy(_LINE_END.sub("\n", _edited(text, 0, len(text), edits)), edited)
     lines: list[str] = []
@@ -77,8 +86,8 @@ def page_text(raw: Any, textpage: Any) -> str:
 
 
 def _tidy(text: str, edited: bool) -> str:
-    """No empty line where characters were taken out (PDFium's own text has none), and no line
-    break before a combining mark."""
+    """No empty line where characters were taken out, or annotations drawn in (PDFium's own
+    text has none), and no line break before a combining mark."""
     if edited:
         text = "\n".join(line for line in text.split("\n") if line.strip())
     return _marks_in_place(text)
@@ -171,6 +180,33 @@ class Page:
                 if not unresolved:
                     break
         return drop | {i for i, font in fonts.items() if font in mapped}
+
+    def overprints(self) -> set[int]:
+        """Characters drawn again where the same character stands, as another font may draw
+        it (a button's caption over the label under it): less than half its width across and
+        a third of its height up or down away, nearer than the next letter of a word."""
+        cells: dict[tuple[str, int, int], list[tuple[float, float]]] = {}
+        again = set()
+        last = (0.0, 0.0, 0.0, 0.0)
+        for i, char in enumerate(self.text):
+            if char.isspace() or char == _HOLE:
+                continue
+            box = self.box(i)
+            if box == last:
+                continue  # one glyph's characters: a ligature ("ff") PDFium expanded
+            last = box
+            left, right, bottom, top = box
+            across, up = (right - left) / 2, (top - bottom) / 3
+            x, y = int(left // _CELL), int(bottom // _CELL)
+            if any(
+                abs(left - u) < across and abs(bottom - v) < up
+                for dx in (-1, 0, 1)
+                for dy in (-1, 0, 1)
+                for u, v in cells.get((char, x + dx, y + dy), ())
+            ):
+                again.add(i)
+            cells.setdefault((char, x, y), []).append((left, bottom))
+        return again
 
     def _map_error(self, i: int) -> bool:
         return bool(self.raw.FPDFText_HasUnicodeMapError(self.handle, i))
