@@ -34,6 +34,7 @@ _MIN_TRACKING = 0.1
 _MAX_TRACKING = 0.6
 _TRACKING_SLACK = 1.35
 _PITCH_TOLERANCE = 0.02
+_BOX_TOLERANCE = 0.25  # the same, from boxes, whose left edges move with the glyphs' shapes
 _PITCH_SLACK = 1.25
 _MAX_PITCH = 0.9
 _PITCH_WINDOW = 4
@@ -117,8 +118,12 @@ def _fixed_pitch(page: Glyphs, k: int, em: float, candidates: set[int]) -> bool:
     after = _run(page, k + 1, 1, candidates)
     if len(before) < 2 or len(after) < 2 or len(before) + len(after) < _PITCH_WINDOW + 2:
         return False
-    # The advances nearest the space first: ordinary text, whose advances differ from glyph to
-    # glyph, is told apart after four calls into PDFium.
+    # The advances nearest the space first, from the glyphs' boxes (known already, and cheaper
+    # to ask for than where each glyph starts): ordinary text, whose advances differ from
+    # glyph to glyph, is told apart there.
+    lefts = [page.box(i)[0] for i in (before[1], before[0], after[0], after[1])]
+    if not _even([lefts[1] - lefts[0], lefts[3] - lefts[2]], _BOX_TOLERANCE):
+        return False
     near = [page.origin(i) for i in (before[1], before[0], after[0], after[1])]
     if not _even([near[1] - near[0], near[3] - near[2]]):
         return False
@@ -129,9 +134,9 @@ def _fixed_pitch(page: Glyphs, k: int, em: float, candidates: set[int]) -> bool:
     return 0 < pitch <= _MAX_PITCH * em and _even(advances) and across <= _PITCH_SLACK * pitch
 
 
-def _even(advances: list[float]) -> bool:
+def _even(advances: list[float], tolerance: float = _PITCH_TOLERANCE) -> bool:
     pitch = _median(advances)
-    return pitch > 0 and all(abs(x - pitch) <= _PITCH_TOLERANCE * pitch for x in advances)
+    return pitch > 0 and all(abs(x - pitch) <= tolerance * pitch for x in advances)
 
 
 def _run(page: Glyphs, start: int, step: int, candidates: set[int]) -> list[int]:

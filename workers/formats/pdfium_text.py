@@ -136,6 +136,7 @@ class Page:
         self.text = text  # one character per index of PDFium's
         self._doubles = [ctypes.c_double() for _ in range(4)]
         self._generated: dict[int, bool] = {}
+        self._boxes: dict[int, tuple[float, float, float, float]] = {}
 
     def generated(self, i: int) -> bool:
         """Whether PDFium made character i up (a space or line end it saw a gap for)."""
@@ -151,9 +152,11 @@ class Page:
 
     def box(self, i: int) -> tuple[float, float, float, float]:
         """Left, right, bottom, top of character i's glyph."""
-        left, right, bottom, top = self._doubles
-        self.raw.FPDFText_GetCharBox(self.handle, i, left, right, bottom, top)
-        return left.value, right.value, bottom.value, top.value
+        if i not in self._boxes:
+            left, right, bottom, top = self._doubles
+            self.raw.FPDFText_GetCharBox(self.handle, i, left, right, bottom, top)
+            self._boxes[i] = (left.value, right.value, bottom.value, top.value)
+        return self._boxes[i]
 
     def unmapped(self) -> set[int]:
         """Characters that are glyph numbers, not text (see the module's docstring)."""
