@@ -163,7 +163,52 @@ WIKI = """<!DOCTYPE html>
 </div></div></body></html>
 """
 
+TABLE_KEEP = [
+    "Grade S355J2: structural steel for welded and bolted constructions",
+    "C\tSi\tMn\tP\tS\nmax 0.20\tmax 0.55\tmax 1.60\tmax 0.025\tmax 0.025",
+    "The designation follows EN 10027-1; the grade is not protected by copyright and may be "
+    "quoted freely in specifications.",
+    "Yield strength falls with the thickness of the product",
+]
+TABLE_DROP = [
+    "Was this page helpful? Please share it.",
+    "Tweet",
+    "Share",
+    "SteelSearch: free database of steel grades",
+    "All rights reserved",
+    "may not be copied",
+]
+# A data sheet laid out as many catalogues still are: tables and <center>, nothing named as a
+# footer or a share bar. A line asks for shares above a bar of share buttons, and the site's
+# legal notice closes the page.
+TABLE_LAYOUT = """<html><head><meta charset="utf-8"><title>S355J2 data sheet</title></head>
+<body bgcolor="#ffffff"><center><table width="780" border="0"><tr><td>
+<table width="100%"><tr><td><a href="/">Home</a> &gt; <a href="/grades">Grades</a> &gt; S355J2</td></tr></table>
+<h1>Grade S355J2: structural steel for welded and bolted constructions</h1>
+<p>S355J2 is a non-alloy structural steel with a minimum yield strength of 355 MPa for
+products up to 16 mm thick, and guaranteed impact energy at minus twenty degrees.</p>
+<p>The designation follows EN 10027-1; the grade is not protected by copyright and may be
+quoted freely in specifications. Yield strength falls with the thickness of the product, as
+the table of mechanical properties below shows for each range of thickness.</p>
+<center><b>Chemical composition</b></center>
+<table border="1"><tr><td>C</td><td>Si</td><td>Mn</td><td>P</td><td>S</td></tr>
+<tr><td>max 0.20</td><td>max 0.55</td><td>max 1.60</td><td>max 0.025</td><td>max 0.025</td></tr></table>
+<p>Thicker plates are normalised or delivered as rolled; the chemical composition above
+applies to the ladle analysis, and the product analysis may exceed it slightly.</p>
+<center><br><br><font class="text1"><b>Was this page helpful? &nbsp; Please share it.</b></font></center>
+<table border="0" align="center"><tr align="center"><td><a href="https://twitter.com/share?ref_src=twsrc" class="twitter-share-button">Tweet</a>
+<script async src="https://platform.twitter.com/widgets.js"></script></td>
+<td><div class="fb-share-button"><a target="_blank" href="https://www.facebook.com/sharer/sharer.php?u=x">Share</a></div></td></tr></table>
+</td></tr></table>
+<table width="100%" bgcolor="#5F9EA0"><tr><td align="center"><b><a href="/">SteelSearch:</a></b>
+&nbsp; free database of steel grades &nbsp; &copy; 2018-2026 &nbsp; All rights reserved.<br>
+The contents may not be copied.</td></tr></table></center>
+<script>var counter = 1;</script>
+</body></html>
+"""
+
 PAGES = (
     PageCase("tidal.html", PAGE.format(*ARTICLE).replace("\n  ", " "), ARTICLE, [*CHROME, *HIDDEN]),
     PageCase("lighthouse.html", WIKI, WIKI_KEEP, WIKI_DROP),
+    PageCase("datasheet.html", TABLE_LAYOUT, TABLE_KEEP, TABLE_DROP),
 )

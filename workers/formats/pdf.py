@@ -100,11 +100,18 @@ def _text(
     pypdf), the other one standing in when the chosen one cannot open the file; then each
     page's form fields and annotations."""
     pages: list[dict[str, Any]] | None = None
+    marked: dict[int, pdf_annots.Marked] = {}
+    if source.reader is not None:
+        marked = {
+            number: pdf_annots.of_page(source.reader, number, warnings, source.errors)
+            for number in range(first, last + 1)
+        }
     if pdf_backend == "pdfium" or source.reader is None:
         from workers.formats import pdfium
 
+        shown = {number: page.shown for number, page in marked.items()}
         try:
-            pages, failed = pdfium.read_pages(path, first, last, warnings)
+            pages, failed = pdfium.read_pages(path, first, last, warnings, shown)
         except TaskError as exc:
             # PDFium tries the empty password as the user's only, pypdf also as the owner's;
             # a file PDFium cannot parse may be one pypdf repairs; and a platform may lack it.
@@ -115,11 +122,9 @@ def _text(
         pages, failed = _read(source.reader, first, last, warnings, source.errors)
     for page in pages:
         page["text"] = close_cjk_gaps(page["text"])
-    if source.reader is not None:
-        for page in pages:
-            extras = pdf_annots.of_page(source.reader, page["number"], warnings, source.errors)
-            if extras:
-                page["text"] = "\n\n".join(filter(None, [page["text"], *extras]))
+        extras = marked[page["number"]].lines if marked else []
+        if extras:
+            page["text"] = "\n\n".join(filter(None, [page["text"], *extras]))
     return pages, failed
 
 

@@ -9,20 +9,32 @@ many documents and PDFium's memory is not Python's to collect in time.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from docmill.protocol import ErrorType
 from workers.errors import TaskError
+from workers.formats import pdfium_text
 from workers.formats.base import PARSER_ERRORS, clean, describe, iso, os_error, read
 
 MISSING = "the pdfium PDF backend needs pypdfium2: pip install pypdfium2"
 
 
 def read_pages(
-    path: str, first: int, last: int, warnings: list[str]
+    path: str,
+    first: int,
+    last: int,
+    warnings: list[str],
+    marked: Mapping[int, Collection[int]] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """The text of pages `first` to `last` (from 1, inclusive), and how many could not be read."""
+    """The text of pages `first` to `last` (from 1, inclusive), and how many could not be read.
+
+    A page's text includes what its annotations show (their appearance streams: a signature's
+    text, a stamp, a list box's options), but for those `marked` lists by page number and
+    index in the page's /Annots: their text is given another way (workers.formats.pdf_annots).
+    """
+    marked = marked or {}
     if first > last:  # a PDF of no pages: PDFium refuses to open those at all
         return [], 0
     pdfium = _import()
@@ -35,7 +47,7 @@ def read_pages(
             raise TaskError(ErrorType.BAD_REQUEST, f"pages {first}-{last} are not in {path}")
         for number in range(first, last + 1):
             try:
-                text = _page_text(document, number - 1)
+                text = _page_text(pdfium, document, number - 1, marked.get(number, ()))
             except errors as exc:
                 failed += 1
                 text = ""
@@ -56,21 +68,46 @@ def page_count(path: str) -> int:
         document.close()
 
 
-def _page_text(document: Any, index: int) -> str:
+def _page_text(pdfium: Any, document: Any, index: int, marked: Collection[int]) -> str:
     """The text of one page: lines end with "\n", and a word hyphenated across lines is whole."""
     page = document[index]
+    flattened = _flatten(pdfium.raw, page, marked)
+    if flattened:
+        page.close()
+        page = document[index]  # the flattened page, as PDFium reads it anew
     try:
         textpage = page.get_textpage()
         try:
-            text: str = textpage.get_text_range()
+            text = pdfium_text.page_text(pdfium.raw, textpage, overprinted=flattened)
         finally:
             textpage.close()
     finally:
         page.close()
-    # PDFium ends lines with "\r\n", and joins a word hyphenated across lines, leaving U+FFFE
-    # (a noncharacter) where the hyphen was. The word is kept whole, as pdftotext does: a
-    # retriever looks for "adipiscing", not "adip-" and "iscing" (pypdf keeps both pieces).
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "")
+    # PDFium joins a word hyphenated across lines, leaving U+FFFE (a noncharacter) where the
+    # hyphen was. The word is kept whole, as pdftotext does: a retriever looks for
+    # "adipiscing", not "adip-" and "iscing" (pypdf keeps both pieces).
+    return text.replace("\ufffe", "")
+
+
+def _flatten(raw: Any, page: Any, marked: Collection[int]) -> bool:
+    """Draw what the page's annotations show into its content (in memory only), but for those
+    at `marked` and links and popups (whose appearance, a border or a box, has no text);
+    whether anything was drawn."""
+    drawn = False
+    no_text = (raw.FPDF_ANNOT_LINK, raw.FPDF_ANNOT_POPUP)
+    for index in range(raw.FPDFPage_GetAnnotCount(page.raw)):
+        annot = raw.FPDFPage_GetAnnot(page.raw, index)
+        if not annot:
+            continue
+        if index in marked or raw.FPDFAnnot_GetSubtype(annot) in no_text:
+            flags = raw.FPDFAnnot_GetFlags(annot)
+            raw.FPDFAnnot_SetFlags(annot, flags | raw.FPDF_ANNOT_FLAG_HIDDEN)
+        else:
+            drawn = True
+        raw.FPDFPage_CloseAnnot(annot)
+    if not drawn:
+        return False
+    return bool(raw.FPDFPage_Flatten(page.raw, raw.FLAT_NORMALDISPLAY) == raw.FLATTEN_SUCCESS)
 
 
 def _open(pdfium: Any, path: str) -> Any:

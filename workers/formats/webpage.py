@@ -15,6 +15,7 @@ import copy
 import re
 from typing import Any
 
+from workers.formats import boilerplate
 from workers.formats.base import PARSER_ERRORS, describe
 
 MIN_MAIN_CHARS = 250
@@ -45,6 +46,8 @@ def visible_html(markup: str, main_content: bool, warnings: list[str]) -> tuple[
         if element.getparent() is not None:
             element.drop_tree()  # its tail, the text after it, stays
     _alt_as_text(tree)
+    if main_content:
+        boilerplate.drop(tree)
     # Below trafilatura's own minimum it falls back to flattening the page's text: a page that
     # short has no chrome worth removing, and keeps its structure whole.
     short = len(" ".join(tree.text_content().split())) < MIN_MAIN_CHARS
