@@ -19,6 +19,7 @@ from typing import Any
 import zmq
 
 from docmill.lifeline import STOP
+from docmill.peek import peek_map
 from docmill.protocol import (
     MDPW,
     ErrorType,
@@ -27,7 +28,6 @@ from docmill.protocol import (
     error,
     pack,
     reply,
-    unpack_map,
 )
 from docmill.waker import Waker
 from workers.executor import HELLO, Executor
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class Running:
     job_id: bytes
-    body: bytes
+    body: bytes | memoryview | None  # the request, until the job process has it
     timeout: float
     started: float = field(default_factory=time.monotonic)
 
@@ -154,13 +154,13 @@ class Agent:
                 continue
             command = frames[2]
             if command == WorkerCommand.REQUEST.value and len(frames) >= 5:
-                self._start(frames[3], frames[5:])
+                self._start(bytes(frames[3]), frames[5:])
             elif command == WorkerCommand.DISCONNECT.value:
                 log.info("broker asked worker %s to reconnect", self.settings.identity)
                 self._abandon("the broker disconnected this worker")
                 return
 
-    def _start(self, job_id: bytes, body: list[bytes]) -> None:
+    def _start(self, job_id: bytes, body: list[bytes | memoryview]) -> None:
         if self.running is not None or self.pending_reply is not None:
             log.error("broker sent job %r while job %r runs", job_id, self.running)
             return
@@ -170,9 +170,10 @@ class Agent:
             return
         timeout = self.settings.context.timeout
         try:
-            request = unpack_map(body[0])
-            if isinstance(request.get("timeout"), int | float):
-                timeout = float(request["timeout"])
+            # Its header alone: the rest may be a 64 MiB document, the job process's to decode.
+            header = peek_map(body[0], ("timeout",))
+            if isinstance(header.get("timeout"), int | float):
+                timeout = float(header["timeout"])
         except ProtocolError:
             pass  # the job process answers a bad body with a clear error
         self.running = Running(job_id, body[0], timeout)
@@ -181,10 +182,11 @@ class Agent:
         # else: the job process is starting; it gets the job when it says hello
 
     def _hand_over(self) -> None:
-        assert self.running is not None
+        assert self.running is not None and self.running.body is not None
         if not self.executor.send(self.running.body):
             self._link_lost()
             return
+        self.running.body = None  # the job process has it: no copy stays here while it runs
         now = time.monotonic()
         self.running.started = now
         self._next_memory_check = now + self.settings.heartbeat_interval
@@ -197,7 +199,7 @@ class Agent:
             return
         if data == HELLO:
             self.executor.connected()
-            if self.running is not None:
+            if self.running is not None and self.running.body is not None:
                 self._hand_over()
             elif self.pending_reply is not None:
                 job_id, body = self.pending_reply

@@ -23,6 +23,10 @@ from workers.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
 
+# A frame bigger than this (a job's request with a document in it, up to 64 MiB) is kept as a
+# view of the message ZeroMQ received rather than copied: the worker holds one copy of it.
+VIEW_OVER = 64 * 1024
+
 
 class BrokerLink:
     def __init__(self, settings: WorkerSettings, context: zmq.Context[Any]) -> None:
@@ -76,9 +80,10 @@ class BrokerLink:
             log.warning("broker not reading; dropped %s", frames[2:3])
         self._next_heartbeat = time.monotonic() + self.settings.heartbeat_interval
 
-    def receive(self) -> list[bytes] | None:
-        """The broker's next message, if one waits; any message is a sign of its life."""
-        if self.socket is None or (frames := wire.receive(self.socket)) is None:
+    def receive(self) -> list[bytes | memoryview] | None:
+        """The broker's next message, if one waits (frames over VIEW_OVER bytes as views);
+        any message is a sign of its life."""
+        if self.socket is None or (frames := wire.receive_views(self.socket, VIEW_OVER)) is None:
             return None
         self._expiry = time.monotonic() + self.settings.liveness
         return frames
