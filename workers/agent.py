@@ -70,7 +70,7 @@ class Agent:
         self._stop = False
         self._next_memory_check = 0.0
         self._waker = Waker()
-        self._poll_key: tuple[Any, ...] = (None, None, None)
+        self._poll_key: tuple[Any, ...] = ()
         self._polling = zmq.Poller()
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -97,10 +97,12 @@ class Agent:
     def _step(self) -> None:
         timeout = max(0.0, min(self._deadlines()) - time.monotonic())
         events = dict(self._poller().poll(int(timeout * 1000) + 1))
-        if self._poll_key[1] in events:
+        if self._poll_key[2] in events:  # the link to the job process
             self._from_executor(self.executor.receive())
         if self.link.socket is not None and self.link.socket in events:
             self._from_broker()
+        if self.link.monitor is not None and self.link.monitor in events:
+            self.link.relinked()
         if self._waker.fd in events:
             self._waker.clear()
         if self.lifeline is not None and self.lifeline.fileno() in events:
@@ -121,16 +123,17 @@ class Agent:
             log.info("worker %s %s", self.settings.identity, why)
             self.lifeline.close()
             self.lifeline = None
-            self._poll_key = (None, None, None)  # rebuild the poller without it
+            self._poll_key = ()  # rebuild the poller without it
             self.request_stop()
 
     def _poller(self) -> zmq.Poller:
         """The poller for the sockets of the moment, built again only when one changes: the
-        broker's, the link to the job process, and (POSIX) the job process's sentinel, which
-        wakes us the moment it dies."""
+        broker's and its monitor, the link to the job process, and (POSIX) the job process's
+        sentinel, which wakes us the moment it dies."""
         conn = self.executor.conn
         sentinel = self.executor.sentinel if os.name == "posix" else None
-        key = (self.link.socket, conn.fileno() if conn is not None else None, sentinel)
+        link = self.link
+        key = (link.socket, link.monitor, conn.fileno() if conn is not None else None, sentinel)
         if key != self._poll_key:
             self._poll_key, self._polling = key, zmq.Poller()
             lifeline = self.lifeline.fileno() if self.lifeline is not None else None

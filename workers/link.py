@@ -3,8 +3,10 @@
 It says READY with docmill's metadata (docs/PROTOCOL.md §2.3), sends a heartbeat after an
 interval in which it sent nothing, takes the broker for gone after a liveness of silence, and
 connects again: at once, or after a liveness when sent away right after connecting (a refused
-registration). Each connection has a socket and an identity of its own. What the broker asks
-for is the agent's (workers/agent.py) to carry out.
+registration). Each connection has a socket and an identity of its own. When ZeroMQ connects
+a socket again by itself (the broker restarted on the same endpoint, or a network came back),
+it says something at once, so that a broker that does not know it tells it to register. What
+the broker asks for is the agent's (workers/agent.py) to carry out.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 from typing import Any
 
 import zmq
+from zmq.utils.monitor import recv_monitor_message
 
 from docmill import wire
 from docmill.protocol import MAX_MESSAGE_BYTES, WorkerCommand, ready, worker_signal
@@ -33,6 +36,8 @@ class BrokerLink:
         self.settings = settings
         self.context = context
         self.socket: zmq.Socket[bytes] | None = None
+        self.monitor: zmq.Socket[bytes] | None = None  # ZeroMQ's news of the socket's links
+        self._links = 0  # times ZeroMQ connected the socket of the moment
         self._next_heartbeat = 0.0
         self._expiry = 0.0  # when the broker is taken for gone, unless heard from
         self._connected_at = 0.0
@@ -40,8 +45,7 @@ class BrokerLink:
         self._connections = 0  # numbers this worker's connections, in its identity
 
     def connect(self) -> None:
-        if self.socket is not None:
-            self.socket.close(linger=0)
+        self._close(linger=0)
         self.socket = self.context.socket(zmq.DEALER)
         self.socket.setsockopt(zmq.LINGER, 0)
         self.socket.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
@@ -53,6 +57,8 @@ class BrokerLink:
         self.socket.setsockopt(zmq.IDENTITY, identity.encode())
         if self.settings.keys is not None:
             self.settings.keys.apply(self.socket)
+        self.monitor = self.socket.get_monitor_socket(zmq.EVENT_CONNECTED)
+        self._links = 0
         self.socket.connect(self.settings.endpoint)
         self._connected_at = time.monotonic()
         self._reconnect_at = None
@@ -88,11 +94,35 @@ class BrokerLink:
         self._expiry = time.monotonic() + self.settings.liveness
         return frames
 
+    def relinked(self) -> None:
+        """ZeroMQ connected the socket. The first time READY is on its way; after that, the
+        broker may be a new one that does not know this worker (killed and started again), and
+        would hear of it only at its next heartbeat, a second later: a heartbeat now has such a
+        broker answer DISCONNECT, and the worker registers again at once. The broker it had,
+        back after a network break, takes it as a heartbeat."""
+        while self.monitor is not None:
+            try:
+                event = recv_monitor_message(self.monitor, zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            if event["event"] == zmq.EVENT_CONNECTED:
+                self._links += 1
+                if self._links > 1:
+                    log.info("worker %s connected again; saying so", self.settings.identity)
+                    self.send(worker_signal(WorkerCommand.HEARTBEAT))
+
+    def _close(self, linger: int) -> None:
+        if self.socket is not None:
+            self.socket.disable_monitor()
+            self.socket.close(linger=linger)
+            self.socket = None
+        if self.monitor is not None:
+            self.monitor.close(linger=0)
+            self.monitor = None
+
     def drop(self) -> None:
         """Close the connection at once, and connect again when `due`."""
-        if self.socket is not None:
-            self.socket.close(linger=0)
-            self.socket = None
+        self._close(linger=0)
         # Sent away right after connecting (a refused registration): do not hammer the broker.
         quick = time.monotonic() - self._connected_at < self.settings.heartbeat_interval
         self._reconnect_at = time.monotonic() + (self.settings.liveness if quick else 0.0)
@@ -101,8 +131,7 @@ class BrokerLink:
         """Say goodbye (DISCONNECT) and close: the worker is stopping."""
         if self.socket is not None:
             self.send(worker_signal(WorkerCommand.DISCONNECT))
-            self.socket.close(linger=500)
-            self.socket = None
+        self._close(linger=500)
 
     def due(self, now: float) -> bool:
         """Whether it is time to connect (first start, or again after losing the broker)."""
