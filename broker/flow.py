@@ -141,9 +141,10 @@ class JobFlow:
         if job.body is not None:
             body = job.body
         else:
-            request = {"id": job.id, "task": job.task, "args": args, "attempt": job.attempts + 1}
+            request: dict[str, Any] = {"id": job.id, "task": job.task, "attempt": job.attempts + 1}
             if job.timeout is not None:
                 request["timeout"] = job.timeout
+            request["args"] = args  # last: a worker reads the rest without passing over it
             body = [pack(request)]
         if not self.send(worker_request(worker.identity, job.id.encode(), body)):
             # The job never left: it keeps its place in line and its attempts, and the worker

@@ -7,8 +7,9 @@ on the thread, `done` back on the loop), so its loop never waits on the disk; `c
 the three at once, where waiting is fine (start, stop, tests). Until a write is done, its jobs
 are read from memory. Unfinished jobs stay in memory; finished ones are read back
 from the database when asked for, so the broker's memory does not grow with its history.
-This module alone knows the table's layout: `docmill report`, in a process of its own, reads
-the history through `created_since` (read-only) rather than with SQL of its own.
+Only the store's modules (this one, `table.py` with the table's layout and rows, `queries.py`)
+know the table: `docmill report`, in a process of its own, reads the history through
+`created_since` (read-only) rather than with SQL of its own.
 
 Durability (see docs/DURABILITY.md): `synchronous=FULL` (the default) survives power loss and
 OS crashes; `synchronous=NORMAL` survives a crash or kill of any docmill process, but an OS crash
@@ -28,68 +29,19 @@ from typing import Any
 
 from broker.jobs import Job
 from broker.queries import JobQuery
-from docmill.protocol import JobStatus, pack, unpack
+from broker.table import (
+    INSERT,
+    LIST,
+    SCHEMA,
+    SELECT,
+    TERMINAL,
+    UNFINISHED,
+    from_row,
+    to_row,
+)
+from docmill.protocol import JobStatus
 
 log = logging.getLogger(__name__)
-
-_COLUMNS = (
-    "id", "task", "queue", "status", "priority", "attempts", "max_attempts", "timeout",
-    "not_before", "key", "parent", "worker", "backoff", "backoff_max",
-    "created", "started", "finished", "args", "body", "result", "error",
-)  # fmt: skip
-_BLOBS = {"args", "body", "result", "error"}
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY, task TEXT NOT NULL, queue TEXT NOT NULL, status TEXT NOT NULL,
-    priority INTEGER NOT NULL, attempts INTEGER NOT NULL, max_attempts INTEGER NOT NULL,
-    timeout REAL, not_before REAL, key TEXT, parent TEXT, worker TEXT,
-    backoff REAL NOT NULL, backoff_max REAL NOT NULL,
-    created REAL NOT NULL, started REAL, finished REAL,
-    args BLOB, body BLOB, result BLOB, error BLOB
-);
-CREATE UNIQUE INDEX IF NOT EXISTS jobs_key ON jobs(key) WHERE key IS NOT NULL;
-CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status, finished);
-CREATE INDEX IF NOT EXISTS jobs_parent ON jobs(parent) WHERE parent IS NOT NULL;
-CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created);
-CREATE INDEX IF NOT EXISTS jobs_status_created ON jobs(status, created);
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);
-INSERT OR IGNORE INTO meta VALUES ('schema', '1');
-"""
-# An upsert changes a known row in place: INSERT OR REPLACE deleted and re-added it, updating
-# every index twice (and would delete any other row holding the same key).
-_INSERT = (
-    f"INSERT INTO jobs ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
-    f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _COLUMNS[1:])}"
-)
-_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM jobs"
-# A listing reads neither the request body nor the result (a whole document's text).
-_LIST = f"SELECT {', '.join('NULL' if c in ('body', 'result') else c for c in _COLUMNS)} FROM jobs"
-_TERMINAL = tuple(s.value for s in JobStatus if s.terminal)
-_UNFINISHED = tuple(s.value for s in JobStatus if not s.terminal)
-
-
-def _row(job: Job) -> tuple[Any, ...]:
-    values = []
-    for name in _COLUMNS:
-        value = getattr(job, name)
-        if name == "status":
-            value = value.value
-        elif name in _BLOBS:
-            value = None if value is None else pack(value)
-        values.append(value)
-    return tuple(values)
-
-
-def _job(row: tuple[Any, ...]) -> Job:
-    fields = dict(zip(_COLUMNS, row, strict=True))
-    for name in _BLOBS:
-        if fields[name] is not None:
-            fields[name] = unpack(fields[name])
-    fields["status"] = JobStatus(fields["status"])
-    fields["args"] = fields["args"] or {}
-    job = Job(**fields)
-    job.counted = job.status  # as the store's counts know it
-    return job
 
 
 @dataclass(slots=True)
@@ -110,7 +62,7 @@ class SqliteStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.db = self._connect(synchronous)  # the loop's: reads only, once the schema is made
-        self.db.executescript(_SCHEMA)
+        self.db.executescript(SCHEMA)
         self._writer = self._connect(synchronous)  # the writer's, one write at a time
         self._live: dict[str, Job] = {}  # unfinished jobs: the broker's working set
         self._recent: OrderedDict[str, Job] = OrderedDict()  # finished, most recent last
@@ -204,8 +156,8 @@ class SqliteStore:
             return None
         job = self._in_memory(job_id)
         if job is None:
-            row = self.db.execute(f"{_SELECT} WHERE id = ?", (job_id,)).fetchone()
-            job = _job(row) if row else None
+            row = self.db.execute(f"{SELECT} WHERE id = ?", (job_id,)).fetchone()
+            job = from_row(row) if row else None
         return job
 
     def get_many(self, job_ids: list[str]) -> list[Job]:
@@ -216,8 +168,8 @@ class SqliteStore:
         for start in range(0, len(missing), 500):
             chunk = missing[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self.db.execute(f"{_SELECT} WHERE id IN ({marks})", chunk):
-                job = _job(row)
+            for row in self.db.execute(f"{SELECT} WHERE id IN ({marks})", chunk):
+                job = from_row(row)
                 found[job.id] = job
         return [found[job_id] for job_id in job_ids if job_id in found]
 
@@ -227,7 +179,7 @@ class SqliteStore:
         assert self._in_flight is None, "one write at a time"
         if not self._dirty and not self._deletes:
             return None
-        rows = [_row(job) for job in self._dirty.values()]
+        rows = [to_row(job) for job in self._dirty.values()]
         write = Write(rows, self._deletes, self._dirty, self._unsaved)
         self._writing.update(self._dirty)
         self._dirty, self._unsaved, self._deletes = {}, {}, []
@@ -240,7 +192,7 @@ class SqliteStore:
         db = self._writer
         db.execute("BEGIN")
         try:
-            db.executemany(_INSERT, write.rows)
+            db.executemany(INSERT, write.rows)
             for begin in range(0, len(write.deletes), 500):
                 chunk = write.deletes[begin : begin + 500]
                 db.execute(f"DELETE FROM jobs WHERE id IN ({','.join('?' * len(chunk))})", chunk)
@@ -300,11 +252,11 @@ class SqliteStore:
     def unfinished(self) -> list[Job]:
         """Jobs to take back into the broker's hands on start (and keep in memory)."""
         # IN, not NOT IN: read from the status index, not a scan of the whole history.
-        placeholders = ", ".join("?" * len(_UNFINISHED))
+        placeholders = ", ".join("?" * len(UNFINISHED))
         rows = self.db.execute(
-            f"{_SELECT} WHERE status IN ({placeholders}) ORDER BY created", _UNFINISHED
+            f"{SELECT} WHERE status IN ({placeholders}) ORDER BY created", UNFINISHED
         ).fetchall()
-        jobs = [_job(row) for row in rows]
+        jobs = [from_row(row) for row in rows]
         self._live.update((job.id, job) for job in jobs)
         return jobs
 
@@ -320,11 +272,11 @@ class SqliteStore:
     def by_status(self, status: JobStatus, limit: int = 1000) -> list[Job]:
         """Up to `limit` jobs in `status`, the last finished first, as memory has them."""
         rows = self.db.execute(
-            f"{_SELECT} WHERE status = ? ORDER BY finished DESC LIMIT ?", (status.value, limit)
+            f"{SELECT} WHERE status = ? ORDER BY finished DESC LIMIT ?", (status.value, limit)
         ).fetchall()
         jobs = {}
         for row in rows:
-            job = _job(row)
+            job = from_row(row)
             jobs[job.id] = self._in_memory(job.id) or job
         for job in [*self._writing.values(), *self._dirty.values()]:  # not yet written
             jobs[job.id] = job
@@ -347,17 +299,17 @@ class SqliteStore:
             where.insert(0, "status = ?")
             params.insert(0, query.status)
         rows = self.db.execute(
-            f"{_LIST} WHERE {' AND '.join(where)} ORDER BY created DESC, id DESC LIMIT ?",
+            f"{LIST} WHERE {' AND '.join(where)} ORDER BY created DESC, id DESC LIMIT ?",
             (*params, query.window),
         ).fetchall()
         found: list[Job] = []
         for row in rows:
-            job = _job(row)
+            job = from_row(row)
             if query.matches(job):
                 found.append(job)
                 if len(found) == query.limit:
                     return found, (job.created, job.id)
-        last = _job(rows[-1]) if rows else None
+        last = from_row(rows[-1]) if rows else None
         return found, ((last.created, last.id) if last and len(rows) == query.window else None)
 
     def live(self) -> list[Job]:
@@ -397,10 +349,10 @@ class SqliteStore:
     def expired(self, finished_before: float, limit: int) -> list[str]:
         """Up to `limit` ids of jobs stored as ended before `finished_before` (one that ended
         again since, by a retry, is left out)."""
-        placeholders = ", ".join("?" * len(_TERMINAL))
+        placeholders = ", ".join("?" * len(TERMINAL))
         rows = self.db.execute(
             f"SELECT id FROM jobs WHERE status IN ({placeholders}) AND finished < ? LIMIT ?",
-            (*_TERMINAL, finished_before, limit),
+            (*TERMINAL, finished_before, limit),
         )
         ids = [row[0] for row in rows.fetchall()]
         return [

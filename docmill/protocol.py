@@ -240,14 +240,14 @@ def pack(obj: Any) -> bytes:
     return msgpack.packb(obj, use_bin_type=True)
 
 
-def unpack(data: bytes) -> Any:
+def unpack(data: bytes | memoryview) -> Any:
     try:
         return msgpack.unpackb(data, raw=False, strict_map_key=True, **_UNPACK_LIMITS)
     except (ValueError, msgpack.UnpackException) as exc:  # incl. ExtraData, FormatError
         raise ProtocolError(f"undecodable body: {exc}") from exc
 
 
-def unpack_map(data: bytes) -> dict[str, Any]:
+def unpack_map(data: bytes | memoryview) -> dict[str, Any]:
     obj = unpack(data)
     if not isinstance(obj, dict):
         raise ProtocolError(f"body is a {type(obj).__name__}, not a map")

@@ -47,3 +47,21 @@ def receive(sock: zmq.Socket[Any]) -> list[bytes] | None:
         frame = _recv(sock, _LAST, False)
         frames.append(frame.bytes)
     return frames
+
+
+def receive_views(sock: zmq.Socket[Any], large: int) -> list[bytes | memoryview] | None:
+    """As `receive`, but a frame of more than `large` bytes comes as a view of the message
+    ZeroMQ received, not as a copy of it: a 64 MiB document stays one copy in memory (the
+    view keeps ZeroMQ's message alive for as long as it is held)."""
+    if not int(_get(sock, _EVENTS)) & _POLLIN:
+        return None
+    try:
+        frame = _recv(sock, _LAST, False)
+    except zmq.Again:
+        return None
+    frames: list[bytes | memoryview] = []
+    while True:
+        frames.append(frame.buffer if len(frame) > large else frame.bytes)
+        if not frame.more:
+            return frames
+        frame = _recv(sock, _LAST, False)

@@ -9,13 +9,14 @@ DEALERs do the same by hand, so the test does not depend on when the network del
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import msgpack
 import pytest
 import zmq
 
 from docmill.client import Client
-from tests.conftest import Home, wait_for
+from tests.conftest import Home, Proc, wait_for
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -71,3 +72,33 @@ def test_a_worker_back_on_a_new_connection_takes_over_and_stale_messages_cannot_
     assert info["attempts"] == 2 and info["status"] == "succeeded"
     old.close()
     new.close()
+
+
+def test_a_worker_connected_again_by_zeromq_speaks_at_once(tmp_path: Path) -> None:
+    """A broker killed and started again on the same endpoint does not know the workers that
+    ZeroMQ connects to it by itself; a worker says something (a heartbeat) as soon as it is
+    connected again, rather than at its next heartbeat a second later, so that the broker
+    answers DISCONNECT and it registers again at once."""
+    endpoint = f"ipc://{tmp_path}/broker.sock"
+    first = zmq.Context.instance().socket(zmq.ROUTER)  # the broker's part, by hand
+    first.setsockopt(zmq.LINGER, 0)
+    first.bind(endpoint)
+    pool = Proc(["-m", "workers", "--connect", endpoint, "--concurrency", "1"], tmp_path / "pool")
+    try:
+        assert first.poll(30_000), "the worker did not say READY"
+        assert first.recv_multipart()[3] == READY
+        said_ready = time.monotonic()
+        first.close()  # the broker is gone...
+        again = zmq.Context.instance().socket(zmq.ROUTER)  # ...and another serves its endpoint
+        again.setsockopt(zmq.LINGER, 0)
+        again.bind(endpoint)
+        try:
+            assert again.poll(3000), "the worker said nothing"
+            heard = time.monotonic() - said_ready
+            assert again.recv_multipart()[3] == HEARTBEAT
+            # Its own heartbeat would come one interval (1 s) after its READY.
+            assert heard < 0.7, f"the worker spoke {heard:.2f} s after its READY"
+        finally:
+            again.close()
+    finally:
+        pool.stop()

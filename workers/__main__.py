@@ -24,10 +24,10 @@ from docmill.logs import setup_logging
 from docmill.protocol import Command
 from docmill.security import SecurityError, SecuritySettings, client_keys
 from docmill.settings import PDF_BACKENDS, SettingsError, WorkersSettings, load_settings, override
-from workers.agent import WorkerSettings
 from workers.context import JobContext
 from workers.extract import DEFAULT_MAX_BYTES
 from workers.pool import Pool, PoolSettings
+from workers.settings import WorkerSettings
 from workers.tasks import load_tasks
 
 log = logging.getLogger("workers")

@@ -12,66 +12,36 @@ import os
 import signal
 import socket
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import zmq
 
-from docmill import wire
 from docmill.lifeline import STOP
-from docmill.logs import LogTarget
+from docmill.peek import peek_map
 from docmill.protocol import (
-    HEARTBEAT_INTERVAL,
-    HEARTBEAT_LIVENESS,
-    MAX_MESSAGE_BYTES,
     MDPW,
     ErrorType,
     ProtocolError,
     WorkerCommand,
     error,
     pack,
-    ready,
     reply,
-    unpack_map,
-    worker_signal,
 )
-from docmill.security import ClientKeys
 from docmill.waker import Waker
-from workers.context import JobContext
 from workers.executor import HELLO, Executor
+from workers.link import BrokerLink
 from workers.memory import RssReader
+from workers.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class WorkerSettings:
-    """One worker process; the pool gives each its own identity."""
-
-    endpoint: str
-    context: JobContext  # what every job sees, its limits among it: the agent enforces them
-    # The pool's options of docmill.settings.WorkersSettings, where their defaults are.
-    queues: tuple[str, ...]
-    task_modules: tuple[str, ...]
-    max_jobs: int  # replace the job process after this many jobs; 0: never
-    recycle_rss_mb: int  # replace it when, between jobs, its RSS is above this; 0: never
-    identity: str = field(default_factory=lambda: f"{socket.gethostname()}/{uuid.uuid4().hex[:8]}")
-    # The pool that spawned it (`<host>/<pool pid>`): its workers die together, and the broker
-    # stops trusting the others when it finds one dead.
-    pool: str | None = None
-    heartbeat_interval: float = HEARTBEAT_INTERVAL
-    heartbeat_liveness: int = HEARTBEAT_LIVENESS
-    # Where to log: the pool sets a file of each worker's own (worker-N.log) when it has one.
-    log: LogTarget = field(default_factory=LogTarget)
-    keys: ClientKeys | None = None  # CURVE to the broker, when it has keys
 
 
 @dataclass
 class Running:
     job_id: bytes
-    body: bytes
+    body: bytes | memoryview | None  # the request, until the job process has it
     timeout: float
     started: float = field(default_factory=time.monotonic)
 
@@ -89,24 +59,18 @@ class Agent:
     ) -> None:
         self.settings = settings
         self.lifeline = lifeline  # the pool's tie: `stop`, or its end, asks for a stop
-        self.context = context or zmq.Context()
+        self.link = BrokerLink(settings, context or zmq.Context())
         job_log = settings.log.beside(f"{Path(settings.log.file or 'worker').stem}.job.log")
         self.executor = Executor(list(settings.task_modules), settings.context, job_log)
-        self.broker: zmq.Socket[bytes] | None = None
         self.running: Running | None = None
         self.pending_reply: tuple[bytes, list[bytes]] | None = None
         self.jobs_done = 0
         self.jobs_in_process = 0  # jobs run by the current job process
         self._rss: RssReader | None = None  # the job process's memory, read between jobs
         self._stop = False
-        self._next_heartbeat = 0.0
-        self._broker_expiry = 0.0
         self._next_memory_check = 0.0
-        self._connected_at = 0.0
-        self._reconnect_at: float | None = None  # when to connect again, once disconnected
-        self._connections = 0  # numbers this worker's connections, in its identity
         self._waker = Waker()
-        self._poll_key: tuple[Any, ...] = (None, None, None)
+        self._poll_key: tuple[Any, ...] = ()
         self._polling = zmq.Poller()
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -123,9 +87,7 @@ class Agent:
             while not (self._stop and self.running is None and self.pending_reply is None):
                 self._step()
         finally:
-            if self.broker is not None:
-                self._send(worker_signal(WorkerCommand.DISCONNECT))
-                self.broker.close(linger=500)
+            self.link.close()
             self.executor.stop()
             if self._rss is not None:
                 self._rss.close()
@@ -135,10 +97,12 @@ class Agent:
     def _step(self) -> None:
         timeout = max(0.0, min(self._deadlines()) - time.monotonic())
         events = dict(self._poller().poll(int(timeout * 1000) + 1))
-        if self._poll_key[1] in events:
+        if self._poll_key[2] in events:  # the link to the job process
             self._from_executor(self.executor.receive())
-        if self.broker is not None and self.broker in events:
+        if self.link.socket is not None and self.link.socket in events:
             self._from_broker()
+        if self.link.monitor is not None and self.link.monitor in events:
+            self.link.relinked()
         if self._waker.fd in events:
             self._waker.clear()
         if self.lifeline is not None and self.lifeline.fileno() in events:
@@ -159,16 +123,17 @@ class Agent:
             log.info("worker %s %s", self.settings.identity, why)
             self.lifeline.close()
             self.lifeline = None
-            self._poll_key = (None, None, None)  # rebuild the poller without it
+            self._poll_key = ()  # rebuild the poller without it
             self.request_stop()
 
     def _poller(self) -> zmq.Poller:
         """The poller for the sockets of the moment, built again only when one changes: the
-        broker's, the link to the job process, and (POSIX) the job process's sentinel, which
-        wakes us the moment it dies."""
+        broker's and its monitor, the link to the job process, and (POSIX) the job process's
+        sentinel, which wakes us the moment it dies."""
         conn = self.executor.conn
         sentinel = self.executor.sentinel if os.name == "posix" else None
-        key = (self.broker, conn.fileno() if conn is not None else None, sentinel)
+        link = self.link
+        key = (link.socket, link.monitor, conn.fileno() if conn is not None else None, sentinel)
         if key != self._poll_key:
             self._poll_key, self._polling = key, zmq.Poller()
             lifeline = self.lifeline.fileno() if self.lifeline is not None else None
@@ -178,89 +143,40 @@ class Agent:
         return self._polling
 
     def _deadlines(self) -> list[float]:
-        deadlines = [time.monotonic() + self.settings.heartbeat_interval]
-        if self.broker is not None:
-            deadlines += [self._next_heartbeat, self._broker_expiry]
-        elif self._reconnect_at is not None:
-            deadlines.append(self._reconnect_at)
+        deadlines = [time.monotonic() + self.settings.heartbeat_interval, *self.link.deadlines()]
         if self.running is not None:
             deadlines += [self.running.deadline, self._next_memory_check]
         return deadlines
 
     # -- broker side ----------------------------------------------------------------------------
 
-    def _connect(self) -> None:
-        if self.broker is not None:
-            self.broker.close(linger=0)
-        self.broker = self.context.socket(zmq.DEALER)
-        self.broker.setsockopt(zmq.LINGER, 0)
-        self.broker.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
-        # An identity per connection, the worker's name in READY: messages a dead connection
-        # still delivers (TCP retransmits after a partition heals) then answer to the old
-        # identity, and the broker's reply to them cannot reach, and cut, the new connection.
-        self._connections += 1
-        identity = f"{self.settings.identity}#{self._connections}"
-        self.broker.setsockopt(zmq.IDENTITY, identity.encode())
-        if self.settings.keys is not None:
-            self.settings.keys.apply(self.broker)
-        self.broker.connect(self.settings.endpoint)
-        self._connected_at = time.monotonic()
-        self._reconnect_at = None
-        queues = list(self.settings.queues)
-        meta = {
-            "queues": queues,
-            "pid": os.getpid(),
-            "host": socket.gethostname(),
-            "name": self.settings.identity,
-        }
-        if self.settings.pool is not None:
-            meta["pool"] = self.settings.pool
-        self._send(ready(queues[0].encode(), meta))
-        self._broker_expiry = time.monotonic() + self._liveness()
-        log.info(
-            "worker %s ready for %s on %s", self.settings.identity, queues, self.settings.endpoint
-        )
-
-    def _liveness(self) -> float:
-        return self.settings.heartbeat_interval * self.settings.heartbeat_liveness
-
-    def _send(self, frames: list[bytes]) -> None:
-        if self.broker is None:
-            return
-        try:
-            wire.send(self.broker, frames)
-        except zmq.Again:
-            log.warning("broker not reading; dropped %s", frames[2:3])
-        self._next_heartbeat = time.monotonic() + self.settings.heartbeat_interval
-
     def _from_broker(self) -> None:
-        while self.broker is not None:
-            if (frames := wire.receive(self.broker)) is None:
-                return
-            self._broker_expiry = time.monotonic() + self._liveness()
+        while (frames := self.link.receive()) is not None:
             if len(frames) < 3 or frames[0] != b"" or frames[1] != MDPW:
                 log.warning("ignored a malformed message from the broker")
                 continue
             command = frames[2]
             if command == WorkerCommand.REQUEST.value and len(frames) >= 5:
-                self._start(frames[3], frames[5:])
+                self._start(bytes(frames[3]), frames[5:])
             elif command == WorkerCommand.DISCONNECT.value:
                 log.info("broker asked worker %s to reconnect", self.settings.identity)
                 self._abandon("the broker disconnected this worker")
                 return
 
-    def _start(self, job_id: bytes, body: list[bytes]) -> None:
+    def _start(self, job_id: bytes, body: list[bytes | memoryview]) -> None:
         if self.running is not None or self.pending_reply is not None:
             log.error("broker sent job %r while job %r runs", job_id, self.running)
             return
         if len(body) != 1:
-            self._send(reply(job_id, [pack(error(ErrorType.BAD_REQUEST, "expected one frame"))]))
+            failure = error(ErrorType.BAD_REQUEST, "expected one frame")
+            self.link.send(reply(job_id, [pack(failure)]))
             return
         timeout = self.settings.context.timeout
         try:
-            request = unpack_map(body[0])
-            if isinstance(request.get("timeout"), int | float):
-                timeout = float(request["timeout"])
+            # Its header alone: the rest may be a 64 MiB document, the job process's to decode.
+            header = peek_map(body[0], ("timeout",))
+            if isinstance(header.get("timeout"), int | float):
+                timeout = float(header["timeout"])
         except ProtocolError:
             pass  # the job process answers a bad body with a clear error
         self.running = Running(job_id, body[0], timeout)
@@ -269,10 +185,11 @@ class Agent:
         # else: the job process is starting; it gets the job when it says hello
 
     def _hand_over(self) -> None:
-        assert self.running is not None
+        assert self.running is not None and self.running.body is not None
         if not self.executor.send(self.running.body):
             self._link_lost()
             return
+        self.running.body = None  # the job process has it: no copy stays here while it runs
         now = time.monotonic()
         self.running.started = now
         self._next_memory_check = now + self.settings.heartbeat_interval
@@ -285,12 +202,12 @@ class Agent:
             return
         if data == HELLO:
             self.executor.connected()
-            if self.running is not None:
+            if self.running is not None and self.running.body is not None:
                 self._hand_over()
             elif self.pending_reply is not None:
                 job_id, body = self.pending_reply
                 self.pending_reply = None
-                self._send(reply(job_id, body))
+                self.link.send(reply(job_id, body))
             return
         if self.running is None:
             log.error("job process answered with no job running")
@@ -298,7 +215,7 @@ class Agent:
         job_id, self.running = self.running.job_id, None
         self.jobs_done += 1
         self.jobs_in_process += 1
-        self._send(reply(job_id, [data]))
+        self.link.send(reply(job_id, [data]))
         self._maybe_recycle()
 
     def _maybe_recycle(self) -> None:
@@ -357,22 +274,12 @@ class Agent:
             self.running = None
             self.executor.start()
         self.pending_reply = None
-        if self.broker is not None:
-            self.broker.close(linger=0)
-            self.broker = None
-        # Sent away right after connecting (a refused registration): do not hammer the broker.
-        quick = time.monotonic() - self._connected_at < self.settings.heartbeat_interval
-        self._reconnect_at = time.monotonic() + (self._liveness() if quick else 0.0)
+        self.link.drop()
 
     def _housekeeping(self) -> None:
         now = time.monotonic()
-        if (
-            self.broker is None
-            and self.executor.ready
-            and not self._stop
-            and now >= (self._reconnect_at or 0.0)
-        ):
-            self._connect()  # first start, or again after losing the broker
+        if self.executor.ready and not self._stop and self.link.due(now):
+            self.link.connect()  # first start, or again after losing the broker
         if self.executor.process is not None and not self.executor.alive():
             self._job_process_gone(f"the job process {self.executor.exit_reason()}")
         if self.running is not None and now >= self.running.deadline:
@@ -381,13 +288,9 @@ class Agent:
         if self.running is not None and now >= self._next_memory_check:
             self._next_memory_check = now + self.settings.heartbeat_interval
             self._check_memory()
-        if self.broker is None:
-            return
-        if now >= self._broker_expiry:
-            log.warning("no word from the broker for %.1fs; reconnecting", self._liveness())
+        if not self.link.tick(now):
+            log.warning("no word from the broker for %.1fs; reconnecting", self.settings.liveness)
             self._abandon("lost the broker")
-        elif now >= self._next_heartbeat:
-            self._send(worker_signal(WorkerCommand.HEARTBEAT))
 
     def _check_memory(self) -> None:
         rss = self._job_rss()

@@ -146,7 +146,7 @@ class Executor:
         self.conn = Connection(ours.detach())
         self.ready = False
 
-    def send(self, data: bytes) -> bool:
+    def send(self, data: bytes | memoryview) -> bool:
         """Hand the job process a message; False if it is gone."""
         assert self.conn is not None
         try:

@@ -23,7 +23,8 @@ import psutil
 from docmill.client import BrokerError
 from docmill.supervise import Child, ProcessHandle, stop_all
 from docmill.waker import StopOnSignal, Waker
-from workers.agent import WorkerSettings, worker_main
+from workers.agent import worker_main
+from workers.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
 
