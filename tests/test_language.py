@@ -70,3 +70,19 @@ def test_chunks_in_another_language_carry_their_own(tmp_path: Path) -> None:
 def test_the_score_the_fidelity_benchmark_reports() -> None:
     right, total = language_cases.score().split()[0].split("/")
     assert int(total) == len(CASES) and int(right) >= 0.95 * len(CASES)
+
+
+@pytest.mark.timeout(30)
+def test_a_long_text_in_one_paragraph_is_sampled_not_walked() -> None:
+    """32 MiB with no blank line (a log, a dump, Chinese without spaces) is judged on a sample:
+    cutting it piece by piece copied the rest of the text at each cut, minutes for 64 MiB."""
+    from workers.language import MAX_WINDOWS, WINDOW_CHARS, _windows, identify
+
+    by_code = {case.code: case.text for case in CASES}
+    for code in ("de", "zh"):
+        paragraph = by_code[code].replace("\n", " ")
+        text = " ".join([paragraph] * (32 * 2**20 // len(paragraph.encode())))
+        windows = _windows(text)
+        assert len(windows) == MAX_WINDOWS
+        assert all(0 < len(w) <= 2 * WINDOW_CHARS for w in windows)
+        assert identify(text)[0] == code

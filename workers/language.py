@@ -60,27 +60,44 @@ def identify(text: str) -> tuple[str, float]:
 
 def _windows(text: str) -> list[str]:
     """Paragraphs (short ones joined, long ones cut at whitespace into pieces of about
-    WINDOW_CHARS), at most MAX_WINDOWS of them spread evenly over the text."""
+    WINDOW_CHARS), at most MAX_WINDOWS of them spread evenly over the text. A long text is
+    sampled first, a slice at each of MAX_WINDOWS places, so the cost depends on the windows
+    taken, not on the text's length (a 64 MiB text costs what a 32 KiB one does)."""
     if len(text) <= WINDOW_CHARS:
         return [text]
-    windows: list[str] = []
-    pending = ""
-    for paragraph in _PARAGRAPH.split(text):
-        pending = f"{pending}\n{paragraph}" if pending else paragraph
-        while len(pending) >= WINDOW_CHARS // 2:
-            cut = pending.rfind(" ", 0, WINDOW_CHARS) if len(pending) > 2 * WINDOW_CHARS else -1
-            if cut <= 0:
-                windows.append(pending)
-                pending = ""
-            else:
-                windows.append(pending[:cut])
-                pending = pending[cut + 1 :]
-    if pending:
-        windows.append(pending)
+    if len(text) > 2 * WINDOW_CHARS * MAX_WINDOWS:
+        step = len(text) / MAX_WINDOWS
+        slices = (
+            text[int(n * step) : int(n * step) + 2 * WINDOW_CHARS] for n in range(MAX_WINDOWS)
+        )
+        return [max(_pieces(piece), key=len) for piece in slices]
+    windows = _pieces(text)
     if len(windows) > MAX_WINDOWS:
         step = len(windows) / MAX_WINDOWS
         windows = [windows[int(n * step)] for n in range(MAX_WINDOWS)]
     return windows
+
+
+def _pieces(text: str) -> list[str]:
+    """`text` as paragraphs of at least WINDOW_CHARS / 2 (short ones joined), a paragraph over
+    2 * WINDOW_CHARS cut into pieces of at most WINDOW_CHARS, at a space where there is one."""
+    pieces: list[str] = []
+    pending = ""
+    for paragraph in _PARAGRAPH.split(text):
+        pending = f"{pending}\n{paragraph}" if pending else paragraph
+        if len(pending) < WINDOW_CHARS // 2:
+            continue
+        at = 0
+        while len(pending) - at > 2 * WINDOW_CHARS:
+            cut = pending.rfind(" ", at, at + WINDOW_CHARS)
+            cut = cut if cut > at else at + WINDOW_CHARS  # no space (Chinese, Japanese, Thai)
+            pieces.append(pending[at:cut])
+            at = cut + 1 if pending[cut] == " " else cut
+        pieces.append(pending[at:])
+        pending = ""
+    if pending or not pieces:
+        pieces.append(pending)
+    return pieces
 
 
 def document_language(text: str, declared: str | None = None) -> dict[str, Any]:
