@@ -63,7 +63,7 @@ class Command(enum.StrEnum):
 
 
 DEFAULT_QUEUE = "documents"  # where a job goes when it names no queue
-DEFAULT_QUEUES = ("documents", "analysis", "maintenance")
+DEFAULT_QUEUES = ("documents", "analysis", "maintenance", "ocr")
 
 
 class JobStatus(enum.StrEnum):
