@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import struct
 import sys
 import zlib
@@ -96,6 +97,20 @@ def test_a_scanned_page_is_read_on_the_ocr_queue_and_a_text_page_left_alone(
     assert [(p["task"], p["queue"]) for p in parts] == [("ocr_pages", "ocr")]
 
 
+def test_a_long_pdf_read_in_page_ranges_has_its_scanned_pages_read_after(
+    system: SimpleNamespace,
+) -> None:
+    text_page = write_pdf(system.folder / "typed2.pdf", ["A typed page before the scan."])
+    pdf = join_pdfs(system.folder / "ranges.pdf", text_page, image_pdf([render(INVOICE)]))
+    job = system.client.submit("process_document", path=str(pdf), split_pages=1)
+    result = job.result(timeout=60)
+    assert "A typed page before the scan." in result["text"] and "4711" in result["text"]
+    wait_for(lambda: "job.succeeded" in system.events.topics(job.id), 10, "the job's end")
+    tasks = [(p["task"], p["queue"]) for p in _parts(system.events, job.id)]
+    assert tasks == [("extract_pages", "documents")] * 2 + [("ocr_pages", "ocr")]
+    assert [page["number"] for page in _record(result)["pages"]] == [1, 2]
+
+
 def test_image_files_of_each_kind_are_read_page_by_page(system: SimpleNamespace) -> None:
     picture = render(NOTE)
     files = {}
@@ -167,29 +182,56 @@ def test_a_document_sent_as_content_has_its_parts_read_the_same_bytes(
     assert [p["queue"] for p in _parts(system.events, job.id)] == ["ocr"]
 
 
-def test_without_an_engine_pages_keep_no_text_and_a_warning_names_the_extra(
+def test_a_long_scan_holds_no_worker_while_text_documents_flow(system: SimpleNamespace) -> None:
+    pages = [render([f"Page {n} of a long scan.", *INVOICE]) for n in range(1, 13)]
+    scan = system.folder / "long-scan.pdf"
+    scan.write_bytes(image_pdf(pages))
+    job = system.client.submit("process_document", path=str(scan))
+
+    def parts_started() -> list[dict[str, Any]]:
+        started = {b["job"] for t, b in system.events.items if t == "job.started"}
+        return [p for p in _parts(system.events, job.id) if p["job"] in started]
+
+    wait_for(parts_started, 30, "the scan's first part")
+    assert system.client.job(job.id).info()["worker"] == "broker"  # held, on no worker
+    note = system.folder / "note.txt"
+    note.write_text("A text document submitted while the scan is read.\n")
+    text = system.client.submit("process_document", path=str(note))
+    assert text.result(timeout=60)["status"] == "ok"
+    result = job.result(timeout=90)
+    assert [p["queue"] for p in _parts(system.events, job.id)] == ["ocr"] * 3  # 4 pages each
+    assert text.info()["finished"] < job.info()["finished"], "the text did not wait for the scan"
+    assert result["metadata"]["ocr_pages"] == 12 and "Page 12 of a long scan." in result["text"]
+
+
+def test_a_pool_for_the_ocr_queue_alone_without_an_engine_names_the_extra(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A pool whose Python has no RapidOCR (its import fails as an absent package's does) and
-    # whose PATH has no tesseract: what a machine without the extra looks like.
-    hidden = tmp_path / "hidden" / "rapidocr"
-    hidden.mkdir(parents=True)
-    (hidden / "__init__.py").write_text("raise ModuleNotFoundError('No module named rapidocr')\n")
-    monkeypatch.setenv("PYTHONPATH", f"{hidden.parent}{':'}{ROOT}")
-    monkeypatch.setenv("PATH", str(Path(sys.executable).parent))
     home = Home(tmp_path / "h").ensure()
     (home.root / "docmill.toml").write_text(QUIET + allow(tmp_path))
     broker = start_broker(home, tmp_path / "broker.log")
-    pool = Proc(["-m", "workers", "--home", str(home.root), "--concurrency", "1"], tmp_path / "p")
+    reader = Proc(["-m", "workers", "--home", str(home.root), "--concurrency", "1",
+                   "--queues", "documents"], tmp_path / "documents.log")  # fmt: skip
+    # The `ocr` pool: its Python has no RapidOCR (the import fails as an absent package's
+    # does) and its PATH no tesseract, as on a machine without the extra.
+    hidden = tmp_path / "hidden" / "rapidocr"
+    hidden.mkdir(parents=True)
+    (hidden / "__init__.py").write_text("raise ModuleNotFoundError('No module named rapidocr')\n")
+    monkeypatch.setenv("PYTHONPATH", f"{hidden.parent}{os.pathsep}{ROOT}")
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent))
+    ocr = Proc(["-m", "workers", "--home", str(home.root), "--concurrency", "1",
+                "--queues", "ocr"], tmp_path / "ocr.log")  # fmt: skip
     try:
         render(NOTE).save(tmp_path / "note.png")
         with Client(home=str(home.root), timeout=10) as client:
+            wait_for(lambda: len(client.status()["workers"]) >= 2, 30, "both pools")
             job = client.submit("process_document", path=str(tmp_path / "note.png"))
             result = job.result(timeout=60)
         assert result["status"] == "no_text"
         assert any("docmill[ocr]" in warning for warning in result["warnings"]), result
     finally:
-        pool.stop()
+        ocr.stop()
+        reader.stop()
         broker.stop()
 
 
@@ -217,21 +259,27 @@ def test_images_are_told_by_their_first_bytes(tmp_path: Path) -> None:
     assert detect(str(tmp_path / "bm.txt"), 1 << 20) == "txt"
 
 
-def test_a_failed_part_leaves_its_pages_unread_and_the_others_read(tmp_path: Path) -> None:
+def test_a_failed_part_leaves_its_pages_unread_and_unsure_text_is_left_out(
+    tmp_path: Path,
+) -> None:
     pages = [{"number": n, "text": ""} for n in range(1, 7)]
     results = [
         {"error": {"type": "timeout", "message": "over its time limit"}},
         {"pages": [{"number": 5, "text": "five", "confidence": 0.9},
-                   {"number": 6, "text": "six", "confidence": 0.7}],
+                   {"number": 6, "text": "Hoy c ieee a TTT", "confidence": 0.2}],
          "warnings": [], "engine": "tesseract"},
     ]  # fmt: skip
     warnings: list[str] = []
     meta: dict[str, Any] = {}
     request = scans.Request("auto", results=results)
     scans.apply(request, "image", str(tmp_path / "x"), pages, meta, warnings)
-    assert [page["text"] for page in pages] == ["", "", "", "", "five", "six"]
-    assert warnings == ["pages 1-4: OCR failed: timeout: over its time limit"]
-    assert meta == {"ocr_pages": 2, "ocr_engine": "tesseract", "ocr_confidence": 0.8}
+    assert [page["text"] for page in pages] == ["", "", "", "", "five", ""]
+    assert pages[5]["ocr"] == {"engine": "tesseract", "confidence": 0.2}
+    assert warnings == [
+        "pages 1-4: OCR failed: timeout: over its time limit",
+        "page 6: OCR text left out, its mean confidence 0.20 is under 0.4",
+    ]
+    assert meta == {"ocr_pages": 2, "ocr_engine": "tesseract", "ocr_confidence": 0.55}
 
 
 def test_a_partial_fan_out_returns_its_failed_parts_errors_under_its_own_arg() -> None:

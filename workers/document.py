@@ -137,12 +137,14 @@ def build_record(
             "total_s": round(chunked - began, 6),
         },
         "extractor_version": EXTRACTOR_VERSION,
+        # Whether pages without text were read by OCR: the same bytes give other text.
+        "ocr": ocr.mode if ocr is not None else "off",
     }  # fmt: skip
 
 
 def write_outputs(outbox: Path, record: dict[str, Any]) -> tuple[Path, Path]:
     """Write `<doc_id>.chunks.jsonl` then `<doc_id>.json`, unless both exist already from the
-    same chunk settings and schema (a redelivery); other settings replace them."""
+    same chunk settings, schema and OCR mode (a redelivery); other settings replace them."""
     doc_id = record["doc_id"]
     json_path = outbox / f"{doc_id}.json"
     chunks_path = outbox / f"{doc_id}.chunks.jsonl"
@@ -155,12 +157,13 @@ def write_outputs(outbox: Path, record: dict[str, Any]) -> tuple[Path, Path]:
 
 
 def _same_chunks(json_path: Path, record: dict[str, Any]) -> bool:
-    """Whether the record at `json_path` was chunked as `record` is, by this docmill."""
+    """Whether the record at `json_path` was chunked as `record` is, by this docmill, with
+    the same OCR mode."""
     try:
         old = json.loads(json_path.read_bytes())
     except (OSError, ValueError):
         return False  # unreadable: write it again
-    keys = ("chunking", "extractor_version")
+    keys = ("chunking", "extractor_version", "ocr")
     return isinstance(old, dict) and all(old.get(key) == record[key] for key in keys)
 
 

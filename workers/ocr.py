@@ -114,14 +114,18 @@ class Tesseract:
         # threads spin against each other (3 to 6 times the CPU for the same page).
         self.env = {**env, "OMP_THREAD_LIMIT": "1"}
         try:
-            listed = self._run(["--list-langs"], 30).stdout.split()
+            said = self._run(["--list-langs"], 30)
         except PageFailed as exc:
             raise Unavailable(str(exc)) from exc
+        # "List of available languages in "DIR" (3):" then one per line (older versions say
+        # it on stderr).
+        lines = (said.stdout or said.stderr).splitlines()
+        listed = [line.strip() for line in lines if line.strip() and not line.startswith("List")]
         wanted = [lang for lang in self.languages.split("+") if lang]
         if not wanted or (absent := [lang for lang in wanted if lang not in listed]):
             raise Unavailable(
                 f"Tesseract has no language pack for {', '.join(absent or ['(none asked)'])} "
-                f"(it has {', '.join(listed[4:] if listed[:1] == ['List'] else listed)})"
+                f"(it has {', '.join(listed) or 'none'})"
             )
 
     def _run(self, args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:

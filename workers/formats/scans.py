@@ -30,6 +30,7 @@ PAGES_PER_PART = 4  # pages a part reads: RapidOCR's models load once per part a
 PART_ALLOWANCE = 60.0  # s a part may take beyond its pages' limits: start, models, rendering
 MIN_CHARS = 16  # a PDF page with fewer characters (not spaces) has no text layer to speak of
 MIN_IMAGE_SHARE = 0.25  # ...and is read by OCR when images cover this share of it
+MIN_CONFIDENCE = 0.4  # a page OCR reads with less mean confidence keeps no text (docs/OCR.md)
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,17 @@ def _merge(
             page = by_number.get(found.get("number"))
             if page is None:
                 continue
+            confidence = found["confidence"]
+            page["ocr"] = {"engine": result["engine"], "confidence": confidence}
             page["text"] = found["text"]
-            page["ocr"] = {"engine": result["engine"], "confidence": found["confidence"]}
+            if confidence is not None and confidence < MIN_CONFIDENCE:
+                # What OCR makes of a photo or a drawing: letters it is not sure of, noise to
+                # a search or an embedding.
+                page["text"] = ""
+                warnings.append(
+                    f"page {page['number']}: OCR text left out, its mean confidence "
+                    f"{confidence:.2f} is under {MIN_CONFIDENCE}"
+                )
             read.append(page)
     return read
 
