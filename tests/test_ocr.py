@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import struct
 import sys
 import zlib
@@ -23,12 +24,14 @@ from broker.jobs import Job
 from docmill.client import Client, JobFailed
 from docmill.home import Home
 from docmill.protocol import JobStatus
+from docmill.settings import command_environment
 from tests.conftest import QUIET, ROOT, Events, Proc, allow, start_broker, wait_for
 from tests.documents.pdf import write_pdf
 from tests.documents.scans import CJK, LATIN, font_missing, image_pdf, join_pdfs, render
+from workers.errors import FanOut
 from workers.formats import scans
 from workers.formats.detect import detect
-from workers.ocr import OcrOptions, read_pages
+from workers.ocr import MAX_PAGE_PIXELS, OcrOptions, page_images, read_pages
 
 pytestmark = [
     pytest.mark.timeout(90),
@@ -296,3 +299,28 @@ def test_a_partial_fan_out_returns_its_failed_parts_errors_under_its_own_arg() -
         "ocr_parts": [{"pages": []}, {"error": {"type": "timeout"}}]
     }
     assert batches.back_from_parts(Job(id="q", task="t", queue="q", args={"ocr_parts": []}))
+
+
+def test_parts_have_a_time_limit_by_their_pages_and_pages_a_pixel_limit(tmp_path: Path) -> None:
+    pages = [{"number": n, "text": ""} for n in range(1, 7)]
+    request = scans.Request("auto", source={"path": "scan.tif"}, page_timeout=30.0)
+    with pytest.raises(FanOut) as handed:
+        scans.apply(request, "image", "scan.tif", pages, {}, [])
+    assert [part["pages"] for part in handed.value.parts] == [[1, 2, 3, 4], [5, 6]]
+    assert handed.value.options == {
+        "queue": "ocr", "into": "ocr_parts", "timeout": 4 * 30.0 + 60, "partial": True
+    }  # fmt: skip
+    # A page of 200 x 200 inches: 3.6 billion pixels at 300 dpi, rendered at 40 million.
+    poster = tmp_path / "poster.pdf"
+    poster.write_bytes(image_pdf([Image.new("L", (200, 200), 255)], dpi=1))
+    [(number, image)] = list(page_images(str(poster), "pdf", [1]))
+    assert number == 1 and 39_000_000 < image.width * image.height <= MAX_PAGE_PIXELS
+
+
+@pytest.mark.skipif(not shutil.which("tesseract"), reason="Tesseract is not installed")
+def test_a_page_over_its_time_limit_costs_that_page_alone(tmp_path: Path) -> None:
+    render(NOTE).save(tmp_path / "two.tif", save_all=True, append_images=[render(INVOICE)])
+    hasty = OcrOptions(engine="tesseract", page_timeout=0.001, environment=command_environment())
+    found = read_pages(str(tmp_path / "two.tif"), "image", [1, 2], hasty)
+    assert found["pages"] == [] and len(found["warnings"]) == 2
+    assert found["warnings"][0] == "page 1: OCR failed: tesseract took more than 0.001 s"

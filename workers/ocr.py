@@ -272,7 +272,7 @@ def read_pages(path: str, kind: str, numbers: list[int], options: OcrOptions) ->
     except Unavailable as exc:
         return {"pages": [], "warnings": [str(exc)], "engine": None}
     pages, warnings = [], []
-    for number, image in _images(path, kind, numbers):
+    for number, image in page_images(path, kind, numbers):
         try:
             found = found_engine.read(image, options.page_timeout)
         except PageFailed as exc:
@@ -285,7 +285,7 @@ def read_pages(path: str, kind: str, numbers: list[int], options: OcrOptions) ->
     return {"pages": pages, "warnings": warnings, "engine": found_engine.name}
 
 
-def _images(path: str, kind: str, numbers: list[int]) -> Iterator[tuple[int, Image]]:
+def page_images(path: str, kind: str, numbers: list[int]) -> Iterator[tuple[int, Image]]:
     """Each page as an image, one at a time: a PDF page rendered at DPI, an image's frame."""
     if kind == "image":
         from workers.formats import image
@@ -305,7 +305,8 @@ def _images(path: str, kind: str, numbers: list[int]) -> Iterator[tuple[int, Ima
             page = document[number - 1]
             try:
                 width, height = page.get_size()  # points
-                scale = min(DPI / 72, (MAX_PAGE_PIXELS / max(width * height, 1)) ** 0.5)
+                # PDFium rounds each side up: a thousandth less keeps the page under the cap.
+                scale = min(DPI / 72, 0.999 * (MAX_PAGE_PIXELS / max(width * height, 1)) ** 0.5)
                 bitmap = page.render(scale=scale, grayscale=True)
                 yield number, bitmap.to_pil()
                 bitmap.close()
