@@ -266,6 +266,7 @@ def test_a_failed_part_leaves_its_pages_unread_and_unsure_text_is_left_out(
     tmp_path: Path,
 ) -> None:
     pages = [{"number": n, "text": ""} for n in range(1, 7)]
+    pages[5]["text"] = "Fig. 3"  # a caption over a photograph: kept when OCR reads nothing
     results = [
         {"error": {"type": "timeout", "message": "over its time limit"}},
         {"pages": [{"number": 5, "text": "five", "confidence": 0.9},
@@ -276,7 +277,7 @@ def test_a_failed_part_leaves_its_pages_unread_and_unsure_text_is_left_out(
     meta: dict[str, Any] = {}
     request = scans.Request("auto", results=results)
     scans.apply(request, "image", str(tmp_path / "x"), pages, meta, warnings)
-    assert [page["text"] for page in pages] == ["", "", "", "", "five", ""]
+    assert [page["text"] for page in pages] == ["", "", "", "", "five", "Fig. 3"]
     assert pages[5]["ocr"] == {"engine": "tesseract", "confidence": 0.2}
     assert warnings == [
         "pages 1-4: OCR failed: timeout: over its time limit",

@@ -112,15 +112,17 @@ def _merge(
                 continue
             confidence = found["confidence"]
             page["ocr"] = {"engine": result["engine"], "confidence": confidence}
-            page["text"] = found["text"]
+            text = found["text"]
             if confidence is not None and confidence < MIN_CONFIDENCE:
                 # What OCR makes of a photo or a drawing: letters it is not sure of, noise to
                 # a search or an embedding.
-                page["text"] = ""
+                text = ""
                 warnings.append(
                     f"page {page['number']}: OCR text left out, its mean confidence "
                     f"{confidence:.2f} is under {MIN_CONFIDENCE}"
                 )
+            if text.strip():  # else the page keeps what its text layer had, if anything
+                page["text"] = text
             read.append(page)
     return read
 
