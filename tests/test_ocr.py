@@ -23,8 +23,8 @@ from broker import batches
 from broker.jobs import Job
 from docmill.client import Client, JobFailed
 from docmill.home import Home
-from docmill.protocol import JobStatus
-from docmill.settings import command_environment
+from docmill.protocol import JobStatus, ProtocolError, pack, parse_reply
+from docmill.settings import SettingsError, WorkersSettings, command_environment
 from tests.conftest import QUIET, ROOT, Events, Proc, allow, start_broker, wait_for
 from tests.documents.pdf import write_pdf
 from tests.documents.scans import CJK, LATIN, font_missing, image_pdf, join_pdfs, render
@@ -325,3 +325,17 @@ def test_a_page_over_its_time_limit_costs_that_page_alone(tmp_path: Path) -> Non
     found = read_pages(str(tmp_path / "two.tif"), "image", [1, 2], hasty)
     assert found["pages"] == [] and len(found["warnings"]) == 2
     assert found["warnings"][0] == "page 1: OCR failed: tesseract took more than 0.001 s"
+
+
+def test_fan_out_options_and_ocr_settings_are_checked() -> None:
+    good = {"task": "ocr_pages", "parts": [{}], "queue": "ocr", "into": "ocr_parts",
+            "timeout": 300.0, "partial": True}  # fmt: skip
+    assert parse_reply([pack({"ok": True, "fan_out": good})])["fan_out"] == good
+    for bad in ({"into": "results"}, {"queue": "docmill.submit"}, {"timeout": 0},
+                {"partial": "yes"}, {"parts": []}):  # fmt: skip
+        with pytest.raises(ProtocolError):
+            parse_reply([pack({"ok": True, "fan_out": {**good, **bad}})])
+    with pytest.raises(SettingsError, match="ocr_engine"):
+        WorkersSettings(ocr_engine="paddle")
+    with pytest.raises(SettingsError, match="ocr_page_timeout"):
+        WorkersSettings(ocr_page_timeout=0)
