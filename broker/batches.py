@@ -6,9 +6,11 @@ Two ways in, one mechanism:
   document, and the parent succeeds, when the last child ends, with a summary: counts by state
   and each file's status.
 - a job whose worker replied `fan_out` (workers.errors.FanOut, e.g. a long PDF read in page
-  ranges): the broker runs one child job per part on any worker, then puts the parent back in
-  line with `parts`, the children's results in order, so that a worker finishes it. A part
-  that does not succeed ends the parent with that part's error.
+  ranges, scanned pages read on the `ocr` queue): the broker runs one child job per part, on
+  the fan-out's queue (default the job's), then puts the parent back in line with the
+  children's results in order, in its arg `parts` (or the fan-out's `into`), so that a worker
+  finishes it. A part that does not succeed ends the parent with that part's error, unless
+  the fan-out is `partial`: then the part's error takes its place among the results.
 
 While its children run the parent is `running` with the broker as its worker, and its child
 ids are kept in its record, so a restarted broker picks up where it was: the children are in
@@ -54,17 +56,25 @@ def batch_parts(parent: Job) -> tuple[str, list[dict[str, Any]]]:
     return task, [{**extra, "path": path} for path in parent.args["paths"]]
 
 
-def make_children(parent: Job, task: str, parts: list[dict[str, Any]], created: float) -> list[Job]:
-    """One child job of `task` per args map, with the parent's settings."""
+def make_children(
+    parent: Job,
+    task: str,
+    parts: list[dict[str, Any]],
+    created: float,
+    options: dict[str, Any] | None = None,
+) -> list[Job]:
+    """One child job of `task` per args map, with the parent's settings, or those of the
+    fan-out's `options` (its `queue` and `timeout`)."""
+    options = options or {}
     return [
         Job(
             id=new_job_id(),
             task=task,
-            queue=parent.queue,
+            queue=options.get("queue") or parent.queue,
             args=args,
             priority=parent.priority,
             max_attempts=parent.max_attempts,
-            timeout=parent.timeout,
+            timeout=options.get("timeout") or parent.timeout,
             parent=parent.id,
             backoff=parent.backoff,
             backoff_max=parent.backoff_max,
@@ -72,6 +82,31 @@ def make_children(parent: Job, task: str, parts: list[dict[str, Any]], created: 
         )
         for args in parts
     ]
+
+
+def holding(children: list[Job], options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a held parent keeps as its result: its children's ids, and where their results go
+    and whether a failed one may pass (a fan-out's `into` and `partial`), so that a restarted
+    broker finishes it the same way."""
+    kept = {key: value for key, value in (options or {}).items() if key in ("into", "partial")}
+    return {"children": [child.id for child in children], **kept}
+
+
+def results(parent: Job, children: list[Job]) -> dict[str, Any]:
+    """The arg a parent whose parts are done goes back in line with: its children's results in
+    order under the fan-out's `into` (default `parts`); a failed part of a `partial` fan-out
+    is its error."""
+    found = [
+        child.result if child.status is JobStatus.SUCCEEDED else {"error": child.error or {}}
+        for child in children
+    ]
+    return {(parent.result or {}).get("into") or "parts": found}
+
+
+def back_from_parts(job: Job) -> bool:
+    """Whether `job` runs again with the results of its parts (its time runs from its first
+    run, parts included)."""
+    return any(key == "parts" or key.endswith("_parts") for key in job.args)
 
 
 def child_ids(parent: Job) -> list[str]:
@@ -101,6 +136,8 @@ def completion(parent: Job, children: list[Job]) -> dict[str, Any] | None:
     in line for a worker to finish from its parts' results."""
     if parent.task == TASK:
         return {"ok": True, "result": summary(children)}
+    if (parent.result or {}).get("partial") and children:
+        return None  # the parts that failed have their errors among the results
     failed = next((c for c in children if c.status is not JobStatus.SUCCEEDED), None)
     if failed is not None or not children:
         err = dict((failed.error if failed else None) or {"type": ErrorType.TASK_ERROR.value})

@@ -23,6 +23,7 @@ from docmill.protocol import JobStatus
 
 CONTENT = "content"
 SIZE = "content_bytes"
+OWNER = "content_of"  # a part's: the job whose content it reads
 
 
 class BadContent(ValueError):
@@ -36,8 +37,8 @@ class Blobs:
 
     def check(self, args: dict[str, Any]) -> None:
         """Refuse inline content that is not bytes, has no name, or is over the limit."""
-        if SIZE in args:
-            raise BadContent(f"{SIZE!r} is the broker's to set; send 'content'")
+        if SIZE in args or OWNER in args:
+            raise BadContent(f"{SIZE!r} and {OWNER!r} are the broker's to set; send 'content'")
         if CONTENT not in args:
             return
         content, name = args[CONTENT], args.get("name")
@@ -79,11 +80,20 @@ class Blobs:
             raise
 
     def args_for(self, job: Job) -> dict[str, Any]:
-        """The args a worker receives: with the content read back, for an inline job."""
+        """The args a worker receives: with the content read back, for an inline job (its
+        own, or that of the job it is a part of)."""
         if SIZE not in job.args:
             return job.args
-        content = (self.folder / job.id).read_bytes()
-        return {**{k: v for k, v in job.args.items() if k != SIZE}, CONTENT: content}
+        content = (self.folder / job.args.get(OWNER, job.id)).read_bytes()
+        args = {k: v for k, v in job.args.items() if k not in (SIZE, OWNER)}
+        return {**args, CONTENT: content}
+
+    def shared(self, parent: Job, part: dict[str, Any]) -> dict[str, Any]:
+        """A part's args, given the content of `parent` when it was sent as content and the
+        part names no file: the part reads the same bytes, kept once, until the parent ends."""
+        if SIZE not in parent.args or "path" in part:
+            return part
+        return {**part, SIZE: parent.args[SIZE], OWNER: parent.id}
 
     def settled(self, job: Job) -> None:
         if SIZE in job.args and job.status in (JobStatus.SUCCEEDED, JobStatus.CANCELLED):

@@ -127,7 +127,7 @@ class Lifecycle:
         job.status = JobStatus.RUNNING
         job.attempts += 1
         job.worker = worker_name
-        if job.started is None or "parts" not in job.args:
+        if job.started is None or not batches.back_from_parts(job):
             job.started = self.clock.time()  # a job back from its parts started with its first run
         self.store.save(job)
         self.publish(
@@ -142,7 +142,8 @@ class Lifecycle:
         job.worker = None
         if outcome.get("ok") and "fan_out" in outcome:
             spec = outcome["fan_out"]
-            self._fan_out(job, spec["task"], spec["parts"])
+            parts = [self.blobs.shared(job, part) for part in spec["parts"]]
+            self._fan_out(job, spec["task"], parts, spec)
             return
         if outcome.get("ok"):
             job.status, job.result, job.error = JobStatus.SUCCEEDED, outcome.get("result"), None
@@ -235,15 +236,22 @@ class Lifecycle:
 
     # -- parents held open (batches.py) ---------------------------------------------------------
 
-    def _fan_out(self, parent: Job, task: str, parts: list[dict[str, Any]]) -> None:
-        """Hold `parent` open and line up one child job of `task` per args map in `parts`."""
+    def _fan_out(
+        self,
+        parent: Job,
+        task: str,
+        parts: list[dict[str, Any]],
+        options: dict[str, Any] | None = None,
+    ) -> None:
+        """Hold `parent` open and line up one child job of `task` per args map in `parts`, on
+        the queue and with the time limit of `options` (a worker's fan_out spec), if any."""
         created = self.clock.time()
         if parent.status is JobStatus.RUNNING:  # a started job's parts take its place in line
             created = parent.created
         else:  # a batch: the broker starts it itself, and its files queue as new jobs
             parent.status, parent.started, parent.attempts = JobStatus.RUNNING, created, 1
-        children = batches.make_children(parent, task, parts, created)
-        parent.worker, parent.result = batches.HOLDER, {"children": [c.id for c in children]}
+        children = batches.make_children(parent, task, parts, created, options)
+        parent.worker, parent.result = batches.HOLDER, batches.holding(children, options)
         self.store.save(parent)
         self.parents.open(parent.id, len(children))
         for child in children:
@@ -253,7 +261,7 @@ class Lifecycle:
         children = self.store.get_many(batches.child_ids(parent))
         outcome = batches.completion(parent, children)
         if outcome is None:  # every part done: a worker finishes the job from their results
-            parent.args = {**parent.args, "parts": [child.result for child in children]}
+            parent.args = {**parent.args, **batches.results(parent, children)}
             parent.result = None
             self.requeue(parent, "its parts are done", count_attempt=False)
             return

@@ -1,6 +1,7 @@
 """`docmill submit`'s chunk options: the sizes each process_document job is given (the
 options, else docmill.toml's [chunking]), `--chunks` to get the chunks in the reply, and the
-path the user gave as the `source` of a document sent as content.
+path the user gave as the `source` of a document sent as content; and `--ocr`, when pages
+without text are read by OCR (docs/OCR.md).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from docmill.settings import load_settings
 from docmill.tables import SettingsError
 
 DOCUMENT_TASK = "process_document"
+OCR_MODES = ("auto", "force", "off")  # process_document's `ocr` (workers/formats/scans.py)
 
 
 def _count(text: str) -> int:
@@ -36,6 +38,11 @@ def add_options(submit: argparse.ArgumentParser) -> None:
     submit.add_argument("--chunk-size", type=_count, help="default: docmill.toml [chunking]")
     submit.add_argument("--chunk-overlap", type=_count, help="default: docmill.toml [chunking]")
     submit.add_argument("--chunk-unit", choices=CHUNK_UNITS, help="default: chars")
+    submit.add_argument(
+        "--ocr",
+        choices=OCR_MODES,
+        help="auto (default): OCR reads pages without a text layer; force: every page; off",
+    )
 
 
 def job_args(args: argparse.Namespace, home: Home) -> dict[str, Any]:
@@ -52,6 +59,8 @@ def job_args(args: argparse.Namespace, home: Home) -> dict[str, Any]:
     extra = settings.args()
     if args.chunks:
         extra["include_chunks"] = True
+    if args.ocr is not None:
+        extra["ocr"] = args.ocr
     return extra
 
 

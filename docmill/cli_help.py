@@ -59,6 +59,7 @@ EXAMPLES: dict[str, list[str]] = {
         "docmill submit --batch --wait inbox/a.pdf inbox/b.pdf",
         "docmill submit --inline --wait ~/Desktop/letter.odt",
         "docmill submit --chunks --chunk-size 500 --chunk-overlap 50 --chunk-unit words a.pdf",
+        "docmill submit --wait --ocr force scan-with-a-bad-text-layer.pdf",
         "docmill submit --wait ~/papers --include '*.pdf' --exclude 'drafts/*'",
         "docmill submit 'reports/**/*.docx'",
         "find . -name '*.pdf' -mtime -1 | docmill submit --wait --json - | jq -r .status",

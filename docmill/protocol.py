@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +63,7 @@ class Command(enum.StrEnum):
 
 
 DEFAULT_QUEUE = "documents"  # where a job goes when it names no queue
-DEFAULT_QUEUES = ("documents", "analysis", "maintenance")
+DEFAULT_QUEUES = ("documents", "analysis", "maintenance", "ocr")
 
 
 class JobStatus(enum.StrEnum):
@@ -347,9 +348,30 @@ def ok(result: Any) -> dict[str, Any]:
     return {"ok": True, "result": result}
 
 
-def fan_out(task: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
-    """A worker's reply that hands its job back in parts (see workers.errors.FanOut)."""
-    return {"ok": True, "fan_out": {"task": task, "parts": parts}}
+def fan_out(task: str, parts: list[dict[str, Any]], **options: Any) -> dict[str, Any]:
+    """A worker's reply handing its job back in parts (workers.errors.FanOut), with any of
+    FAN_OUT_OPTIONS: the parts' queue, arg of their results, time limit, failures let pass."""
+    return {"ok": True, "fan_out": {"task": task, "parts": parts, **options}}
+
+
+FAN_OUT_OPTIONS = ("queue", "into", "timeout", "partial")
+_INTO = re.compile(r"([a-z][a-z0-9]*_)?parts")  # `parts`, or `<name>_parts`
+
+
+def _check_fan_out(spec: Any) -> None:
+    spec = spec if isinstance(spec, dict) else {}
+    parts, queue, timeout = spec.get("parts"), spec.get("queue", "q"), spec.get("timeout", 1)
+    maps = isinstance(parts, list) and all(isinstance(part, dict) for part in parts)
+    if not maps or not 0 < len(parts) <= MAX_PARTS or not isinstance(spec.get("task"), str):
+        raise ProtocolError(f"fan_out needs a 'task' and 1 to {MAX_PARTS} 'parts' maps")
+    if not isinstance(queue, str) or not queue or queue.startswith(("mmi.", "docmill.")):
+        raise ProtocolError(f"fan_out 'queue' must name a user queue, not {queue!r}")
+    if not isinstance(into := spec.get("into", "parts"), str) or not _INTO.fullmatch(into):
+        raise ProtocolError(f"fan_out 'into' is 'parts' or '<name>_parts', not {into!r}")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ProtocolError(f"fan_out 'timeout' is a number of seconds, not {timeout!r}")
+    if not isinstance(spec.get("partial", False), bool):
+        raise ProtocolError("fan_out 'partial' is true or false")
 
 
 def error(kind: ErrorType | str, message: str, **extra: Any) -> dict[str, Any]:
@@ -368,16 +390,7 @@ def parse_reply(body: tuple[bytes, ...] | list[bytes]) -> dict[str, Any]:
         if not isinstance(err, dict) or not isinstance(err.get("type"), str):
             raise ProtocolError("native error REPLY has no error type")
     elif "fan_out" in decoded:
-        spec = decoded["fan_out"]
-        parts = spec.get("parts") if isinstance(spec, dict) else None
-        if not (
-            isinstance(spec, dict)
-            and isinstance(spec.get("task"), str)
-            and isinstance(parts, list)
-            and 0 < len(parts) <= MAX_PARTS
-            and all(isinstance(part, dict) for part in parts)
-        ):
-            raise ProtocolError(f"fan_out needs a 'task' and 1 to {MAX_PARTS} 'parts' maps")
+        _check_fan_out(decoded["fan_out"])
     return decoded
 
 

@@ -38,7 +38,7 @@ error (SettingsError) that names the section and the key, and the key it is clos
 
     [workers]                   # WorkersSettings: `python -m workers --home` (run_all.py's pool)
     concurrency = 2             # worker processes
-    queues = ["documents", "analysis", "maintenance"]
+    queues = ["documents", "analysis", "maintenance", "ocr"]
     tasks = ["mytasks"]         # modules whose TASKS dict adds tasks
     timeout = 600.0             # time limit (s) of a job that names none
     max_memory_mb = 2048        # job process RSS limit
@@ -48,6 +48,9 @@ error (SettingsError) that names the section and the key, and the key it is clos
     outbox = "/srv/out"         # where tasks write (default: the home's outbox)
     split_pages = 100           # PDFs of more pages are read in ranges by several workers
     pdf_backend = "pdfium"      # or "pypdf" (docs/EXTRACTION.md compares them)
+    ocr_engine = "auto"         # or "tesseract", "rapidocr" (docs/OCR.md compares them)
+    ocr_languages = "eng+deu"   # Tesseract's language packs
+    ocr_page_timeout = 60.0     # time limit (s) of the OCR of one page
 
     [watcher]                   # the folder watcher: see docmill/watch_settings.py
 
@@ -58,6 +61,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +80,7 @@ if TYPE_CHECKING:
 
 DAY = 86_400.0
 PDF_BACKENDS = ("pypdf", "pdfium")
+OCR_ENGINES = ("auto", "tesseract", "rapidocr")
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,11 @@ class WorkersSettings:
     outbox: str | None = None  # where tasks write their outputs; default: the home's outbox
     split_pages: int = 100  # PDFs of more pages are read in ranges by several workers; 0: never
     pdf_backend: str = "pdfium"  # or "pypdf"; each reads a file the other cannot open
+    # The OCR engine of this pool's `ocr` queue jobs: "auto" (Tesseract if the command is there
+    # with the languages asked for, else RapidOCR, the `ocr` extra), "tesseract" or "rapidocr"
+    ocr_engine: str = "auto"
+    ocr_languages: str = "eng"  # Tesseract's language packs, joined by + ("eng+deu")
+    ocr_page_timeout: float = 60.0  # time limit (s) of one page's OCR; a part of N pages: N times
 
     def __post_init__(self) -> None:
         if self.concurrency < 1 or not self.queues or not all(self.queues):
@@ -141,6 +151,12 @@ class WorkersSettings:
                 f"[workers] pdf_backend is one of {', '.join(PDF_BACKENDS)}, "
                 f"not {self.pdf_backend!r}"
             )
+        if self.ocr_engine not in OCR_ENGINES:
+            raise SettingsError(
+                f"[workers] ocr_engine is one of {', '.join(OCR_ENGINES)}, not {self.ocr_engine!r}"
+            )
+        if self.ocr_page_timeout <= 0:
+            raise SettingsError("[workers] ocr_page_timeout is a number of seconds above 0")
         if min(self.timeout, self.max_memory_mb, self.grace, self.split_pages) < 0:
             raise SettingsError(
                 "[workers] timeout, max_memory_mb, grace and split_pages are not negative"
@@ -235,6 +251,12 @@ def bind_options(args: argparse.Namespace) -> list[str]:
     return [word for flag, value in given if value for word in (flag, value)] + (
         ["--insecure"] if args.insecure else []
     )
+
+
+def command_environment() -> tuple[tuple[str, str], ...]:
+    """This process's environment, read once at its edge, for the commands its tasks run
+    (the `tesseract` command): tasks never read the environment themselves."""
+    return tuple(sorted(os.environ.items()))
 
 
 def override(section: Section, **given: Any) -> Section:

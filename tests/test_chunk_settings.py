@@ -81,10 +81,11 @@ def test_submit_options_over_docmill_toml(tmp_path: Path) -> None:
         chunk_unit=None,
         chunks=True,
         batch=False,
+        ocr="force",
     )
     extra = job_args(args, home)
     assert extra == {"chunk_size": 300, "chunk_overlap": 0, "chunk_unit": "words",
-                     "include_chunks": True}  # fmt: skip
+                     "include_chunks": True, "ocr": "force"}  # fmt: skip
     inline = with_chunks({"content": b"x", "name": "a.txt"}, "/home/ada/a.txt", extra)
     assert inline["source"] == "/home/ada/a.txt"
     assert "source" not in with_chunks({"path": "/in/a.txt"}, "/in/a.txt", extra)

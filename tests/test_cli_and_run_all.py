@@ -128,6 +128,8 @@ def test_run_all_start_submit_sigterm_leaves_nothing_behind(story: Path, tmp_pat
             assert (home.root / folder).is_dir()
         with Client(home=str(home.root), timeout=10) as client:
             wait_for(lambda: len(client.status()["workers"]) == 2, 30, "two workers")
+            # Scanned pages are read out of the box: run_all's pool serves the `ocr` queue too.
+            assert all("ocr" in worker["queues"] for worker in client.status()["workers"])
             job = client.submit("process_document", path=str(story))
             assert OPENING in job.result(timeout=30)["text"]
             # A file dropped in the inbox is found by the watcher and processed.

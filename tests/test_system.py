@@ -205,7 +205,7 @@ def test_status_reports_endpoints_counts_and_workers(client: Client, start_pool:
     worker = status["workers"][0]
     assert {"id", "pid", "host", "queues", "state", "job"} <= set(worker)
     assert psutil.pid_exists(worker["pid"])
-    assert set(worker["queues"]) == {"documents", "analysis", "maintenance"}
+    assert set(worker["queues"]) == {"documents", "analysis", "maintenance", "ocr"}
 
 
 def test_a_pool_joins_by_endpoint_for_chosen_queues(client: Client, tmp_path: Path) -> None:

@@ -23,9 +23,18 @@ from docmill.instance import AlreadyRunning, Instance
 from docmill.logs import setup_logging
 from docmill.protocol import Command
 from docmill.security import SecurityError, SecuritySettings, client_keys
-from docmill.settings import PDF_BACKENDS, SettingsError, WorkersSettings, load_settings, override
+from docmill.settings import (
+    OCR_ENGINES,
+    PDF_BACKENDS,
+    SettingsError,
+    WorkersSettings,
+    command_environment,
+    load_settings,
+    override,
+)
 from workers.context import JobContext
 from workers.extract import DEFAULT_MAX_BYTES
+from workers.ocr import OcrOptions
 from workers.pool import Pool, PoolSettings
 from workers.settings import WorkerSettings
 from workers.tasks import load_tasks
@@ -35,7 +44,8 @@ log = logging.getLogger("workers")
 # The options that are WorkersSettings' fields of the same name, besides --queues and --tasks.
 POOL_OPTIONS = (
     *("concurrency", "timeout", "max_memory_mb", "max_jobs_per_worker", "recycle_rss_mb"),
-    *("grace", "outbox", "split_pages", "pdf_backend"),
+    *("grace", "outbox", "split_pages", "pdf_backend", "ocr_engine", "ocr_languages"),
+    "ocr_page_timeout",
 )
 
 
@@ -81,6 +91,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=PDF_BACKENDS,
         help="PDF text extraction: pdfium (the default, ~11x faster), or pypdf",
     )
+    pool.add_argument(
+        "--ocr-engine",
+        choices=OCR_ENGINES,
+        help="OCR of scanned pages (the `ocr` queue): auto, tesseract or rapidocr (docs/OCR.md)",
+    )
+    pool.add_argument("--ocr-languages", help="Tesseract's languages, joined by + (eng+deu)")
+    pool.add_argument("--ocr-page-timeout", type=float, help="time limit (s) of one page's OCR")
     parser.add_argument(
         "--allowed-root",
         action="append",
@@ -138,6 +155,12 @@ def main(argv: list[str] | None = None) -> int:
         max_bytes=DEFAULT_MAX_BYTES,
         timeout=options.timeout,
         max_memory_mb=options.max_memory_mb,
+        ocr=OcrOptions(
+            engine=options.ocr_engine,
+            languages=options.ocr_languages,
+            page_timeout=options.ocr_page_timeout,
+            environment=command_environment(),
+        ),
     )
     worker = WorkerSettings(
         endpoint=endpoint,

@@ -17,10 +17,11 @@ context without roots lets no job read a path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from docmill.settings import PDF_BACKENDS
+from workers.ocr import OcrOptions
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class JobContext:
     # (MiB): both enforced by the worker from outside; here for tasks that pace their work.
     timeout: float
     max_memory_mb: int
+    # The engine of this pool's `ocr_pages` jobs, its languages and time limit per page, and
+    # the environment the `tesseract` command runs in (workers.ocr, docs/OCR.md).
+    ocr: OcrOptions = field(default_factory=OcrOptions)
 
     def __post_init__(self) -> None:
         roots = tuple(Path(root).resolve() for root in self.allowed_roots)

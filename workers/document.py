@@ -42,6 +42,7 @@ def process_document(
     chunk_unit: str = "chars",
     include_chunks: bool | int = False,
     chunks_from: int = 0,
+    ocr: Any = None,
 ) -> dict[str, Any]:
     """Extract and chunk the document at `path`; write its outputs when there is an `outbox`.
 
@@ -53,6 +54,7 @@ def process_document(
     back to the broker in page ranges, and finished when it comes back with their `parts`.
     `source` names the document in the record (default: the absolute `path`).
     `html_main_content`: of a web page, only the main content (False: all its visible text).
+    `ocr` (workers.formats.scans.Request): pages without text read by OCR parts (None: no OCR).
 
     This is the library function: it reads and writes where it is told. The task a client
     calls (workers.tasks.process_document) confines `path` to the allowed roots and takes the
@@ -70,6 +72,7 @@ def process_document(
         pdf_backend=pdf_backend,
         html_main_content=html_main_content,
         chunk_unit=chunk_unit,
+        ocr=ocr,
     )
     folder = outbox or None
     json_path = chunks_path = None
@@ -99,6 +102,7 @@ def build_record(
     pdf_backend: str = "pdfium",
     html_main_content: bool = True,
     chunk_unit: str = "chars",
+    ocr: Any = None,
 ) -> dict[str, Any]:
     """The full result record of DESIGN §4 for the document at `path` (nothing written)."""
     began = time.perf_counter()
@@ -110,6 +114,7 @@ def build_record(
         parts=parts,
         pdf_backend=pdf_backend,
         html_main_content=html_main_content,
+        ocr=ocr,
     )
     doc_id = file_sha256(path)
     extracted = time.perf_counter()
@@ -132,12 +137,14 @@ def build_record(
             "total_s": round(chunked - began, 6),
         },
         "extractor_version": EXTRACTOR_VERSION,
+        # Whether pages without text were read by OCR: the same bytes give other text.
+        "ocr": ocr.mode if ocr is not None else "off",
     }  # fmt: skip
 
 
 def write_outputs(outbox: Path, record: dict[str, Any]) -> tuple[Path, Path]:
     """Write `<doc_id>.chunks.jsonl` then `<doc_id>.json`, unless both exist already from the
-    same chunk settings and schema (a redelivery); other settings replace them."""
+    same chunk settings, schema and OCR mode (a redelivery); other settings replace them."""
     doc_id = record["doc_id"]
     json_path = outbox / f"{doc_id}.json"
     chunks_path = outbox / f"{doc_id}.chunks.jsonl"
@@ -150,12 +157,13 @@ def write_outputs(outbox: Path, record: dict[str, Any]) -> tuple[Path, Path]:
 
 
 def _same_chunks(json_path: Path, record: dict[str, Any]) -> bool:
-    """Whether the record at `json_path` was chunked as `record` is, by this docmill."""
+    """Whether the record at `json_path` was chunked as `record` is, by this docmill, with
+    the same OCR mode."""
     try:
         old = json.loads(json_path.read_bytes())
     except (OSError, ValueError):
         return False  # unreadable: write it again
-    keys = ("chunking", "extractor_version")
+    keys = ("chunking", "extractor_version", "ocr")
     return isinstance(old, dict) and all(old.get(key) == record[key] for key in keys)
 
 

@@ -66,7 +66,7 @@ def run_task(tasks: dict[str, Task], context: JobContext, data: bytes) -> bytes:
     except TaskError as exc:
         return pack(error(exc.type, exc.message))
     except FanOut as exc:
-        return pack(fan_out(exc.task, exc.parts))
+        return pack(fan_out(exc.task, exc.parts, **exc.options))
     except Exception as exc:  # the crash barrier: whatever a task raises costs only its job
         log.warning("task %s raised %s", name, type(exc).__name__, exc_info=True)
         return pack(

@@ -39,6 +39,7 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
     "tsv": ("data", "extract_csv"), "eml": ("mail", "extract"), "rtf": ("rtf", "extract"),
     "txt": ("text", "extract"), "md": ("text", "extract"), "rst": ("text", "extract"),
     "org": ("text", "extract"), "xls": ("xls", "extract"), "msg": ("msg", "extract"),
+    **dict.fromkeys(("png", "jpeg", "tiff", "bmp", "webp"), ("image", "extract")),
 }  # fmt: skip
 METADATA_FIELDS = (
     "title", "author", "subject", "keywords", "created", "modified", "producer", "language",
@@ -56,7 +57,8 @@ def extract(
     """Extract the text and basic metadata of the document at `path`.
 
     `paging` (split_pages, parts, pdf_backend) goes to the PDF extractor: see
-    workers.formats.pdf.extract.
+    workers.formats.pdf.extract; its `ocr` (workers.formats.scans.Request) to the PDF and image
+    extractors: pages without text read by OCR (none without it).
     `html_main_content`: of a web page, only the main content (no navigation, sidebars or
     footers); False keeps all its visible text.
     """
@@ -66,6 +68,8 @@ def extract(
     module, function = EXTRACTORS[kind]
     extractor = getattr(importlib.import_module(f"workers.formats.{module}"), function)
     options: dict[str, Any] = paging if kind == "pdf" else {}
+    if module == "image":
+        options = {"ocr": paging.get("ocr")}
     if kind == "html":
         options = {"main_content": html_main_content}
     found: Extracted = extractor(path, warnings, max_bytes, **options)

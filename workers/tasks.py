@@ -8,6 +8,7 @@ the context first too."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import inspect
@@ -51,6 +52,8 @@ def process_document(
     include_chunks: bool | int = False,
     chunks_from: int = 0,
     source: str | None = None,
+    ocr: str = "auto",
+    ocr_parts: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Text, metadata and chunks of one document, its outputs written to the context's outbox
     (if any): the file at `path`, or `content` (bytes) named `name`.
@@ -62,12 +65,17 @@ def process_document(
     Chunks are `chunk_size` (`chunk_overlap`) characters or words (`chunk_unit`); with
     `include_chunks` they come in the reply too (docs/CHUNKS.md). `source` is the name results
     give the document, the path the user gave (default: the path read, or `inline:<name>`).
+    `ocr`: "auto" reads the pages of PDFs and images that have no text layer by OCR, as
+    `ocr_pages` jobs on the `ocr` queue (the broker runs this again with their `ocr_parts`);
+    "force" every page, its text layer replaced; "off" none (docs/OCR.md).
     """
     from workers import document  # parsers load when the first document arrives
     from workers.chunk_lines import check_request
+    from workers.formats.scans import Request
     from workers.inputs import document_file, inline_meta
 
     check_request(chunk_size, chunk_overlap, chunk_unit, include_chunks, chunks_from, source)
+    scan = Request(ocr, results=ocr_parts, page_timeout=context.ocr.page_timeout)
     if split_pages is None:
         split_pages = context.split_pages
     with document_file(context, path, content, name) as (readable, named):
@@ -75,6 +83,9 @@ def process_document(
             # The parts of a split PDF are jobs that name the file by path, and this copy lives
             # only in this job process: inline content is always read whole, here.
             split_pages = 0
+        # The parts name the file as this job does: by path, or by name for the content the
+        # broker passes on to them.
+        where = {"path": readable} if content is None else {"name": named.split(":", 1)[1]}
         reply = document.process_document(
             readable,
             chunk_size,
@@ -89,8 +100,26 @@ def process_document(
             chunk_unit=chunk_unit,
             include_chunks=include_chunks,
             chunks_from=chunks_from,
+            ocr=dataclasses.replace(scan, source=where),
         )
     return inline_meta(reply, content)
+
+
+def ocr_pages(
+    context: JobContext,
+    kind: str,
+    pages: list[int],
+    path: str | None = None,
+    content: bytes | None = None,
+    name: str | None = None,
+) -> dict[str, Any]:
+    """The text of pages `pages` (numbers from 1) of a PDF or image (`kind` "pdf" or
+    "image"), read by the pool's OCR engine: one part of a document with scanned pages."""
+    from workers.inputs import document_file
+    from workers.ocr import read_pages
+
+    with document_file(context, path, content, name) as (readable, _):
+        return read_pages(readable, kind, pages, context.ocr)
 
 
 def extract_pages(context: JobContext, path: str, first: int, last: int) -> dict[str, Any]:
@@ -226,6 +255,7 @@ BUILTIN: dict[str, Task] = {
     "echo": echo,
     "process_document": process_document,
     "extract_pages": extract_pages,
+    "ocr_pages": ocr_pages,
     "extract_metadata": extract_metadata,
     "analyze_document": analyze_document,
     "cleanup_outputs": cleanup_outputs,

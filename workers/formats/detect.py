@@ -7,6 +7,7 @@ import re
 
 from docmill.protocol import ErrorType
 from workers.errors import TaskError
+from workers.formats import image
 from workers.formats.base import PARSER_ERRORS, describe, open_zip, read
 
 HEAD_BYTES = 4096
@@ -25,7 +26,7 @@ MIME = {
     "ndjson": "application/x-ndjson", "csv": "text/csv", "tsv": "text/tab-separated-values",
     "txt": "text/plain", "md": "text/markdown", "rst": "text/x-rst", "org": "text/org",
     "eml": "message/rfc822", "rtf": "application/rtf", "xls": "application/vnd.ms-excel",
-    "msg": "application/vnd.ms-outlook",
+    "msg": "application/vnd.ms-outlook", **image.MIME,
 }  # fmt: skip
 BY_EXTENSION = {
     ".txt": "txt", ".text": "txt", ".log": "txt", ".md": "md", ".markdown": "md", ".rst": "rst",
@@ -71,6 +72,8 @@ def detect(path: str, max_bytes: int) -> str:
     # first kilobyte, where a PDF's own header may be found after some junk.
     if head.startswith(OLE2_MAGIC):
         return _ole2_kind(path, ext, max_bytes)
+    if (picture := image.kind_of(head)) is not None:  # a signature at offset 0, as OLE2's
+        return picture
     if b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04") or (head.startswith(b"PK") and ext in _ZIP_EXTENSIONS):
@@ -100,7 +103,9 @@ def detect(path: str, max_bytes: int) -> str:
 
 
 _ZIP_EXTENSIONS = frozenset({".docx", ".pptx", ".xlsx", ".odt", ".ods", ".odp", ".epub"})
-_BINARY_EXTENSIONS = _ZIP_EXTENSIONS | {".pdf", ".doc", ".xls", ".ppt", ".msg", ".docm"}
+_BINARY_EXTENSIONS = _ZIP_EXTENSIONS | {".pdf", ".doc", ".xls", ".ppt", ".msg", ".docm"} | {
+    ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp",
+}  # fmt: skip
 
 
 def _zip_kind(path: str, max_bytes: int) -> str:

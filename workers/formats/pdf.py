@@ -38,17 +38,19 @@ def extract(
     split_pages: int = 0,
     parts: list[dict[str, Any]] | None = None,
     pdf_backend: str = "pdfium",
+    ocr: Any = None,
 ) -> Extracted:
     """Return the pages and metadata of a PDF, trying the empty password if it is encrypted.
 
     With `split_pages`, a PDF of more pages than that is handed back as page ranges of about
     that many pages (FanOut) for other workers to read at the same time; with `parts`, the
     results of those ranges, the pages are taken from them instead of read again. The text
-    is read by `pdf_backend` (see _text).
+    is read by `pdf_backend` (see _text). With `ocr` (workers.formats.scans.Request), pages
+    without a text layer are read by OCR on the `ocr` queue.
     """
     with parser_warnings(warnings):
         source = _open(path, warnings)
-        return _extract(source, path, warnings, split_pages, parts, pdf_backend)
+        return _extract(source, path, warnings, split_pages, parts, pdf_backend, ocr)
 
 
 def _extract(
@@ -58,6 +60,7 @@ def _extract(
     split_pages: int,
     parts: list[dict[str, Any]] | None,
     pdf_backend: str,
+    ocr: Any = None,
 ) -> Extracted:
     page_count = source.page_count
     if parts is not None and sum(len(part["pages"]) for part in parts) == page_count:
@@ -78,6 +81,10 @@ def _extract(
     if page_count and failed == page_count:
         raise TaskError(ErrorType.MALFORMED, f"no page of the PDF could be read ({warnings[0]})")
     meta = {"page_count": page_count, **_info(source, path, warnings)}
+    if ocr is not None:
+        from workers.formats import scans
+
+        pages = scans.apply(ocr, "pdf", path, pages, meta, warnings)
     outline = pdf_outline.sections(source.reader, pages, warnings, source.errors)
     return Extracted("\n\n".join(page["text"] for page in pages), pages, meta, structure=outline)
 

@@ -68,6 +68,11 @@ def page_count(path: str) -> int:
         document.close()
 
 
+def open_document(path: str) -> Any:
+    """The PdfDocument at `path`, for a caller that closes it; typed errors as read_pages'."""
+    return _open(_import(), path)
+
+
 def _page_text(pdfium: Any, document: Any, index: int, marked: Collection[int]) -> str:
     """The text of one page: lines end with "\n", and a word hyphenated across lines is whole."""
     page = document[index]
