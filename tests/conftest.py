@@ -135,7 +135,9 @@ class Proc:
             self.popen.send_signal(signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout)
-        _, alive = psutil.wait_procs(everyone, timeout=5)
+        deadline = time.monotonic() + 5
+        while (alive := [p for p in everyone if _running(p)]) and time.monotonic() < deadline:
+            time.sleep(0.02)  # sync-ok: polling interval of a deadline-bounded wait
         for proc in alive:
             proc.kill()
         if self.popen.poll() is None:
@@ -146,6 +148,15 @@ class Proc:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
+
+
+def _running(proc: psutil.Process) -> bool:
+    """Not ended. A zombie has ended: an orphan waits for init to reap it, which some inits do
+    only every second or two (psutil.wait_procs would wait for that)."""
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 class Events:
