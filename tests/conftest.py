@@ -27,6 +27,9 @@ from tests.documents.prose import english
 from workers.context import JobContext
 from workers.extract import DEFAULT_MAX_BYTES
 
+# The dashboard's process, the browser and the pages' helpers, for every test file.
+pytest_plugins = ["tests.web"]
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 # Every skip for want of the third-party corpus says this, so the run can count them.
