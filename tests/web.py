@@ -65,7 +65,7 @@ def dashboard(broker: Proc, home: Home, tmp_path: Path) -> Iterator[Dashboard]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def chromium() -> Iterator[Any]:
     """One Chromium for a test file's pages (each page opened with open_page, on a clean slate)."""
     if not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)):
         pytest.skip("needs Debian's chromium and chromium-driver (sh .ci/system-packages)")
@@ -95,6 +95,21 @@ def browser() -> Iterator[Any]:
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def browser(chromium: Any) -> Iterator[Any]:
+    """The file's Chromium, for one test, which leaves it a fresh tab: a tab a page was open in
+    keeps connections to its dashboard, even once it has gone to another page, and a stopping
+    dashboard waits for them for its 2 s of grace (list `browser` after `dashboard`, so that it
+    is torn down first)."""
+    yield chromium
+    used = chromium.current_window_handle
+    chromium.switch_to.new_window("tab")
+    fresh = chromium.current_window_handle
+    chromium.switch_to.window(used)
+    chromium.close()
+    chromium.switch_to.window(fresh)
 
 
 def until(driver: Any, condition: Any, timeout: float = 20, what: str = "the page") -> Any:
