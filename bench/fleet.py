@@ -33,7 +33,7 @@ import zmq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.system import QUIET, running  # noqa: E402
+from bench.system import QUIET, running, wait_workers  # noqa: E402
 from docmill.client import Client  # noqa: E402
 from docmill.protocol import MDPW, Command, WorkerCommand, pack, ready, reply, unpack, worker_signal  # noqa: E402
 
@@ -132,7 +132,7 @@ def main() -> None:
                     count = min(args.per_process, args.workers - n)
                     command = [sys.executable, __file__, "--agent", ends["broker"], str(count)]
                     agents.append(subprocess.Popen([*command, f"agent{len(agents)}"]))
-                wait(lambda: len(client.status()["workers"]) >= args.workers, 60, "the workers")
+                wait_workers(system.home, args.workers, 60)
                 joined = time.perf_counter() - t0
                 print(f"{args.workers} workers in {len(agents)} processes joined in {joined:.2f} s")
 

@@ -7,10 +7,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -19,6 +20,30 @@ from docmill.client import Client  # noqa: E402
 
 QUIET = "[checks]\ninterval = 0\n"  # periodic checks are jobs too: keep them out of the figures
 CORPUS = ROOT.parent / "shared" / "corpus"
+
+P = TypeVar("P")
+
+
+def wait_workers(home: Path, count: int, timeout: float = 30.0) -> None:
+    """Until the broker of `home` lists `count` workers or more; TimeoutError after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    with Client(home=str(home), timeout=timeout) as client:
+        while len(client.status()["workers"]) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{count} workers did not join the broker in {timeout:g} s")
+            time.sleep(0.02)  # sync-ok: polling interval of a deadline-bounded wait
+
+
+def run_pool(
+    spawn: Callable[[list[str]], P], home: Path, workers: int, *args: str, timeout: float = 30.0
+) -> P:
+    """A pool of `workers` workers: `spawn` starts `python -m workers` with the arguments it is
+    given (those after the interpreter; `args` say where it joins, `--home` or `--connect`, and
+    its options) and returns its handle, which is returned once `home`'s broker lists them all.
+    How the benchmarks and the tests' start_pool start pools."""
+    pool = spawn(["-m", "workers", "--concurrency", str(workers), *args])
+    wait_workers(home, workers, timeout)
+    return pool
 
 
 @dataclass
@@ -29,9 +54,11 @@ class System:
     roots: tuple[Path, ...] = (CORPUS,)
 
     def start(self, module: str, *args: str) -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", module, *args], cwd=ROOT, stderr=subprocess.DEVNULL
-        )
+        return self.spawn(["-m", module, *args])
+
+    def spawn(self, args: list[str]) -> subprocess.Popen[bytes]:
+        """`python ARGS`, stopped with the system."""
+        proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, stderr=subprocess.DEVNULL)
         self.procs.append(proc)
         return proc
 
@@ -50,11 +77,7 @@ class System:
         """A pool on this home (or as `args` say), once all its workers have registered."""
         where = list(args) if "--connect" in args else ["--home", str(self.home), *args]
         where += [arg for root in self.roots for arg in ("--allowed-root", str(root))]
-        pool = self.start("workers", *where, "--concurrency", str(workers), "--log-level", "ERROR")
-        with Client(home=str(self.home), timeout=30) as client:
-            while len(client.status()["workers"]) < workers:
-                time.sleep(0.05)
-        return pool
+        return run_pool(self.spawn, self.home, workers, *where, "--log-level", "ERROR")
 
     def stop(self) -> None:
         for proc in reversed(self.procs):

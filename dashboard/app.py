@@ -8,11 +8,12 @@ import json
 import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from string import Template
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, HTMLResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -24,12 +25,14 @@ from docmill.client import BrokerError, Client
 from docmill.protocol import Command, JobStatus
 
 STATIC = Path(__file__).with_name("static")
+# Every page's head, header and body, once; a page is its title and its script (static/NAME.js).
+PAGE = Path(__file__).with_name("page.html")
 PAGES = {
-    "overview": "overview.html",
-    "history": "history.html",
-    "jobs": "jobs.html",
-    "job": "job.html",
-    "dead": "dead.html",
+    "overview": "Overview",
+    "history": "History",
+    "jobs": "Jobs",
+    "job": "Job",
+    "dead": "Dead letters",
 }
 RANGES = {"1h": 3600, "24h": 86_400, "7d": 7 * 86_400, "30d": 30 * 86_400}
 MIN_GAP = 1.0  # seconds between two updates of one page, at least
@@ -59,8 +62,17 @@ def _json(data: Any, status: int = 200) -> Response:
     return Response(body, status, media_type="application/json")
 
 
+def pages() -> dict[str, bytes]:
+    """Each page's HTML: the one template with the page's name and title filled in."""
+    template = Template(PAGE.read_text(encoding="utf-8"))
+    return {
+        name: template.substitute(page=name, title=title).encode() for name, title in PAGES.items()
+    }
+
+
 def build(feed: Feed, settings: DashboardSettings, action_token: str) -> Any:
     outbox = settings.home.outbox.resolve()
+    html = pages()
 
     async def broker(action: Callable[[Client], Any]) -> Response:
         try:
@@ -74,7 +86,7 @@ def build(feed: Feed, settings: DashboardSettings, action_token: str) -> Any:
 
     def page(name: str) -> Callable[[Request], Any]:
         async def serve(request: Request) -> Response:
-            return FileResponse(STATIC / PAGES[name], headers={"cache-control": "no-cache"})
+            return HTMLResponse(html[name], headers={"cache-control": "no-cache"})
 
         return serve
 

@@ -1,8 +1,8 @@
 """The broker's state as the dashboard follows it: a snapshot, then the `broker.state` events.
 
-As the monitor does (monitor/model.py), it subscribes to `broker.*` alone and takes a fresh
-snapshot on a gap in the state numbers, on another broker's events (a restart), or when no
-state has come for a while (the broker is away). Calls to the broker go through docmill's
+As the monitor does, it reads the stream as docmill/follow.py says, and takes a fresh snapshot
+on a gap in the state numbers, on another broker's events (a restart), or when no state has
+come for a while (the broker is away). Calls to the broker go through docmill's
 Client, which blocks, so they run in one thread of their own and the event loop never waits
 on them. Each new state wakes the pages' streams; a short history of queue depths (which the
 snapshot holds only as of now) is kept here for the live chart.
@@ -21,10 +21,11 @@ from typing import Any, TypeVar
 import zmq
 import zmq.asyncio
 
+from docmill import follow
 from docmill.client import Client
 from docmill.health import problems
 from docmill.home import Home
-from docmill.protocol import MAX_MESSAGE_BYTES, ProtocolError, unpack_map
+from docmill.protocol import ProtocolError
 from docmill.security import client_keys
 from docmill.status import Snapshot, decode_snapshot
 
@@ -75,14 +76,7 @@ class Feed:
             return self._sub
         if self._sub is not None:
             self._sub.close(0)
-        sub = self._context.socket(zmq.SUB)
-        sub.setsockopt(zmq.LINGER, 0)
-        sub.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
-        sub.setsockopt(zmq.SUBSCRIBE, b"broker.")
-        keys = client_keys(self.home)
-        if keys is not None:
-            keys.apply(sub)  # the stream is CURVE too when the broker is
-        sub.connect(endpoint)
+        sub = follow.subscribe(self._context, endpoint, client_keys(self.home))
         self._sub, self._events_endpoint = sub, endpoint
         return sub
 
@@ -113,20 +107,16 @@ class Feed:
             await self._tick.wait()
         return self.version
 
-    def apply(self, body: dict[str, Any]) -> bool:
+    def apply(self, topic: str, body: dict[str, Any]) -> bool:
         """One `broker.*` event; False asks for a snapshot (a gap, or another broker)."""
         current = self.state
-        if current is None or body.get("pid") != current["broker"]["pid"]:
+        if current is None:
             return False
-        state, number = body.get("state"), body.get("state_seq")
-        if not isinstance(state, dict) or not isinstance(number, int):
-            return True  # broker.started, broker.stopping: the next state says the rest
-        if number <= current["state_seq"]:
-            return True
-        if number != current["state_seq"] + 1:
-            return False
+        found = follow.step(current["broker"]["pid"], current["state_seq"], topic, body)
+        if found is not follow.Step.NEXT:
+            return found is follow.Step.SAME
         try:
-            self._take(decode_snapshot({**state, "state_seq": number}))
+            self._take(decode_snapshot({**body["state"], "state_seq": body["state_seq"]}))
         except ProtocolError as exc:
             self.error = str(exc)
         return True
@@ -137,17 +127,13 @@ class Feed:
         while True:
             sub = self._subscribe()
             try:
-                _topic, body = await asyncio.wait_for(sub.recv_multipart(), QUIET)
+                frames = await asyncio.wait_for(sub.recv_multipart(), QUIET)
             except TimeoutError:
                 await self.resync()
                 continue
-            except ValueError:
-                continue  # not two frames: not ours
-            try:
-                event = unpack_map(body)
-            except ProtocolError:
+            if (event := follow.read(frames)) is None:
                 continue
-            if not self.apply(event):
+            if not self.apply(*event):
                 await self.resync()
 
     def close(self) -> None:

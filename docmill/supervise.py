@@ -128,7 +128,8 @@ def ended(process: psutil.Process | int) -> bool:
     try:
         if isinstance(process, int):
             process = psutil.Process(process)
-        return process.status() == psutil.STATUS_ZOMBIE
+        # is_running() also tells a process whose pid was given to another since.
+        return not process.is_running() or process.status() == psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return True
 

@@ -6,8 +6,9 @@ from typing import Any
 
 import zmq
 
+from docmill import follow
 from docmill.client import Client
-from docmill.protocol import MAX_MESSAGE_BYTES, ProtocolError, unpack_map
+from docmill.protocol import ProtocolError
 from monitor.model import Model
 
 
@@ -17,15 +18,9 @@ class Feed:
     ):
         self.client = client
         self.model = Model()
-        self.socket = (context or zmq.Context.instance()).socket(zmq.SUB)
-        self.socket.setsockopt(zmq.LINGER, 0)
-        self.socket.setsockopt(zmq.SUBSCRIBE, b"broker.")
-        self.socket.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
-        if client.keys is not None:
-            client.keys.apply(self.socket)  # the stream is CURVE too when the broker is
-        self.socket.connect(events_endpoint)
-        # Subscribed first, then the snapshot: an event published in between is either in the
-        # snapshot (its seq is not above the snapshot's) or arrives after it.
+        context = context or zmq.Context.instance()
+        self.socket = follow.subscribe(context, events_endpoint, client.keys)
+        # Subscribed first, then the snapshot (docmill/follow.py says why).
         self.resync()
 
     def resync(self) -> None:
@@ -41,17 +36,13 @@ class Feed:
             return 0
         while True:
             try:
-                topic, body = self.socket.recv_multipart(zmq.NOBLOCK)
+                frames = self.socket.recv_multipart(zmq.NOBLOCK)
             except zmq.Again:
                 return handled
-            except ValueError:
-                continue  # not two frames: not ours
-            try:
-                event = unpack_map(body)
-            except ProtocolError:
+            if (event := follow.read(frames)) is None:
                 continue
             handled += 1
-            if not self.model.apply(topic.decode(errors="replace"), event):
+            if not self.model.apply(*event):
                 self.resync()
 
     def close(self) -> None:

@@ -2,10 +2,8 @@
 
 The monitor asks for a snapshot (docmill.status) when it starts, then follows the `broker.state`
 events, each the broker's whole state, published every few seconds and numbered by
-`state_seq`. It subscribes to `broker.*` alone: the job events, thousands a second under
-load, would cost it (and the machine) CPU for nothing, since the broker already aggregates
-them into the statistics every state carries. A missing number is a gap, and an event from
-another broker (a restart) is one too: the caller then takes a fresh snapshot.
+`state_seq`, as docmill/follow.py reads them: on a gap, or an event from another broker (a
+restart), the caller takes a fresh snapshot.
 
 A state whose values do not have the protocol's types is refused: the picture stays as it
 was, and the view says why, rather than the monitor failing on it.
@@ -16,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
+from docmill.follow import Step, step
 from docmill.protocol import ProtocolError
 from docmill.status import Failure, Latency, Snapshot, Throughput, decode_snapshot
 
@@ -56,18 +55,13 @@ class Model:
 
     def apply(self, topic: str, body: dict[str, Any]) -> bool:
         """Take one event; False means a gap: take a snapshot before applying more."""
-        if body.get("pid") != self.state["broker"]["pid"]:
-            self.gaps += 1
-            return False  # another broker (restarted): its numbering starts again
-        if topic != "broker.state" or not isinstance(body.get("state"), dict):
-            return True
-        number = body.get("state_seq", 0)
-        if not isinstance(number, int) or number <= self.seq:
-            return True  # older than the picture
-        if number != self.seq + 1:
+        found = step(self.state["broker"]["pid"], self.seq, topic, body)
+        if found is Step.GAP:
             self.gaps += 1
             return False
-        self.seq = number
+        if found is Step.SAME:
+            return True
+        self.seq = body["state_seq"]
         try:
             self.state = decode_snapshot(body["state"])
         except ProtocolError as exc:

@@ -19,6 +19,7 @@ import psutil
 import pytest
 import zmq
 
+from bench.system import run_pool
 from docmill.client import Client
 from docmill.home import Home
 from docmill.running import RUNNING_ENV
@@ -26,6 +27,9 @@ from docmill.supervise import wait_gone
 from tests.documents.prose import english
 from workers.context import JobContext
 from workers.extract import DEFAULT_MAX_BYTES
+
+# The dashboard's process, the browser and the pages' helpers, for every test file.
+pytest_plugins = ["tests.web"]
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -241,15 +245,14 @@ def start_pool(broker: Proc, home: Home, tmp_path: Path) -> Iterator[StartPool]:
     """start_pool(n, *extra_args) runs `python -m workers` and waits for its n workers."""
     pools: list[Proc] = []
 
-    def start(concurrency: int = 2, *extra: str) -> Proc:
-        args = ["-m", "workers", "--home", str(home.root), "--concurrency", str(concurrency)]
-        proc = Proc([*args, "--tasks", "tests.tasks", *extra], tmp_path / f"pool{len(pools)}.log")
-        pools.append(proc)
-        with Client(home=str(home.root), timeout=5) as c:
-            wait_for(
-                lambda: len(c.status()["workers"]) >= concurrency, 30, f"{concurrency} workers"
-            )
+    def spawn(args: list[str]) -> Proc:
+        proc = Proc(args, tmp_path / f"pool{len(pools)}.log")
+        pools.append(proc)  # stopped at the end even if its workers never join
         return proc
+
+    def start(concurrency: int = 2, *extra: str) -> Proc:
+        where = ("--home", str(home.root), "--tasks", "tests.tasks")
+        return run_pool(spawn, home.root, concurrency, *where, *extra)
 
     yield start
     for proc in pools:

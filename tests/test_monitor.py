@@ -13,10 +13,12 @@ import sys
 import termios
 from pathlib import Path
 
+import msgpack
 import psutil
 import pyte
 import pytest
 
+from docmill import follow
 from docmill.client import Client
 from docmill.home import Home
 from docmill.supervise import wait_gone
@@ -163,6 +165,15 @@ def test_the_model_resynchronises_on_gaps_and_restarts() -> None:
     assert not model.apply("broker.state", state(13))  # 12 was lost
     assert not model.apply("broker.started", {"pid": 2})  # another broker
     assert model.gaps == 2
+
+
+def test_a_message_of_the_stream_that_is_not_the_brokers_is_skipped() -> None:
+    body = msgpack.packb({"pid": 1, "state_seq": 2})
+    assert follow.read([b"broker.state", body]) == ("broker.state", {"pid": 1, "state_seq": 2})
+    assert follow.read([b"broker.state"]) is None  # not two frames
+    assert follow.read([b"broker.state", body, b""]) is None
+    assert follow.read([b"broker.state", msgpack.packb([1, 2])]) is None  # no map
+    assert follow.read([b"broker.state", b"\xc1"]) is None  # no msgpack at all
 
 
 def test_checks_raise_alerts_and_run_the_notification_command(

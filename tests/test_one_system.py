@@ -156,7 +156,10 @@ def test_a_killed_run_all_leaves_no_process_and_a_new_one_starts_clean(tmp_path:
 
 
 def test_a_restarted_run_all_stops_what_the_last_one_left(tmp_path: Path) -> None:
-    home = Home(tmp_path / "h")
+    home = Home(tmp_path / "h").ensure()
+    # A leftover gets the pool's grace plus 10 s to stop: a grace of 1 s, not 10, for the
+    # frozen watcher below.
+    (home.root / "docmill.toml").write_text("[workers]\ngrace = 1\n")
     run = _start_run_all(home, tmp_path / "run.log")
     try:
         with Client(home=str(home.root), timeout=10) as client:
