@@ -31,6 +31,8 @@ class JobQuery:
     def matches(self, job: Job) -> bool:
         if (self.queue and job.queue != self.queue) or (self.task and job.task != self.task):
             return False
+        if self.status is not None and job.status != self.status:
+            return False  # stored with it, changed since in memory
         if not self.text:
             return True
         args = job.args if isinstance(job.args, dict) else {}

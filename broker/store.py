@@ -304,8 +304,11 @@ class SqliteStore:
         ).fetchall()
         found: list[Job] = []
         for row in rows:
-            job = from_row(row)
-            if query.matches(job):
+            # A job changed since the last write is listed as the loop knows it, as the status
+            # snapshot counts it: a page reloaded on a count's change shows that change.
+            stored = from_row(row)
+            job = self._in_memory(stored.id) or stored
+            if stored.id not in self._gone and query.matches(job):
                 found.append(job)
                 if len(found) == query.limit:
                     return found, (job.created, job.id)

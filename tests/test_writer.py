@@ -19,6 +19,7 @@ from broker.broker import Broker
 from broker.store import Write
 from docmill.client import Client
 from docmill.home import Home
+from docmill.protocol import Command
 from docmill.settings import load_broker_settings
 from tests.conftest import Proc, wait_for
 
@@ -116,3 +117,31 @@ def test_an_idle_broker_stays_idle_after_a_write(broker: Proc, client: Client) -
     before = sum(process.cpu_times()[:2])
     threading.Event().wait(2.0)  # a measured stretch of idling, not a synchronisation
     assert sum(process.cpu_times()[:2]) - before < 0.5
+
+
+def test_a_listing_shows_what_the_loop_knows_before_it_is_written(
+    home: Home, held: tuple[Broker, HeldWriter]
+) -> None:
+    # The status snapshot counts a change at once; a listing read only from the table showed
+    # the job as it was until the write ended, and a page reloaded on the count's change
+    # (the dashboard's jobs page) kept the old state.
+    _, writer = held
+
+    def cancel(job_id: str) -> None:
+        with Client(home=str(home.root), timeout=20) as canceller:
+            canceller.cancel(job_id)
+
+    with Client(home=str(home.root), timeout=5) as client:
+        job = client.submit("noop", queue="nobody")
+        writer.hold.set()
+        cancelling = threading.Thread(target=cancel, args=(job.id,))
+        cancelling.start()
+        try:
+            assert writer.waiting.wait(10), "the cancel's write never began"
+            assert client.status()["counts"] == {"cancelled": 1}
+            [listed] = client.call(Command.JOBS, {})["jobs"]
+            assert listed["id"] == job.id and listed["status"] == "cancelled"
+            assert client.call(Command.JOBS, {"state": "queued"})["jobs"] == []
+        finally:
+            writer.release.set()
+            cancelling.join(20)
