@@ -22,7 +22,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ import zmq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.system import QUIET, running, wait_workers  # noqa: E402
+from bench.system import QUIET, Stream, running, wait_workers  # noqa: E402
 from docmill.client import Client  # noqa: E402
 from docmill.protocol import MDPW, Command, WorkerCommand, pack, ready, reply, unpack, worker_signal  # noqa: E402
 
@@ -68,36 +67,6 @@ def agent(endpoint: str, count: int, prefix: str) -> None:
             for sock in sockets:
                 sock.send_multipart(beat)
             next_beat = time.monotonic() + 1.0
-
-
-class Stream:
-    """The broker's status stream, in a thread: (arrival time, topic, body)."""
-
-    def __init__(self, endpoint: str) -> None:
-        self.items: list[tuple[float, str, dict[str, Any]]] = []
-        self._stop = threading.Event()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(endpoint,), daemon=True)
-        self._thread.start()
-        self._ready.wait(5)
-
-    def _run(self, endpoint: str) -> None:
-        sock = zmq.Context.instance().socket(zmq.SUB)
-        sock.setsockopt(zmq.SUBSCRIBE, b"")
-        sock.connect(endpoint)
-        self._ready.set()
-        while not self._stop.is_set():
-            if sock.poll(100):
-                topic, body = sock.recv_multipart()
-                self.items.append((time.perf_counter(), topic.decode(), unpack(body)))
-        sock.close(0)
-
-    def count(self, topic: str, since: float) -> int:
-        return sum(1 for t, name, _ in self.items if name == topic and t >= since)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
 
 
 def wait(predicate: Any, timeout: float, what: str) -> None:
@@ -155,7 +124,7 @@ def main() -> None:
                 took = time.perf_counter() - t0
                 cpu = sum(broker.cpu_times()[:2]) - cpu0 - idle
                 done = {q: [] for q in QUEUES}  # type: dict[str, list[float]]
-                for t, topic, body in stream.items:
+                for t, topic, body in stream.timed:
                     if topic == "job.succeeded" and t >= t0 and body.get("queue") in done:
                         done[body["queue"]].append(t)
                 first_out = min(max(times) for times in done.values())
@@ -184,9 +153,9 @@ def main() -> None:
                 for proc in victims:
                     proc.send_signal(signal.SIGKILL)
                 wait(lambda: stream.count("worker.gone", t0) >= killed, 60, "the workers gone")
-                gone = max(t for t, n, _ in stream.items if n == "worker.gone") - t0
+                gone = max(t for t, n, _ in stream.timed if n == "worker.gone") - t0
                 wait(lambda: stream.count("job.requeued", t0) >= killed, 60, "the jobs requeued")
-                requeued = max(t for t, n, _ in stream.items if n == "job.requeued") - t0
+                requeued = max(t for t, n, _ in stream.timed if n == "job.requeued") - t0
                 print(
                     f"vanish: {killed} workers killed at once; all noticed after {gone:.2f} s, "
                     f"their jobs back in line after {requeued:.2f} s (liveness 3 s)"

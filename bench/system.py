@@ -6,12 +6,16 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
+
+import msgpack
+import zmq
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -22,6 +26,41 @@ QUIET = "[checks]\ninterval = 0\n"  # periodic checks are jobs too: keep them ou
 CORPUS = ROOT.parent / "shared" / "corpus"
 
 P = TypeVar("P")
+
+
+class Stream:
+    """Records the broker's status stream (`when`, topic, body) in a thread, from the moment
+    it is made: the benchmarks count events in it, the tests look for them."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.timed: list[tuple[float, str, dict[str, Any]]] = []
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(endpoint,), daemon=True)
+        self._thread.start()
+        self._ready.wait(5)
+
+    def _run(self, endpoint: str) -> None:
+        sock = zmq.Context.instance().socket(zmq.SUB)
+        sock.setsockopt(zmq.SUBSCRIBE, b"")
+        sock.connect(endpoint)
+        self._ready.set()
+        while not self._stop.is_set():
+            if sock.poll(100):
+                topic, body = sock.recv_multipart()
+                self.timed.append((time.perf_counter(), topic.decode(), msgpack.unpackb(body)))
+        sock.close(0)
+
+    @property
+    def items(self) -> list[tuple[str, dict[str, Any]]]:
+        return [(topic, body) for _, topic, body in self.timed]
+
+    def count(self, topic: str, since: float) -> int:
+        return sum(1 for when, name, _ in self.timed if name == topic and when >= since)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
 
 
 def wait_workers(home: Path, count: int, timeout: float = 30.0) -> None:

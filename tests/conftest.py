@@ -8,18 +8,15 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import msgpack
 import psutil
 import pytest
-import zmq
 
-from bench.system import run_pool
+from bench.system import Stream, run_pool
 from docmill.client import Client
 from docmill.home import Home
 from docmill.running import RUNNING_ENV
@@ -157,34 +154,14 @@ class Proc:
         return self.log.read_text(errors="replace")
 
 
-class Events:
+class Events(Stream):
     """Collects the broker's status stream in a thread, from before the test acts."""
 
     def __init__(self, home: Home) -> None:
-        self.items: list[tuple[str, dict[str, Any]]] = []
-        self._stop = threading.Event()
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(home.events_endpoint(),))
-        self._thread.start()
-        self._ready.wait(5)
-
-    def _run(self, endpoint: str) -> None:
-        sock = zmq.Context.instance().socket(zmq.SUB)
-        sock.setsockopt(zmq.SUBSCRIBE, b"")
-        sock.connect(endpoint)
-        self._ready.set()
-        while not self._stop.is_set():
-            if sock.poll(100):
-                topic, body = sock.recv_multipart()
-                self.items.append((topic.decode(), msgpack.unpackb(body)))
-        sock.close(0)
+        super().__init__(home.events_endpoint())
 
     def topics(self, job: str | None = None) -> list[str]:
         return [t for t, b in self.items if job is None or b.get("job") == job]
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
 
 
 @pytest.fixture
