@@ -30,23 +30,13 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.system import CHROMIUM_FLAGS  # noqa: E402
 from docmill.client import Client  # noqa: E402
 
 QUIET = (
     "[checks]\ninterval = 0\n[maintenance]\ncleanup_jobs_interval = 0\n"
     "cleanup_outputs_interval = 0\n"
 )
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1400,1000",
-]
 
 
 def _wait(predicate: Any, timeout: float, what: str) -> Any:
@@ -75,7 +65,7 @@ def _browser() -> Any:
 
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for flag in FLAGS:
+    for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='docmill-bench-chromium-')}")
     return webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from bench.system import CHROMIUM_FLAGS
 from docmill.home import Home
 from tests.conftest import ROOT, Proc, wait_for
 
@@ -74,17 +75,7 @@ def chromium() -> Iterator[Any]:
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1400,1000",
-    ):
+    for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     profile = tempfile.mkdtemp(prefix="docmill-chromium-")
     options.add_argument(f"--user-data-dir={profile}")
