@@ -335,39 +335,6 @@ def test_epub_follows_the_spine_and_reads_opf_metadata(tmp_path: Path) -> None:
     assert "p { margin" not in text  # the stylesheet is in the manifest, not the spine
 
 
-def test_eml_headers_and_attachments(tmp_path: Path) -> None:
-    message = mail.message(
-        "Fake email with attachment",
-        "Here's the attachments!",
-        attachments={"fake-attachment.txt": b"Hey this is a fake attachment!"},
-    )
-    result = extract(str(mail.write_eml(tmp_path / "attachment.eml", message)))
-    meta = result["metadata"]
-    assert meta["title"] == "Fake email with attachment"
-    assert meta["author"] == mail.SENDER and meta["to"] == mail.RECIPIENT
-    assert meta["created"] == "2023-05-16T17:28:40+00:00"
-    assert meta["attachments"] == [
-        {"filename": "fake-attachment.txt", "content_type": "text/plain", "size": 30}
-    ]
-    assert "Here's the attachments!" in result["text"]
-    assert "fake attachment" not in result["text"]
-
-
-def test_eml_detected_by_content_under_txt_name(tmp_path: Path) -> None:
-    path = mail.write_eml(tmp_path / "fake-email.txt", mail.message("Test Email", "Hello."))
-    result = extract(str(path))
-    assert (result["kind"], result["metadata"]["title"]) == ("eml", "Test Email")
-    assert result["text"].strip() == "Hello."
-
-
-def test_eml_prefers_plain_over_html(tmp_path: Path) -> None:
-    message = mail.message(
-        "Both", "This is the text/plain part.", html="<p>This is the text/html part.</p>"
-    )
-    text = extract(str(mail.write_eml(tmp_path / "both.eml", message)))["text"]
-    assert "This is the text/plain part." in text and "text/html part" not in text
-
-
 def test_encrypted_email_and_xlsx_are_encrypted(tmp_path: Path) -> None:
     paths = [
         mail.write_eml(tmp_path / "fake-encrypted.eml", mail.encrypted("Secret")),

@@ -1,5 +1,6 @@
-"""Messages inside messages (message/rfc822 parts: forwarded as attachments, or a digest's
-parts) are read after the body, each under a marker with its headers. Inputs built here."""
+"""E-mail: a message's headers, body and attachments; messages inside messages
+(message/rfc822 parts: forwarded as attachments, or a digest's parts) read after the body,
+each under a marker with its headers. Inputs built here and by tests/documents/mail.py."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.documents import mail
 from workers.extract import extract
 
 pytestmark = pytest.mark.timeout(30)
@@ -86,3 +88,36 @@ def test_corpus_digest_is_read(corpus: Path) -> None:
     for n, word in enumerate(("first", "second", "third")):
         assert f"This is the {word} message in the digest." in result["text"]
         assert result["metadata"]["attachments"][n]["content_type"] == "message/rfc822"
+
+
+def test_eml_headers_and_attachments(tmp_path: Path) -> None:
+    message = mail.message(
+        "Fake email with attachment",
+        "Here's the attachments!",
+        attachments={"fake-attachment.txt": b"Hey this is a fake attachment!"},
+    )
+    result = extract(str(mail.write_eml(tmp_path / "attachment.eml", message)))
+    meta = result["metadata"]
+    assert meta["title"] == "Fake email with attachment"
+    assert meta["author"] == mail.SENDER and meta["to"] == mail.RECIPIENT
+    assert meta["created"] == "2023-05-16T17:28:40+00:00"
+    assert meta["attachments"] == [
+        {"filename": "fake-attachment.txt", "content_type": "text/plain", "size": 30}
+    ]
+    assert "Here's the attachments!" in result["text"]
+    assert "fake attachment" not in result["text"]
+
+
+def test_eml_detected_by_content_under_txt_name(tmp_path: Path) -> None:
+    path = mail.write_eml(tmp_path / "fake-email.txt", mail.message("Test Email", "Hello."))
+    result = extract(str(path))
+    assert (result["kind"], result["metadata"]["title"]) == ("eml", "Test Email")
+    assert result["text"].strip() == "Hello."
+
+
+def test_eml_prefers_plain_over_html(tmp_path: Path) -> None:
+    message = mail.message(
+        "Both", "This is the text/plain part.", html="<p>This is the text/html part.</p>"
+    )
+    text = extract(str(mail.write_eml(tmp_path / "both.eml", message)))["text"]
+    assert "This is the text/plain part." in text and "text/html part" not in text
