@@ -31,7 +31,14 @@ from tests.documents.scans import CJK, LATIN, font_missing, image_pdf, join_pdfs
 from workers.errors import FanOut
 from workers.formats import scans
 from workers.formats.detect import detect
-from workers.ocr import MAX_PAGE_PIXELS, OcrOptions, page_images, read_pages
+from workers.ocr import (
+    MAX_PAGE_PIXELS,
+    OcrOptions,
+    Tesseract,
+    find_tesseract,
+    page_images,
+    read_pages,
+)
 
 pytestmark = [
     pytest.mark.timeout(90),
@@ -339,3 +346,21 @@ def test_fan_out_options_and_ocr_settings_are_checked() -> None:
         WorkersSettings(ocr_engine="paddle")
     with pytest.raises(SettingsError, match="ocr_page_timeout"):
         WorkersSettings(ocr_page_timeout=0)
+
+
+def test_tesseract_is_found_where_windows_installers_put_it(tmp_path: Path) -> None:
+    # UB Mannheim's installer puts it in Program Files\Tesseract-OCR (or, for one user, in
+    # AppData\Local\Programs\Tesseract-OCR) and leaves PATH alone unless asked.
+    real = shutil.which("tesseract")
+    if real is None:
+        pytest.skip("needs the tesseract command (sh .ci/system-packages)")
+    for variable, folder in (("ProgramFiles", ()), ("LOCALAPPDATA", ("Programs",))):
+        root = tmp_path / variable
+        installed = root.joinpath(*folder, "Tesseract-OCR")
+        installed.mkdir(parents=True)
+        (installed / "tesseract").symlink_to(real)
+        env = {"PATH": str(tmp_path / "empty"), variable: str(root)}
+        assert find_tesseract(env) == str(installed / "tesseract")
+        engine = Tesseract(OcrOptions(engine="tesseract", environment=tuple(env.items())))
+        assert engine.command == str(installed / "tesseract")
+    assert find_tesseract({"PATH": str(tmp_path / "empty")}) is None

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import shutil
 import subprocess
 import tempfile
@@ -99,6 +100,22 @@ def _engine(options: OcrOptions) -> Engine:
     raise Unavailable(tried[0])
 
 
+def find_tesseract(env: dict[str, str]) -> str | None:
+    """The `tesseract` command on PATH, else where Windows installers put it (UB Mannheim's
+    installs to Program Files, or for one user to AppData\\Local\\Programs, and leaves PATH
+    alone unless asked)."""
+    found = shutil.which("tesseract", path=env.get("PATH"))
+    if found is None:
+        roots = [env.get(name) for name in ("ProgramFiles", "ProgramFiles(x86)", "LOCALAPPDATA")]
+        places = [
+            os.path.join(root, *sub, "Tesseract-OCR")
+            for root, sub in zip(roots, [(), (), ("Programs",)], strict=True)
+            if root
+        ]
+        found = shutil.which("tesseract", path=os.pathsep.join(places)) if places else None
+    return found
+
+
 class Tesseract:
     """The `tesseract` command: text and word confidences (TSV) from one run per page."""
 
@@ -106,7 +123,7 @@ class Tesseract:
 
     def __init__(self, options: OcrOptions) -> None:
         env = dict(options.environment)
-        found = shutil.which("tesseract", path=env.get("PATH"))
+        found = find_tesseract(env)
         if found is None:
             raise Unavailable("the `tesseract` command is not on PATH")
         self.command, self.languages = found, options.languages
