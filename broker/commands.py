@@ -239,11 +239,13 @@ def retry(flow: JobFlow, req: ClientRequest, body: dict[str, Any]) -> dict[str, 
 
 
 def purge(flow: JobFlow, req: ClientRequest, body: dict[str, Any]) -> dict[str, Any]:
-    """Delete dead jobs (`dead`: true) from the store, or a page of the waiting jobs of a
-    queue (`queue` and their `ids`, at most MAX_PURGE): cancelled, then deleted."""
+    """Delete a page of dead jobs (`dead`: true, `limit` of them, at most MAX_PURGE) from the
+    store, or a page of the waiting jobs of a queue (`queue` and their `ids`, at most
+    MAX_PURGE): cancelled, then deleted. Pages keep each message short work for the loop."""
     if body.get("dead") is True:
-        dead = [job.id for job in flow.store.by_status(JobStatus.DEAD, 1_000_000)]
-        return {"ok": True, "deleted": flow.jobs.delete(dead)}
+        limit = min(Bound(integer=True, low=1).get(body, "limit", MAX_PURGE), MAX_PURGE)
+        dead = [job.id for job in flow.store.by_status(JobStatus.DEAD, limit)]
+        return {"ok": True, "deleted": flow.jobs.delete(dead), "more": len(dead) == limit}
     queue, ids = body.get("queue"), body.get("ids")
     if not isinstance(queue, str) or not queue or not isinstance(ids, list):
         raise BadRequest("give 'dead': true, or 'queue' and the 'ids' of its waiting jobs")

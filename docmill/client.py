@@ -296,7 +296,13 @@ class Client(Connection):
         return ids
 
     def purge_dead(self) -> int:
-        return int(self.call(Command.PURGE, {"dead": True})["deleted"])
+        """Delete every dead job, a page (1000) a call; returns how many."""
+        deleted = 0
+        while True:
+            reply = self.call(Command.PURGE, {"dead": True})
+            deleted += int(reply["deleted"])
+            if not reply.get("more") or not reply["deleted"]:
+                return deleted
 
     def purge_waiting(self, queue: str, job_ids: list[str]) -> tuple[int, int]:
         """Delete those of `job_ids` still waiting in `queue` (at most 1000 a call; running
