@@ -87,7 +87,8 @@ def test_a_scanned_page_is_read_on_the_ocr_queue_and_a_text_page_left_alone(
 ) -> None:
     text_page = write_pdf(system.folder / "text.pdf", ["The first page has a text layer."])
     pdf = join_pdfs(system.folder / "mixed.pdf", text_page, image_pdf([render(INVOICE)]))
-    job = system.client.submit("process_document", path=str(pdf))
+    # Chunks of a page or less, so that a retriever can tell the OCR'd page's text.
+    job = system.client.submit("process_document", path=str(pdf), chunk_size=60, chunk_overlap=0)
     result = job.result(timeout=60)
     assert result["status"] == "ok", result["warnings"]
     record = _record(result)
@@ -100,8 +101,13 @@ def test_a_scanned_page_is_read_on_the_ocr_queue_and_a_text_page_left_alone(
     assert result["metadata"]["ocr_pages"] == 1
     assert result["metadata"]["ocr_confidence"] == second["ocr"]["confidence"]
     assert "Invoice number 4711" in result["text"] and "text layer" in result["text"]
-    chunks = Path(result["chunks_path"]).read_text()
-    assert "Invoice number 4711" in chunks, "OCR'd text is chunked like any page's"
+    lines = [json.loads(line) for line in Path(result["chunks_path"]).read_text().splitlines()]
+    assert "Invoice number 4711" in " ".join(c["page_content"] for c in lines)
+    typed = [c["metadata"] for c in lines if c["metadata"]["page_end"] == 1]
+    scanned = [c["metadata"] for c in lines if c["metadata"]["page_start"] == 2]
+    assert typed and scanned and len(typed) + len(scanned) == len(lines)
+    assert all(m["ocr"] is True for m in scanned), "a retriever can tell OCR'd text"
+    assert not any("ocr" in m for m in typed)
     wait_for(lambda: "job.succeeded" in system.events.topics(job.id), 10, "the job's end")
     parts = _parts(system.events, job.id)
     assert [(p["task"], p["queue"]) for p in parts] == [("ocr_pages", "ocr")]

@@ -79,6 +79,7 @@ def lines(record: dict[str, Any]) -> list[dict[str, Any]]:
         "title": title_of(record),
         "kind": record["kind"],
     }
+    read_by_ocr = {page.get("number") for page in record.get("pages") or [] if page.get("ocr")}
     out = []
     for item in chunks:
         metadata = dict(common)
@@ -100,6 +101,9 @@ def lines(record: dict[str, Any]) -> list[dict[str, Any]]:
         }
         if item.get("table"):
             metadata["table"] = True
+        pages = range(item["page_start"], item["page_end"] + 1) if "page_start" in item else ()
+        if not read_by_ocr.isdisjoint(pages):
+            metadata["ocr"] = True
         out.append(
             {
                 "id": chunk_id(record["doc_id"], item["index"]),
