@@ -13,7 +13,7 @@ the encoding and language test sets.
   with the spaces ignored (character pairs), and the recall against the better of two
   independent readers, pdftotext and pypdf (a file counts as read right when docmill's words
   are those of either).
-- **Expectations**: bench/expectations.py lists, per corpus file, phrases that must appear in
+- **Expectations**: bench/expectations/ lists, per corpus file, phrases that must appear in
   docmill's text and boilerplate that must not. Target: 100%.
 - **Encodings and languages**: the cases of tests/encoding_cases.py and tests/language_cases.py,
   when present.

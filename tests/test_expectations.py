@@ -1,4 +1,4 @@
-"""The content expectations of bench/expectations.py: every file meets all of them.
+"""The content expectations of bench/expectations/: every file meets all of them.
 
 The fidelity benchmark scores them too; this test guards them, so that a change that loses a
 file's text (or lets its boilerplate back in) fails here and not only in a benchmark someone
