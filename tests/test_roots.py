@@ -232,6 +232,10 @@ def test_inline_content_of_other_tasks_and_failures_leave_nothing_behind(
     with pytest.raises(TaskError) as broken:
         tasks.process_document(context, content=b"%PDF-1.4 not really", name="broken.pdf")
     assert broken.value.type == "malformed"
+    with pytest.raises(TaskError) as empty:
+        tasks.process_document(context, content=b"", name="C:\\scans\\empty.png")
+    # Named as the user sent it, not as the job's private copy.
+    assert empty.value.message == "empty.png is empty"
     assert list(scratch.iterdir()) == []
 
 

@@ -63,7 +63,13 @@ def document_file(
         except OSError as exc:
             kind = ErrorType.DISK_FULL if exc.errno in DISK_FULL else ErrorType.TASK_ERROR
             raise TaskError(kind, f"cannot store the content of {base}: {exc.strerror}") from exc
-        yield file, f"{INLINE_PREFIX}{base}"
+        try:
+            yield file, f"{INLINE_PREFIX}{base}"
+        except TaskError as exc:
+            if file not in exc.message:
+                raise
+            # The user sent `name`: an error names that, not this job's private copy.
+            raise TaskError(exc.type, exc.message.replace(file, base)) from exc
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
