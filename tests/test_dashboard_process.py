@@ -10,11 +10,11 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import psutil
 import pytest
 
 from docmill.client import Client
 from docmill.home import Home
+from docmill.supervise import ended
 from tests.conftest import QUIET, Proc, docmill, start_broker, wait_for
 from tests.web import Dashboard, start_dashboard
 
@@ -112,7 +112,7 @@ def test_run_all_starts_the_dashboard_and_prints_its_address(tmp_path: Path) -> 
         pid = json.loads((home.run / "dashboard.json").read_text())["pid"]
     finally:
         assert run.stop(60) == 0, run.output()
-    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert ended(pid)
     assert not (home.run / "dashboard.json").exists()  # it stopped cleanly, by its lifeline
 
     quiet = Proc([*args, "--no-dashboard"], tmp_path / "quiet.log")
