@@ -1,7 +1,8 @@
 # ruff: noqa: RUF001  (Arabic letters in the expected text)
 """What PDFium's own text gets wrong and docmill puts right (workers.formats.pdfium_text):
 words split by letter spacing or a fixed pitch, glyphs without text, right-to-left words left
-backwards, and line breaks before combining marks. On PDFs the tests write, with the corpus
+backwards, line breaks before combining marks, lines cut at every superscript, and marks and
+accents read apart from their letters. On PDFs the tests write, with the corpus
 files that showed each problem beside them."""
 
 from __future__ import annotations
@@ -88,3 +89,60 @@ def test_no_line_starts_with_a_combining_mark(corpus: Path) -> None:
     text = _text(corpus / JS / "issue13211.pdf")
     assert "และตั้งฉากกับระนาบ" in text
     assert "สี่เหลี่ยมจัตุรัสรูปหนึ่ง" in text
+
+
+def test_a_superscript_or_subscript_does_not_end_its_line(tmp_path: Path) -> None:
+    # PDFium starts a new line wherever the baseline moves: it read "zum R2\n oder zu einem
+    # Torus T2\n. Weiter" and "B\nr\n(x)". Lines of a paragraph still end where they end.
+    line = (
+        b"BT /F1 12 Tf 72 700 Td (nicht zum R) Tj /F1 8 Tf 5 Ts (2) Tj /F1 12 Tf 0 Ts"
+        b" ( oder zu einem Torus T) Tj /F1 8 Tf 5 Ts (2) Tj /F1 12 Tf 0 Ts (. Weiter) Tj ET"
+    )
+    notes = (
+        b"BT /F1 12 Tf 72 686 Td (Shen) Tj /F1 7 Tf 4 Ts (1) Tj /F1 12 Tf 0 Ts (, Zhang) Tj"
+        b" /F1 7 Tf 4 Ts (2) Tj /F1 12 Tf 0 Ts ( and the ball B) Tj /F1 8 Tf -3 Ts (r) Tj"
+        b" /F1 12 Tf 0 Ts ((x) of radius r) Tj ET"
+    )
+    # Set solid (12 points apart): the next line still starts a line of its own.
+    solid = b"BT /F1 12 Tf 72 674 Td (set solid, the next line) Tj 0 -12 Td (x) Tj ET"
+    axis = b" ".join(
+        b"BT /F1 10 Tf 1 0 0 1 %d 600 Tm (0) Tj ET BT /F1 10 Tf 1 0 0 1 %d 600 Tm (.%d) Tj ET"
+        % (100 + 40 * i, 106 + 40 * i, i)
+        for i in range(1, 4)
+    )
+    path = write_pdf(tmp_path / "scripts.pdf", [line + b" " + notes + b" " + solid + b" " + axis])
+    assert _text(path).splitlines() == [
+        "nicht zum R2 oder zu einem Torus T2. Weiter",
+        "Shen1, Zhang2 and the ball Br(x) of radius r",
+        "set solid, the next line",
+        "x",
+        "0.1 0.2 0.3",
+    ]
+
+
+def test_marks_drawn_apart_are_put_back_on_their_letters(tmp_path: Path) -> None:
+    # Thai tone marks drawn after the line, each over its letter: PDFium read "xyz abc ้ ํ".
+    marks = b" ".join(
+        b"BT /F1 12 Tf 1 0 0 1 %.1f 704 Tm /Span <</ActualText <FEFF%04X>>> BDC (') Tj EMC ET"
+        % (x, mark)
+        for x, mark in ((95.5, 0x0E49), (109.0, 0x0E4D))
+    )
+    path = write_pdf(tmp_path / "marks.pdf", [b"BT /F1 12 Tf 72 700 Td (xyz abc) Tj ET " + marks])
+    assert _text(path).strip() == "xyz a\u0e49bc\u0e4d"
+
+
+def test_accents_set_over_a_letter_compose_with_it(tmp_path: Path) -> None:
+    # TeX's accents: an acute glyph (WinAnsi 0xB4) moved back over the "a" of "Laszlo"; a
+    # diaeresis set, then a dotless i moved back under it; a ring (U+02DA) left at the line's
+    # end over the "a" of "Hagen". An acute with a place of its own (an apostrophe typed so)
+    # stays as it is.
+    dotless = b"/Span <</ActualText <FEFF0131>>> BDC (i) Tj EMC"
+    ring = b"/Span <</ActualText <FEFF02DA>>> BDC (\\260) Tj EMC"
+    page = (
+        b"BT /F1 12 Tf 72 700 Td (Laszlo) Tj ET BT /F1 12 Tf 1 0 0 1 80 702 Tm (\\264) Tj ET"
+        b" BT /F1 12 Tf 72 680 Td (na) Tj [(\\250) 273] TJ " + dotless + b" (ve) Tj ET"
+        b" BT /F1 12 Tf 72 660 Td (Hagen and Norway\\264s) Tj ET"
+        b" BT /F1 12 Tf 1 0 0 1 80 663 Tm " + ring + b" ET"
+    )
+    text = _text(write_pdf(tmp_path / "accents.pdf", [page]))
+    assert text.splitlines() == ["L\u00e1szlo", "na\u00efve", "H\u00e5gen and Norway\u00b4s"]

@@ -289,14 +289,14 @@ def test_no_memory_kept_across_documents(corpus: Path) -> None:
 def test_a_pool_reads_pdf_text_with_pdfium_unless_told_otherwise(
     tmp_path: Path, client: Client, start_pool: StartPool
 ) -> None:
-    # A subscript (text rise): pypdf keeps "H2O" on its line, PDFium breaks the line before
-    # the "2", so which backend ran shows in the text.
-    water = b"BT /F1 12 Tf 72 700 Td (H) Tj 5 Ts (2) Tj 0 Ts (O is water) Tj ET"
-    path = write_pdf(tmp_path / "water.pdf", [water])
+    # A word hyphenated across two lines: PDFium joins it, pypdf keeps both pieces, so which
+    # backend ran shows in the text.
+    hyphenated = b"BT /F1 12 Tf 72 700 Td (a hyphen-) Tj 0 -14 Td (ated word) Tj ET"
+    path = write_pdf(tmp_path / "hyphen.pdf", [hyphenated])
     pages, _ = pdfium.read_pages(str(path), 1, 1, [])
     by_pdfium = pdf.close_cjk_gaps("\n\n".join(p["text"] for p in pages))
     by_pypdf = pdf.close_cjk_gaps("\n\n".join(p["text"] for p in pypdf_pages(path)))
-    assert (by_pdfium, by_pypdf) == ("H\n2O is water", "H2O is water")
+    assert (by_pdfium, by_pypdf) == ("a hyphenated word", "a hyphen-\nated word")
     start_pool(1)
     result = client.submit("process_document", path=str(path)).result(timeout=30)
     # Every format's text loses its invisible characters (pypdf's mojibake has soft hyphens).

@@ -11,20 +11,22 @@ knows of each character (its place, whether PDFium made it up, whether its font 
   never text.
 - **Right-to-left words** (workers.formats.pdf_rtl): Arabic and Hebrew words PDFium leaves
   backwards, put in written order.
+- **Marks read apart from their letters** (workers.formats.pdf_marks): "ข ํ ้อ" put back.
+- **Lines cut at a superscript** (workers.formats.pdf_lines): "R2\\n oder" put back on one line.
 
-Only the characters these need are looked at one by one (each is a call into PDFium): a page
-of left-to-right text with no one-letter fragments and nothing beyond printable ASCII costs
-nothing more than PDFium's own text.
+Only the characters these need are looked at one by one (each is a call into PDFium): the two
+glyphs beside each line break, and on a page of left-to-right text with no one-letter
+fragments and nothing beyond printable ASCII, nothing more.
 """
 
 from __future__ import annotations
 
 import ctypes
+import math
 import re
-import unicodedata
 from typing import Any
 
-from workers.formats import pdf_rtl, pdf_spacing
+from workers.formats import pdf_lines, pdf_marks, pdf_rtl, pdf_spacing
 
 # What a glyph number read as text can look like: anything but printable ASCII and line ends.
 _ODD = re.compile(r"[^\t\n\r\x20-\x7e]")
@@ -35,16 +37,9 @@ _NOT_TEXT = frozenset((0x0, 0x2, 0x3, 0x93, 0x94, 0x96, 0x97, 0x98, 0xFFFE))
 _HOLE = "\x00"  # the place of a character that is not text, in Page.text
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _CELL = 4.0  # points: the grid overprinted characters are looked for in
-# Combining marks of the scripts that stack them (Latin, Greek, Cyrillic, Hebrew, Arabic, Indic,
-# Thai, Lao, Tibetan, Myanmar, Khmer...).
-_MARKS = "".join(
-    chr(c)
-    for c in (*range(0x300, 0x1100), *range(0x1700, 0x1B00), *range(0x1DC0, 0x1E00))
-    if unicodedata.category(chr(c)) == "Mn"
-)
-_MARK = re.compile(f"[{_MARKS}]")
-_MARKS_LINE = re.compile(f"\n([{_MARKS}]+)\n")
-_BEFORE_MARK = re.compile(f"\n(?=[{_MARKS}])")
+_MARK = re.compile(f"[{pdf_marks.MARKS}]")
+_MARKS_LINE = re.compile(f"\n([{pdf_marks.MARKS}]+)\n")
+_BEFORE_MARK = re.compile(f"\n(?=[{pdf_marks.MARKS}])")
 
 
 def page_text(raw: Any, textpage: Any, overprinted: bool = False) -> str:
@@ -56,10 +51,15 @@ def page_text(raw: Any, textpage: Any, overprinted: bool = False) -> str:
     page shows under it (a button's caption).
     """
     text: str = textpage.get_text_range()
-    if not overprinted and not _ODD.search(text) and not pdf_spacing.has_fragments(text):
-        return _LINE_END.sub("\n", text)
+    plain = not overprinted and not _ODD.search(text) and not pdf_spacing.has_fragments(text)
+    plain = plain and "`" not in text  # a grave accent, maybe over a letter (pdf_marks)
+    if plain and not pdf_lines.has_breaks(text):
+        return text
     page = Page(raw, textpage.raw, text)
     text = page.text
+    joints = pdf_lines.breaks_inside_lines(page)
+    if plain:
+        return _LINE_END.sub("\n", _edited(text, 0, len(text), joints))
     edits = {i: "" for i in pdf_spacing.spaces_inside_words(page)}
     if overprinted:
         edits.update((i, "") for i in page.overprints())
@@ -68,12 +68,16 @@ def page_text(raw: Any, textpage: Any, overprinted: bool = False) -> str:
         # 3 is the space of most TrueType fonts. It keeps the words apart.
         spaced = text[i - 1 : i].isspace() or text[i + 1 : i + 2].isspace()
         edits[i] = " " if _CONTROL.match(text[i]) and not spaced else ""
+    if pdf_marks.has_marks(text):
+        edits.update(pdf_marks.marks_on_letters(page))
     edited = bool(edits) or overprinted
+    edits.update(joints)
     if not pdf_rtl.RTL.search(text):
         return _tidy(_LINE_END.sub("\n", _edited(text, 0, len(text), edits)), edited)
     lines: list[str] = []
     start = 0
-    for match in [*_LINE_END.finditer(text), None]:
+    breaks = [m for m in _LINE_END.finditer(text) if m.start() not in joints]
+    for match in [*breaks, None]:
         end = match.start() if match else len(text)
         line = _edited(text, start, end, edits)
         if pdf_rtl.RTL.search(line):
@@ -135,6 +139,7 @@ class Page:
             text = "".join(chars)
         self.text = text  # one character per index of PDFium's
         self._doubles = [ctypes.c_double() for _ in range(4)]
+        self._rect = raw.FS_RECTF()
         self._generated: dict[int, bool] = {}
         self._boxes: dict[int, tuple[float, float, float, float]] = {}
 
@@ -157,6 +162,22 @@ class Page:
             self.raw.FPDFText_GetCharBox(self.handle, i, left, right, bottom, top)
             self._boxes[i] = (left.value, right.value, bottom.value, top.value)
         return self._boxes[i]
+
+    def loose_box(self, i: int) -> tuple[float, float, float, float]:
+        """Left, right, bottom, top of the line character i stands in: its advance across,
+        its font's descent to its ascent up."""
+        rect = self._rect
+        self.raw.FPDFText_GetLooseCharBox(self.handle, i, rect)
+        return (rect.left, rect.right, rect.bottom, rect.top)
+
+    def font_size(self, i: int) -> float:
+        """The size of character i's font, in points on the page."""
+        return float(self.raw.FPDFText_GetFontSize(self.handle, i))
+
+    def angle(self, i: int) -> float:
+        """How far character i is turned from upright, in radians either way."""
+        turned = float(self.raw.FPDFText_GetCharAngle(self.handle, i))
+        return min(turned, 2 * math.pi - turned) if turned >= 0 else 0.0
 
     def unmapped(self) -> set[int]:
         """Characters that are glyph numbers, not text (see the module's docstring)."""
