@@ -146,3 +146,38 @@ def test_accents_set_over_a_letter_compose_with_it(tmp_path: Path) -> None:
     )
     text = _text(write_pdf(tmp_path / "accents.pdf", [page]))
     assert text.splitlines() == ["L\u00e1szlo", "na\u00efve", "H\u00e5gen and Norway\u00b4s"]
+
+
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+def test_lines_come_in_reading_order_on_turned_pages_and_in_turned_text(
+    tmp_path: Path, rotate: int
+) -> None:
+    # PDFium orders lines as the page is shown (/Rotate applied), and well only for text
+    # that stands upright so: it read the last line first of text upright on a page shown
+    # turned, and of text written downwards (a table set on its side) on a page not turned.
+    lines = (b"first", b"second", b"third")
+    flat = b"BT /F1 12 Tf 72 700 Td (first line) Tj 0 -14 Td (second line) Tj"
+    flat += b" 0 -14 Td (third line) Tj ET"
+    up = b" ".join(
+        b"BT /F1 12 Tf 0 1 -1 0 %d 100 Tm (%s line) Tj ET" % (100 + 14 * i, word)
+        for i, word in enumerate(lines)
+    )
+    down = b" ".join(
+        b"BT /F1 12 Tf 0 -1 1 0 %d 700 Tm (%s line) Tj ET" % (128 - 14 * i, word)
+        for i, word in enumerate(lines)
+    )
+    upside_down = b" ".join(
+        b"BT /F1 12 Tf -1 0 0 -1 500 %d Tm (%s line) Tj ET" % (100 + 14 * i, word)
+        for i, word in enumerate(lines)
+    )
+    path = write_pdf(tmp_path / "turned.pdf", [flat, up, down, upside_down], rotate=rotate)
+    pages = _text(path).split("\n\n")
+    assert pages == ["first line\nsecond line\nthird line"] * 4
+
+
+def test_a_page_turned_by_its_rotate_entry_reads_in_order(corpus: Path) -> None:
+    text = _text(corpus / "Unstructured-IO__unstructured/example-docs/rotated-page-90.pdf")
+    assert (
+        text.split()
+        == "Hello World Test Text Second line of text here Rotated page fixture".split()
+    )

@@ -29,13 +29,15 @@ def write_pdf(
     info: Mapping[str, str] | None = None,
     notes: Mapping[int, str] | None = None,
     compress: bool = True,
+    rotate: int = 0,
 ) -> Path:
     """Write a PDF at `path` with one page per item of `pages`: its lines of text (cp1252
     characters only), "" for an empty page, None for a scanned page (an image, no text), or
     bytes: the page's content stream as it is (DRAWING, say).
 
     `info` is the document information dictionary (Title, Author, Producer, CreationDate...);
-    `notes` maps a page's index (from 0) to the text of a sticky note on it.
+    `notes` maps a page's index (from 0) to the text of a sticky note on it; `rotate` is every
+    page's /Rotate (degrees clockwise, as a viewer shows it).
     """
     page_tree, fonts, image, first = 2, 3, 4, 5
     objects: list[bytes] = [
@@ -56,9 +58,9 @@ def write_pdf(
             )
             annots = b"/Annots [%d 0 R] " % (first + 2 * len(pages) + len(annotations) - 1)
         objects.append(
-            b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] %s"
+            b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] /Rotate %d %s"
             b"/Resources << /Font << /F1 %d 0 R >> /XObject << /Im1 %d 0 R >> >> "
-            b"/Contents %d 0 R >>" % (page_tree, annots, fonts, image, content)
+            b"/Contents %d 0 R >>" % (page_tree, rotate, annots, fonts, image, content)
         )
         objects.append(_stream(_content(text), compress))
     objects.extend(annotations)

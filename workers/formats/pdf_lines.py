@@ -22,6 +22,7 @@ PDFium reads them: "further on" is not to the right there.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Protocol
 
@@ -116,6 +117,10 @@ def _gap(page: Glyphs, before: list[int], after: int) -> float | None:
     overlap = min(top, b[3]) - max(bottom, b[2])
     if overlap < _SAME_LINE * min(top - bottom, b[3] - b[2]):
         return None
-    if abs(page.angle(last)) >= _TURNED or abs(page.angle(after)) >= _TURNED:
+    if not (_upright(page.angle(last)) and _upright(page.angle(after))):
         return None
     return gap
+
+
+def _upright(angle: float) -> bool:
+    return min(angle, 2 * math.pi - angle) < _TURNED

@@ -81,7 +81,7 @@ def _page_text(pdfium: Any, document: Any, index: int, marked: Collection[int]) 
         page.close()
         page = document[index]  # the flattened page, as PDFium reads it anew
     try:
-        textpage = page.get_textpage()
+        textpage = _textpage(pdfium.raw, page)
         try:
             text = pdfium_text.page_text(pdfium.raw, textpage, overprinted=flattened)
         finally:
@@ -92,6 +92,24 @@ def _page_text(pdfium: Any, document: Any, index: int, marked: Collection[int]) 
     # hyphen was. The word is kept whole, as pdftotext does: a retriever looks for
     # "adipiscing", not "adip-" and "iscing" (pypdf keeps both pieces).
     return text.replace("\ufffe", "")
+
+
+def _textpage(raw: Any, page: Any) -> Any:
+    """PDFium's text of `page`, read with the page turned so that most of its text stands
+    upright (in memory only: the document is not saved).
+
+    PDFium orders lines as the page is shown (its /Rotate applied), and well only for text
+    that stands upright so: a page turned after it was written (/Rotate 90 over upright text)
+    read its last line first, and text written downwards on an unturned page (a table set
+    on its side) came out last line first or run together on one line.
+    """
+    textpage = page.get_textpage()
+    turns = pdfium_text.quarter_turns(raw, textpage.raw)
+    if turns is None or (4 - turns) % 4 == raw.FPDFPage_GetRotation(page.raw):
+        return textpage
+    textpage.close()
+    raw.FPDFPage_SetRotation(page.raw, (4 - turns) % 4)
+    return page.get_textpage()
 
 
 def _flatten(raw: Any, page: Any, marked: Collection[int]) -> bool:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import ctypes
 import math
 import re
+from collections import Counter
 from typing import Any
 
 from workers.formats import pdf_lines, pdf_marks, pdf_rtl, pdf_spacing
@@ -36,6 +37,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NOT_TEXT = frozenset((0x0, 0x2, 0x3, 0x93, 0x94, 0x96, 0x97, 0x98, 0xFFFE))
 _HOLE = "\x00"  # the place of a character that is not text, in Page.text
 _LINE_END = re.compile(r"\r\n|\r|\n")
+_TURNED = 0.01  # radians
 _CELL = 4.0  # points: the grid overprinted characters are looked for in
 _MARK = re.compile(f"[{pdf_marks.MARKS}]")
 _MARKS_LINE = re.compile(f"\n([{pdf_marks.MARKS}]+)\n")
@@ -57,36 +59,65 @@ def page_text(raw: Any, textpage: Any, overprinted: bool = False) -> str:
         return text
     page = Page(raw, textpage.raw, text)
     text = page.text
-    joints = pdf_lines.breaks_inside_lines(page)
-    if plain:
-        return _LINE_END.sub("\n", _edited(text, 0, len(text), joints))
-    edits = {i: "" for i in pdf_spacing.spaces_inside_words(page)}
-    if overprinted:
-        edits.update((i, "") for i in page.overprints())
-    for i in page.unmapped():
-        # A control character (a glyph number under 32) often stands for a space glyph: glyph
-        # 3 is the space of most TrueType fonts. It keeps the words apart.
-        spaced = text[i - 1 : i].isspace() or text[i + 1 : i + 2].isspace()
-        edits[i] = " " if _CONTROL.match(text[i]) and not spaced else ""
-    if pdf_marks.has_marks(text):
-        edits.update(pdf_marks.marks_on_letters(page))
-    edited = bool(edits) or overprinted
-    edits.update(joints)
-    if not pdf_rtl.RTL.search(text):
-        return _tidy(_LINE_END.sub("\n", _edited(text, 0, len(text), edits)), edited)
-    lines: list[str] = []
-    start = 0
-    breaks = [m for m in _LINE_END.finditer(text) if m.start() not in joints]
-    for match in [*breaks, None]:
-        end = match.start() if match else len(text)
-        line = _edited(text, start, end, edits)
-        if pdf_rtl.RTL.search(line):
-            kept = [i for i in range(start, end) if edits.get(i, text[i]) and text[i] != _HOLE]
-            line = pdf_rtl.written_order(page, kept, edits)
-        lines.append(line)
-        if match:
-            start = match.end()
+    edits = pdf_lines.breaks_inside_lines(page)
+    joints = set(edits)
+    edited = False
+    if not plain:
+        edited = overprinted
+        for i in pdf_spacing.spaces_inside_words(page):
+            edits[i], edited = "", True
+        if overprinted:
+            edits.update((i, "") for i in page.overprints())
+        for i in page.unmapped():
+            # A control character (a glyph number under 32) often stands for a space glyph:
+            # glyph 3 is the space of most TrueType fonts. It keeps the words apart.
+            spaced = text[i - 1 : i].isspace() or text[i + 1 : i + 2].isspace()
+            edits[i], edited = " " if _CONTROL.match(text[i]) and not spaced else "", True
+        if pdf_marks.has_marks(text):
+            marks = pdf_marks.marks_on_letters(page)
+            edits.update(marks)
+            edited = edited or bool(marks)
+    lines = [_line(page, start, end, edits) for start, end in _lines(text, joints)]
     return _tidy("\n".join(lines), edited)
+
+
+def quarter_turns(raw: Any, handle: Any, sample: int = 64) -> int | None:
+    """How many quarter turns clockwise most characters of the text page `handle` stand
+    turned on the page (of up to `sample` of them, spread over the page); None if no one
+    turn holds most of them."""
+    count = raw.FPDFText_CountChars(handle)
+    step = max(1, count // sample)
+    glyphs = [i for i in range(0, count, step) if raw.FPDFText_GetUnicode(handle, i) > 0x20]
+    turns: Counter[int] = Counter()
+    for i in glyphs:
+        angle = raw.FPDFText_GetCharAngle(handle, i)
+        quarter = round(angle / (math.pi / 2))
+        if angle >= 0 and abs(angle - quarter * math.pi / 2) < _TURNED:
+            turns[quarter % 4] += 1
+    if not turns:
+        return None
+    quarter, most = turns.most_common(1)[0]
+    return quarter if most * 2 > len(glyphs) else None
+
+
+def _lines(text: str, joints: set[int]) -> list[tuple[int, int]]:
+    """Where each line of `text` starts and ends: between the line breaks not in `joints`."""
+    spans, start = [], 0
+    for match in _LINE_END.finditer(text):
+        if match.start() not in joints:
+            spans.append((start, match.start()))
+            start = match.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def _line(page: Page, start: int, end: int, edits: dict[int, str]) -> str:
+    text = page.text
+    line = _edited(text, start, end, edits)
+    if pdf_rtl.RTL.search(line):
+        kept = [i for i in range(start, end) if edits.get(i, text[i]) and text[i] != _HOLE]
+        line = pdf_rtl.written_order(page, kept, edits)
+    return line
 
 
 def _tidy(text: str, edited: bool) -> str:
@@ -175,9 +206,8 @@ class Page:
         return float(self.raw.FPDFText_GetFontSize(self.handle, i))
 
     def angle(self, i: int) -> float:
-        """How far character i is turned from upright, in radians either way."""
-        turned = float(self.raw.FPDFText_GetCharAngle(self.handle, i))
-        return min(turned, 2 * math.pi - turned) if turned >= 0 else 0.0
+        """How far character i is turned clockwise from upright, in radians (0 to 2 pi)."""
+        return max(0.0, float(self.raw.FPDFText_GetCharAngle(self.handle, i)))
 
     def unmapped(self) -> set[int]:
         """Characters that are glyph numbers, not text (see the module's docstring)."""
