@@ -62,14 +62,12 @@ def breaks_inside_lines(page: Glyphs) -> dict[int, str]:
     edits: dict[int, str] = {}
     for match in _BREAK.finditer(text):
         start, end = match.span()
-        if not page.generated(start):
-            continue
         before = _glyphs_before(text, start)
         after = _first_glyph(text, end)
         if not before or after is None:
             continue
         gap = _gap(page, before, after)
-        if gap is None:
+        if gap is None or not page.generated(start):
             continue
         spaced = text[start - 1].isspace() or text[end : end + 1].isspace()
         edits[start] = "" if spaced or gap < _WORD_GAP else " "
@@ -102,8 +100,14 @@ def _gap(page: Glyphs, before: list[int], after: int) -> float | None:
     last = before[0]
     if RTL.match(text[last]) or RTL.match(text[after]):
         return None
-    em = max(page.font_size(last), page.font_size(after))
     a, b = page.loose_box(last), page.loose_box(after)
+    # Most breaks are between lines of a paragraph, the next starting back at the margin:
+    # told apart from the two boxes alone, with room to spare (a line's height is about 1.2
+    # em of its font, a script's font is smaller than the line's).
+    height = a[3] - a[2]
+    if b[0] < a[0] - height or b[0] - a[1] > 2 * _MAX_GAP * height:
+        return None
+    em = max(page.font_size(last), page.font_size(after))
     if em <= 0 or b[3] <= b[2]:
         return None
     gap = (b[0] - a[1]) / em
