@@ -39,6 +39,7 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
     "tsv": ("data", "extract_csv"), "eml": ("mail", "extract"), "rtf": ("rtf", "extract"),
     "txt": ("text", "extract"), "md": ("text", "extract"), "rst": ("text", "extract"),
     "org": ("text", "extract"), "xls": ("xls", "extract"), "msg": ("msg", "extract"),
+    "zip": ("archive", "extract"),
     **dict.fromkeys(("png", "jpeg", "tiff", "bmp", "webp"), ("image", "extract")),
 }  # fmt: skip
 METADATA_FIELDS = (
@@ -52,6 +53,7 @@ def extract(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     html_main_content: bool = True,
+    archive_depth: int = 0,
     **paging: Any,
 ) -> dict[str, Any]:
     """Extract the text and basic metadata of the document at `path`.
@@ -61,6 +63,8 @@ def extract(
     extractors: pages without text read by OCR (none without it).
     `html_main_content`: of a web page, only the main content (no navigation, sidebars or
     footers); False keeps all its visible text.
+    `archive_depth`: how many zip archives the file lies in (workers.formats.archive reads
+    each member through this function).
     """
     st = check_file(path, max_bytes)
     warnings: list[str] = []
@@ -72,6 +76,16 @@ def extract(
         options = {"ocr": paging.get("ocr")}
     if kind == "html":
         options = {"main_content": html_main_content}
+    if kind == "zip":
+        options = {
+            "read": lambda member, limit: extract(
+                member,
+                max_bytes=limit,
+                html_main_content=html_main_content,
+                archive_depth=archive_depth + 1,
+            ),
+            "depth": archive_depth,
+        }
     found: Extracted = extractor(path, warnings, max_bytes, **options)
     unchanged(path, st)
     kind = found.kind or kind
@@ -187,6 +201,10 @@ def extract_metadata(path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[s
         from workers.formats import odf
 
         meta = odf.properties(path, max_bytes)
+    elif kind == "zip":
+        from workers.formats import archive
+
+        meta = archive.listing(path)
     else:  # text-like formats: parsing them is as cheap as looking at them
         full = extract(path, max_bytes=max_bytes)
         kind, meta, warnings = full["kind"], full["metadata"], full["warnings"]

@@ -26,7 +26,7 @@ MIME = {
     "ndjson": "application/x-ndjson", "csv": "text/csv", "tsv": "text/tab-separated-values",
     "txt": "text/plain", "md": "text/markdown", "rst": "text/x-rst", "org": "text/org",
     "eml": "message/rfc822", "rtf": "application/rtf", "xls": "application/vnd.ms-excel",
-    "msg": "application/vnd.ms-outlook", **image.MIME,
+    "msg": "application/vnd.ms-outlook", "zip": "application/zip", **image.MIME,
 }  # fmt: skip
 BY_EXTENSION = {
     ".txt": "txt", ".text": "txt", ".log": "txt", ".md": "md", ".markdown": "md", ".rst": "rst",
@@ -74,10 +74,12 @@ def detect(path: str, max_bytes: int) -> str:
         return _ole2_kind(path, ext, max_bytes)
     if (picture := image.kind_of(head)) is not None:  # a signature at offset 0, as OLE2's
         return picture
-    if b"%PDF-" in head[:1024]:
-        return "pdf"
+    # A zip's signature at offset 0 before a PDF header anywhere in the first kilobyte: a PDF
+    # stored uncompressed first in an archive has its header there.
     if head.startswith(b"PK\x03\x04") or (head.startswith(b"PK") and ext in _ZIP_EXTENSIONS):
         return _zip_kind(path, max_bytes)
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
     if head.lstrip().startswith(b"{\\rtf"):
         return "rtf"
     if not head:
@@ -102,14 +104,15 @@ def detect(path: str, max_bytes: int) -> str:
     )
 
 
-_ZIP_EXTENSIONS = frozenset({".docx", ".pptx", ".xlsx", ".odt", ".ods", ".odp", ".epub"})
+_ZIP_EXTENSIONS = frozenset({".docx", ".pptx", ".xlsx", ".odt", ".ods", ".odp", ".epub", ".zip"})
 _BINARY_EXTENSIONS = _ZIP_EXTENSIONS | {".pdf", ".doc", ".xls", ".ppt", ".msg", ".docm"} | {
     ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp",
 }  # fmt: skip
 
 
 def _zip_kind(path: str, max_bytes: int) -> str:
-    """Return the document kind a zip container holds, bounding what it expands to."""
+    """Return the document kind a zip container holds ("zip" for an archive of documents),
+    bounding what it expands to."""
     errors: tuple[type[Exception], ...] = (RuntimeError, OSError, *PARSER_ERRORS)
     with open_zip(path, "zip") as zf:
         try:
@@ -125,17 +128,17 @@ def _zip_kind(path: str, max_bytes: int) -> str:
     kind = _ODF_MIME.get(mimetype) or next(
         (kind for part, kind in _OOXML_PARTS.items() if part in names), None
     )
-    if kind is None:
-        raise TaskError(
-            ErrorType.UNSUPPORTED, "zip archive that is not an Office/ODF/EPUB document"
-        )
-    # Parts are inflated into memory, so bound what the archive says it expands to.
+    if kind is None and (mimetype or "[Content_Types].xml" in names):
+        what = f"({mimetype})" if mimetype else "(Office Open XML)"
+        raise TaskError(ErrorType.UNSUPPORTED, f"a zip-based document docmill does not read {what}")
+    # Parts (or an archive's members, one at a time) are inflated, so bound what the archive
+    # says it expands to.
     expanded = sum(info.file_size for info in infos)
     if expanded > max_bytes:
         raise TaskError(
             ErrorType.TOO_LARGE, f"document expands to {expanded} bytes, over {max_bytes}"
         )
-    return kind
+    return kind or "zip"
 
 
 def _ole2_kind(path: str, ext: str, max_bytes: int) -> str:

@@ -1,0 +1,157 @@
+"""Zip archives of documents: each member read as the document it is, one after the other.
+
+A folder zipped to be sent (reports, a mailbox export, a project's papers) is one job: its
+members are written one at a time to a private temporary folder and read by the same
+extraction as a file of their own (`read`, workers.extract.extract, given by the caller so
+that this module does not import it). The archive's text is each member's text under a
+marker line, `[archive member: reports/q3.docx]`, which also starts a section, the member's
+own sections below it. A member that cannot be read (encrypted, damaged, a format docmill does
+not read, an archive nested deeper than `MAX_DEPTH`) costs that member only: a warning names it
+and its reason, and `metadata.members` lists every member with its kind and status or error.
+
+Bounds: what the archive says it expands to is within the job's byte limit (checked from its
+directory, before anything is inflated: workers.formats.detect), each member is inflated to at
+most that limit whatever its header claims, at most `MAX_MEMBERS` members are read, and an
+archive inside an archive is read to `MAX_DEPTH` levels (a zip that contains itself ends
+there). Folders, macOS resource forks (`__MACOSX/`), hidden files and Office lock files
+(`~$report.docx`) are not documents and are skipped. Members are read without OCR: a scan
+inside an archive gives no text, with the member's warning saying so.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable
+from typing import Any
+
+from docmill.protocol import ErrorType
+from workers.errors import TaskError
+from workers.formats.base import PARSER_ERRORS, Extracted, describe, open_zip
+from workers.formats.structure import Section, Structure, Table
+
+MARKER = "[archive member: {}]"
+MAX_MEMBERS = 1000
+MAX_DEPTH = 3  # an archive, an archive in it, and one more
+_MAX_WARNINGS = 50
+_UNSAFE = re.compile(r"[^\w.\-]+")
+_SKIPPED_NAMES = frozenset({"thumbs.db", "desktop.ini"})
+
+# Reads the file at a path within a byte limit, as workers.extract.extract does: its record.
+Reader = Callable[[str, int], dict[str, Any]]
+
+
+def extract(path: str, warnings: list[str], limit: int, *, read: Reader, depth: int) -> Extracted:
+    """The text of every document in the zip archive at `path` (see the module docstring).
+    `depth` is how many archives this one lies in."""
+    if depth >= MAX_DEPTH:
+        message = f"an archive nested over {MAX_DEPTH} deep is not read"
+        raise TaskError(ErrorType.UNSUPPORTED, message)
+    parts: list[str] = []
+    sections: list[Section] = []
+    tables: list[Table] = []
+    members: list[dict[str, Any]] = []
+    offset = 0
+    with (
+        open_zip(path, "zip") as archive,
+        tempfile.TemporaryDirectory(prefix="docmill-zip-") as folder,
+    ):
+        infos = [info for info in archive.infolist() if _is_document(info)]
+        if len(infos) > MAX_MEMBERS:
+            unread = len(infos) - MAX_MEMBERS
+            warnings.append(f"{unread} members past the first {MAX_MEMBERS} not read")
+        for number, info in enumerate(infos[:MAX_MEMBERS]):
+            entry: dict[str, Any] = {"name": info.filename, "size": info.file_size}
+            members.append(entry)
+            try:
+                record = _read_member(archive, info, folder, number, limit, read)
+            except TaskError as exc:
+                entry["error"] = exc.type.value
+                _warn(warnings, f"{info.filename}: {exc.type.value}: {exc.message}")
+                continue
+            entry |= {"kind": record["kind"], "status": record["status"]}
+            for warning in record["warnings"]:
+                _warn(warnings, f"{info.filename}: {warning}")
+            text = record["text"].strip("\n")
+            if not text.strip():
+                continue
+            head = MARKER.format(info.filename)
+            start = offset + (2 if parts else 0)
+            sections.append(Section(start, 1, info.filename))
+            body = start + len(head) + 1
+            inner = Structure.from_dict(record.get("structure"))
+            sections += [Section(body + s.start, s.level + 1, s.title) for s in inner.sections]
+            tables += [Table(body + t.start, body + t.end, t.rows) for t in inner.tables]
+            parts.append(f"{head}\n{text}")
+            offset = start + len(parts[-1])
+    meta = {"members": members, "member_count": len(members)}
+    structure = Structure(tuple(sections), tuple(tables))
+    return Extracted("\n\n".join(parts), meta=meta, structure=structure)
+
+
+def listing(path: str) -> dict[str, Any]:
+    """The archive's members as metadata, without reading them (extract_metadata's answer)."""
+    with open_zip(path, "zip") as archive:
+        infos = [info for info in archive.infolist() if _is_document(info)]
+    members = [{"name": info.filename, "size": info.file_size} for info in infos]
+    return {"members": members[:MAX_MEMBERS], "member_count": len(members)}
+
+
+def _read_member(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    folder: str,
+    number: int,
+    limit: int,
+    read: Reader,
+) -> dict[str, Any]:
+    """The record of one member, read from a private copy that is gone once it is read."""
+    if info.flag_bits & 0x1:
+        raise TaskError(ErrorType.ENCRYPTED, "encrypted in the archive")
+    if info.file_size > limit:
+        raise TaskError(ErrorType.TOO_LARGE, f"expands to {info.file_size} bytes, over {limit}")
+    # Only the member's base name, made safe, is used: a name such as "../../etc/x" or an
+    # absolute path writes nowhere but this folder.
+    stem, ext = os.path.splitext(os.path.basename(info.filename))
+    target = os.path.join(folder, f"{number:04d}-{_UNSAFE.sub('_', stem)[:80]}{ext[:16]}")
+    errors: tuple[type[Exception], ...] = (zipfile.BadZipFile, NotImplementedError, *PARSER_ERRORS)
+    try:
+        with archive.open(info) as source, open(target, "wb") as sink:
+            copied = 0
+            while chunk := source.read(1 << 20):
+                copied += len(chunk)
+                if copied > limit:  # a header that lied about the size
+                    raise TaskError(ErrorType.TOO_LARGE, f"expands past {limit} bytes")
+                sink.write(chunk)
+    except RuntimeError as exc:  # zipfile's word for an encrypted member
+        raise TaskError(ErrorType.ENCRYPTED, "encrypted in the archive") from exc
+    except errors as exc:
+        raise TaskError(ErrorType.MALFORMED, f"unreadable in the archive: {describe(exc)}") from exc
+    try:
+        record = read(target, limit)
+    except TaskError as exc:  # its message names the member, not the private copy
+        raise TaskError(exc.type, exc.message.replace(target, info.filename)) from exc
+    finally:
+        os.remove(target)
+    record["warnings"] = [w.replace(target, info.filename) for w in record["warnings"]]
+    return record
+
+
+def _is_document(info: zipfile.ZipInfo) -> bool:
+    name = info.filename
+    base = os.path.basename(name.rstrip("/"))
+    return not (
+        info.is_dir()
+        or name.startswith("__MACOSX/")
+        or base.startswith((".", "~$"))
+        or base.lower() in _SKIPPED_NAMES
+    )
+
+
+def _warn(warnings: list[str], message: str) -> None:
+    if len(warnings) < _MAX_WARNINGS:
+        warnings.append(message)
+    elif len(warnings) == _MAX_WARNINGS:
+        warnings.append("more warnings from the archive's members not listed")
