@@ -60,6 +60,7 @@ _MARK = re.compile(f"[{MARKS}{''.join(ACCENTS)}]")
 _LOOK_BACK = 200  # characters: as far back as the letter of a mark is looked for
 _LOOK_ON = 3  # glyphs: as far on as the letter of an accent is looked for
 _TOUCH = 0.1  # ems
+_PASSED = 3  # letter heights: how far left of a mark the letters looked through may stand
 
 
 class Glyphs(Protocol):
@@ -154,6 +155,8 @@ def _letter_in(
             continue
         a, b, low, high = page.box(i)
         if not a <= middle <= b:
+            if indices.step < 0 and b < middle - _PASSED * (high - low):
+                return None  # a line runs left to right: the letters before lie further left
             continue
         if accent is None:
             return i
