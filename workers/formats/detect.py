@@ -27,12 +27,14 @@ MIME = {
     "txt": "text/plain", "md": "text/markdown", "rst": "text/x-rst", "org": "text/org",
     "eml": "message/rfc822", "rtf": "application/rtf", "xls": "application/vnd.ms-excel",
     "msg": "application/vnd.ms-outlook", **image.MIME,
+    "ipynb": "application/x-ipynb+json",
 }  # fmt: skip
 BY_EXTENSION = {
     ".txt": "txt", ".text": "txt", ".log": "txt", ".md": "md", ".markdown": "md", ".rst": "rst",
     ".org": "org", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json",
     ".ndjson": "ndjson", ".jsonl": "ndjson", ".html": "html", ".htm": "html", ".xhtml": "html",
     ".xml": "xml", ".eml": "eml", ".rtf": "rtf", "": "txt",
+    ".ipynb": "ipynb",  # JSON, told from other JSON by its name alone
 }  # fmt: skip
 _ODF_MIME = {
     "application/vnd.oasis.opendocument.text": "odt",
