@@ -39,7 +39,7 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
     "tsv": ("data", "extract_csv"), "eml": ("mail", "extract"), "rtf": ("rtf", "extract"),
     "txt": ("text", "extract"), "md": ("text", "extract"), "rst": ("text", "extract"),
     "org": ("text", "extract"), "xls": ("xls", "extract"), "msg": ("msg", "extract"),
-    "zip": ("archive", "extract"),
+    "zip": ("archive", "extract"), "ipynb": ("notebook", "extract"),
     **dict.fromkeys(("png", "jpeg", "tiff", "bmp", "webp"), ("image", "extract")),
 }  # fmt: skip
 METADATA_FIELDS = (

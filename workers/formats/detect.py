@@ -26,13 +26,15 @@ MIME = {
     "ndjson": "application/x-ndjson", "csv": "text/csv", "tsv": "text/tab-separated-values",
     "txt": "text/plain", "md": "text/markdown", "rst": "text/x-rst", "org": "text/org",
     "eml": "message/rfc822", "rtf": "application/rtf", "xls": "application/vnd.ms-excel",
-    "msg": "application/vnd.ms-outlook", "zip": "application/zip", **image.MIME,
+    "msg": "application/vnd.ms-outlook", "zip": "application/zip",
+    "ipynb": "application/x-ipynb+json", **image.MIME,
 }  # fmt: skip
 BY_EXTENSION = {
     ".txt": "txt", ".text": "txt", ".log": "txt", ".md": "md", ".markdown": "md", ".rst": "rst",
     ".org": "org", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json",
     ".ndjson": "ndjson", ".jsonl": "ndjson", ".html": "html", ".htm": "html", ".xhtml": "html",
     ".xml": "xml", ".eml": "eml", ".rtf": "rtf", "": "txt",
+    ".ipynb": "ipynb",  # JSON, told from other JSON by its name alone
 }  # fmt: skip
 _ODF_MIME = {
     "application/vnd.oasis.opendocument.text": "odt",

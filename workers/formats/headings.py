@@ -150,10 +150,13 @@ def org(text: str) -> Structure:
     return Structure(tuple(sections))
 
 
-SCANNERS: dict[str, Callable[[str], Structure]] = {"md": markdown, "rst": rst, "org": org}
+# A notebook's text (workers.formats.notebook) is Markdown: its code and outputs are fenced.
+SCANNERS: dict[str, Callable[[str], Structure]] = {
+    "md": markdown, "ipynb": markdown, "rst": rst, "org": org,
+}  # fmt: skip
 
 
 def scan(kind: str, text: str) -> Structure | None:
-    """The structure of a text document of `kind` (md, rst, org), None for other kinds."""
+    """The structure of a text document of `kind` (md, ipynb, rst, org), None for other kinds."""
     scanner = SCANNERS.get(kind)
     return scanner(text) if scanner is not None else None
