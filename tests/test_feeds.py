@@ -3,11 +3,14 @@ as text; every feed is written here."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
 
+from docmill.protocol import ErrorType
 from workers.document import build_record
+from workers.errors import TaskError
 from workers.extract import extract
 
 pytestmark = pytest.mark.timeout(30)
@@ -214,6 +217,33 @@ def test_a_feed_is_told_by_its_root_whatever_its_name(tmp_path: Path) -> None:
     result = extract(_write(tmp_path, "feed", data))
     assert result["kind"] == "rss"
     assert result["text"].startswith("Example Blog\nNotes on machines & people\n\nThat was quick")
+
+
+def test_rss_091_dtd_entities_read_nothing_fetched_broken_feeds_malformed(tmp_path: Path) -> None:
+    # A DTD and an entity on a port that listens here: had the parser fetched either, the
+    # connection would be waiting when the parse returns.
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        url = f"http://127.0.0.1:{server.getsockname()[1]}"
+        feed = (
+            f'<?xml version="1.0"?>\n<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS '
+            f'0.91//EN" "{url}/rss-0.91.dtd">\n<rss version="0.91"><channel><title>Caf&eacute;'
+            "</title><description>Menu</description><item><title>Cr&egrave;me br&ucirc;l&eacute;e"
+            "</title><description>Sweet.</description></item></channel></rss>"
+        )
+        result = extract(_write(tmp_path, "old.rss", feed))
+        assert result["text"] == "Café\nMenu\n\nCrème brûlée\nSweet."
+        external = f'<!DOCTYPE rss [<!ENTITY x SYSTEM "{url}/x">]><rss><channel>&x;</channel></rss>'
+        with pytest.raises(TaskError) as info:
+            extract(_write(tmp_path, "external.rss", external))
+        assert info.value.type is ErrorType.MALFORMED
+        server.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            server.accept()
+    # A broken feed is broken XML, with the same error.
+    with pytest.raises(TaskError) as info:
+        extract(_write(tmp_path, "broken.xml", RSS.replace("</item>", "", 1)))
+    assert info.value.type is ErrorType.MALFORMED
+    assert "unreadable XML" in str(info.value)
 
 
 def test_html_fields_of_generic_xml_read_as_text(tmp_path: Path) -> None:
