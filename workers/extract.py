@@ -35,6 +35,7 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
     "odt": ("odf", "extract"), "ods": ("odf", "extract"), "odp": ("odf", "extract"),
     "epub": ("epub", "extract"), "html": ("markup", "extract_html"),
     "xml": ("markup", "extract_xml"), "json": ("data", "extract_json"),
+    "rss": ("markup", "extract_xml"), "atom": ("markup", "extract_xml"),  # feeds: XML's root
     "ndjson": ("data", "extract_ndjson"), "csv": ("data", "extract_csv"),
     "tsv": ("data", "extract_csv"), "eml": ("mail", "extract"), "rtf": ("rtf", "extract"),
     "txt": ("text", "extract"), "md": ("text", "extract"), "rst": ("text", "extract"),

@@ -27,7 +27,8 @@ MIME = {
     "txt": "text/plain", "md": "text/markdown", "rst": "text/x-rst", "org": "text/org",
     "eml": "message/rfc822", "rtf": "application/rtf", "xls": "application/vnd.ms-excel",
     "msg": "application/vnd.ms-outlook", "zip": "application/zip",
-    "ipynb": "application/x-ipynb+json", **image.MIME,
+    "ipynb": "application/x-ipynb+json", "rss": "application/rss+xml",
+    "atom": "application/atom+xml", **image.MIME,
 }  # fmt: skip
 BY_EXTENSION = {
     ".txt": "txt", ".text": "txt", ".log": "txt", ".md": "md", ".markdown": "md", ".rst": "rst",
@@ -35,6 +36,7 @@ BY_EXTENSION = {
     ".ndjson": "ndjson", ".jsonl": "ndjson", ".html": "html", ".htm": "html", ".xhtml": "html",
     ".xml": "xml", ".eml": "eml", ".rtf": "rtf", "": "txt",
     ".ipynb": "ipynb",  # JSON, told from other JSON by its name alone
+    ".rss": "xml", ".atom": "xml", ".rdf": "xml",  # feeds: read as XML, told by their root
 }  # fmt: skip
 _ODF_MIME = {
     "application/vnd.oasis.opendocument.text": "odt",
@@ -59,6 +61,11 @@ _OLE2_STREAMS = (
     ("__substg1.0_", "msg", "Outlook message (.msg)"),
 )
 _HTML = re.compile(r"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
+# A feed's root element after the declaration, comments and doctype: an item's HTML may name
+# <html> in the first kilobytes, which must not make the feed a web page.
+_FEED = re.compile(
+    r"(?:<\?[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>]*>|\s)*<(?:rss|feed|rdf:RDF)[\s>]", re.S
+)
 _MAIL_HEADER = re.compile(
     r"^(from|to|subject|date|received|return-path|message-id|mime-version|delivered-to|"
     r"reply-to|cc|content-type|x-[\w-]+):",
@@ -91,6 +98,8 @@ def detect(path: str, max_bytes: int) -> str:
     sample = _sample_text(head)
     stripped = sample.lstrip("\ufeff \t\r\n")
     if stripped.startswith("<"):
+        if _FEED.match(stripped):
+            return "xml"
         if _HTML.search(stripped[:2048]):
             return "html"
         if stripped.startswith("<?xml") or ext == ".xml":

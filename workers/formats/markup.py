@@ -1,12 +1,15 @@
 """HTML/XHTML through the stdlib's html.parser (scripts and styles dropped, the title kept as
-metadata) and generic XML (the text of every element, one per line)."""
+metadata), and XML: news feeds (workers.formats.feed), else the text of every element, one per
+line, a value that is HTML markup read as HTML."""
 
 from __future__ import annotations
 
 import codecs
+import html
 import re
 from html.parser import HTMLParser
 
+from workers.formats import feed
 from workers.formats.base import Extracted, clean, parse_xml, read
 from workers.formats.encoding import decode_html, decode_text
 from workers.formats.structure import Structure, sections_in
@@ -23,6 +26,17 @@ _CELL = frozenset({"td", "th"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _AROUND_TAB = re.compile(r" *\t *")
+# An XML value is HTML when it holds an HTML element's end tag or a <br>, <hr>, <img> or <p>
+# (escaped or in CDATA, the parser has made them "<" again); HTML names only, so a value that
+# quotes some other XML, or says "a < b", stays as it is.
+_HTML_NAMES = (
+    "a|abbr|article|aside|b|blockquote|body|caption|center|cite|code|dd|del|div|dl|dt|em|"
+    "figcaption|figure|font|footer|h[1-6]|head|header|html|i|iframe|ins|li|main|mark|nav|ol|p|"
+    "picture|pre|q|s|section|small|span|strike|strong|sub|sup|table|tbody|td|tfoot|th|thead|"
+    "title|tr|tt|u|ul|video"
+)
+_HTML_VALUE = re.compile(rf"</(?:{_HTML_NAMES})\s*>|<(?:br|hr|img|p)\b[^<>]*>", re.IGNORECASE)
+_REFERENCE = re.compile(r"&(?:[a-z][a-z0-9]*|#[0-9]+|#x[0-9a-f]+);", re.IGNORECASE)
 
 
 def extract_html(
@@ -36,19 +50,45 @@ def extract_html(
 
 
 def extract_xml(path: str, warnings: list[str], limit: int) -> Extracted:
-    """Return the text content of every element of an XML document, one per line."""
+    """Return a news feed as workers.formats.feed reads it; any other XML document as the text
+    of every element, one per line (a value that is HTML markup as the text it shows)."""
     data = read(path)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF8)):
         # The BOM wins over a declaration that may name another encoding: parse it as UTF-8.
         text = _DECLARATION.sub("", decode_text(data, path, warnings), count=1)
         data = text.encode("utf-8")
     root = parse_xml(data, path)
+    found = feed.read(root, lambda value, reading: value_text(value, reading, warnings, path))
+    if found is not None:
+        return found
     lines: list[str] = []
     for element in root.iter():
         for value in (element.text, element.tail if element is not root else None):
-            if value and value.strip():
+            if not value or not value.strip():
+                continue
+            if looks_like_html(value):
+                text = html_to_text(value, warnings, path)[0]
+                lines.extend(line for line in text.split("\n") if line.strip())
+            else:
                 lines.append(" ".join(value.split()))
     return Extracted("\n".join(lines))
+
+
+def looks_like_html(value: str) -> bool:
+    """Whether a text value (of an XML element, say) is HTML markup."""
+    return bool(_HTML_VALUE.search(value))
+
+
+def value_text(value: str, reading: feed.Reading, warnings: list[str], path: str) -> str:
+    """A value as plain text: read as HTML ("html", or "auto" when it looks like HTML), else
+    its lines with their runs of white space made one space, and no more than one blank line
+    in a row; "auto" also decodes the character references of escaped text (&#8230;)."""
+    if reading == "html" or (reading == "auto" and looks_like_html(value)):
+        return html_to_text(value, warnings, path)[0]
+    if reading == "auto" and _REFERENCE.search(value):
+        value = html.unescape(value)
+    lines = [" ".join(line.split()) for line in value.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def html_to_text(
