@@ -217,6 +217,9 @@ def test_a_feed_is_told_by_its_root_whatever_its_name(tmp_path: Path) -> None:
     result = extract(_write(tmp_path, "feed", data))
     assert result["kind"] == "rss"
     assert result["text"].startswith("Example Blog\nNotes on machines & people\n\nThat was quick")
+    # A description that repeats the title is said once.
+    same = data.replace("Notes on machines &amp; people", "Example Blog", 1)
+    assert extract(_write(tmp_path, "same", same))["text"].startswith("Example Blog\n\nThat was")
 
 
 def test_rss_091_dtd_entities_read_nothing_fetched_broken_feeds_malformed(tmp_path: Path) -> None:

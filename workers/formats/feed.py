@@ -99,7 +99,9 @@ def document(feed: Feed, kind: str) -> Extracted:
     """The feed's text, a section for its title (level 0) and one for each entry (level 1)."""
     blocks: list[str] = []
     sections: list[Section] = []
-    head = "\n".join(part for part in (feed.title, feed.description) if part)
+    # A description that only repeats the title (as many blogs' do) is said once.
+    description = feed.description if feed.description != feed.title else ""
+    head = "\n".join(part for part in (feed.title, description) if part)
     if head:
         blocks.append(head)
         if feed.title:
