@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.documents.pdf import write_pdf
+from tests.documents.pdf import stream, write_objects, write_pdf
 from workers.extract import extract
 
 pytestmark = pytest.mark.timeout(60)
@@ -179,3 +179,51 @@ def test_a_page_turned_by_its_rotate_entry_reads_in_order(corpus: Path) -> None:
     text = _text(corpus / "Unstructured-IO__unstructured/example-docs/rotated-page-90.pdf")
     lines = ["Hello World Test Text", "Second line of text here", "Rotated page fixture"]
     assert [line.strip() for line in text.splitlines() if line.strip()] == lines
+
+
+def _ligature_font_pdf(path: Path, differences: bytes, widths: bytes, unicode_map: bytes) -> Path:
+    """One line "e!cient re"ected" in a font whose ToUnicode maps codes 33 and 34 (its
+    /Differences names) to U+0000, as some producers write TeX's ligatures."""
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /X def "
+        b"1 begincodespacerange <00> <FF> endcodespacerange " + unicode_map + b" endcmap "
+        b"CMapName currentdict /CMap defineresource pop end end"
+    )
+    content = b'BT /F1 12 Tf 72 700 Td (e!cient re"ected) Tj ET'
+    return write_objects(
+        path,
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+            stream(content),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /ABCDEF+Helvetica /FirstChar 32 "
+            b"/LastChar 122 /Widths [" + widths + b"] /Encoding << /Type /Encoding "
+            b"/BaseEncoding /WinAnsiEncoding /Differences [" + differences + b"] >> "
+            b"/ToUnicode 6 0 R >>",
+            stream(cmap),
+        ],
+    )
+
+
+def test_glyphs_a_font_maps_to_nothing_are_read_by_their_names(tmp_path: Path) -> None:
+    # A ToUnicode map giving U+0000 for the ligatures its /Differences name: PDFium read
+    # "ecient re ected" (copy-protected.pdf: "diculties").
+    widths = b" ".join([b"500"] * 91)
+    one = _ligature_font_pdf(
+        tmp_path / "one.pdf", b"33 /ffi", widths, b"1 beginbfchar <21> <0000> endbfchar"
+    )
+    assert _text(one).strip() == 'efficient re"ected'
+    # Two such codes in one font: told apart by their widths (ffi 833, fl 556).
+    two_widths = b"500 833 556 " + b" ".join([b"500"] * 88)
+    two = _ligature_font_pdf(
+        tmp_path / "two.pdf", b"33 /ffi /fl", two_widths,
+        b"2 beginbfrange <21> <21> <0000> <22> <22> <0000> endbfrange",
+    )  # fmt: skip
+    assert _text(two).strip() == "efficient reflected"
+
+
+def test_ligatures_of_the_corpus(corpus: Path) -> None:
+    text = _text(corpus / UNS / "copy-protected.pdf")
+    assert "several practical difficulties" in text and "tools for efficient document" in text

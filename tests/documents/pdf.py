@@ -77,6 +77,17 @@ def write_pdf(
     return path
 
 
+def write_objects(path: Path, objects: Sequence[bytes]) -> Path:
+    """Write a PDF of `objects` as they are (object 1 the catalog): for a font or a structure
+    write_pdf does not make. `stream(data)` makes a stream object's body."""
+    path.write_bytes(_file(list(objects), b"/Root 1 0 R"))
+    return path
+
+
+def stream(data: bytes) -> bytes:
+    return _stream(data, compress=False)
+
+
 def paginate(text: str, width: int = 90) -> list[str]:
     """`text` wrapped to lines of `width` characters and cut into pages of LINES_PER_PAGE."""
     lines = [

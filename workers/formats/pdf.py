@@ -18,7 +18,7 @@ from typing import Any
 
 from docmill.protocol import ErrorType
 from workers.errors import FanOut, TaskError
-from workers.formats import pdf_annots, pdf_outline
+from workers.formats import pdf_annots, pdf_glyphs, pdf_outline
 from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso, os_error
 from workers.formats.parser_log import parser_warnings
 
@@ -117,8 +117,9 @@ def _text(
         from workers.formats import pdfium
 
         shown = {number: page.shown for number, page in marked.items()}
+        names = pdf_glyphs.for_reader(source.reader, source.errors) if source.reader else None
         try:
-            pages, failed = pdfium.read_pages(path, first, last, warnings, shown)
+            pages, failed = pdfium.read_pages(path, first, last, warnings, shown, names)
         except TaskError as exc:
             # PDFium tries the empty password as the user's only, pypdf also as the owner's;
             # a file PDFium cannot parse may be one pypdf repairs; and a platform may lack it.

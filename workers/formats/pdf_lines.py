@@ -62,11 +62,13 @@ def breaks_inside_lines(page: Glyphs) -> dict[int, str]:
     edits: dict[int, str] = {}
     for match in _BREAK.finditer(text):
         start, end = match.span()
-        before = _glyphs_before(text, start)
+        last = start - 1
+        while last >= 0 and text[last] in " \t":
+            last -= 1
         after = _first_glyph(text, end)
-        if not before or after is None:
+        if last < 0 or text[last] in "\r\n" or after is None:
             continue
-        gap = _gap(page, before, after)
+        gap = _gap(page, last, after)
         if gap is None or not page.generated(start):
             continue
         spaced = text[start - 1].isspace() or text[end : end + 1].isspace()
@@ -75,11 +77,11 @@ def breaks_inside_lines(page: Glyphs) -> dict[int, str]:
     return edits
 
 
-def _glyphs_before(text: str, end: int) -> list[int]:
-    """Up to _CONTEXT glyphs before `end` on its line, nearest first."""
+def _glyphs_before(text: str, last: int) -> list[int]:
+    """Up to _CONTEXT - 1 glyphs before the glyph at `last` on its line, nearest first."""
     found: list[int] = []
-    i = end - 1
-    while i >= 0 and len(found) < _CONTEXT and text[i] not in "\r\n":
+    i = last - 1
+    while i >= 0 and len(found) < _CONTEXT - 1 and text[i] not in "\r\n":
         if not text[i].isspace():
             found.append(i)
         i -= 1
@@ -93,19 +95,18 @@ def _first_glyph(text: str, start: int) -> int | None:
     return i if i < len(text) and text[i] not in "\r\n" else None
 
 
-def _gap(page: Glyphs, before: list[int], after: int) -> float | None:
-    """The gap from the glyph before a break to the one after it, in ems, if they stand on
-    one line (see the module's docstring); None if not."""
+def _gap(page: Glyphs, last: int, after: int) -> float | None:
+    """The gap from the glyph before a break (`last`) to the one after it, in ems, if they
+    stand on one line (see the module's docstring); None if not."""
     text = page.text
-    last = before[0]
-    if RTL.match(text[last]) or RTL.match(text[after]):
-        return None
     a, b = page.loose_box(last), page.loose_box(after)
     # Most breaks are between lines of a paragraph, the next starting back at the margin:
     # told apart from the two boxes alone, with room to spare (a line's height is about 1.2
     # em of its font, a script's font is smaller than the line's).
     height = a[3] - a[2]
     if b[0] < a[0] - height or b[0] - a[1] > 2 * _MAX_GAP * height:
+        return None
+    if RTL.match(text[last]) or RTL.match(text[after]):
         return None
     em = max(page.font_size(last), page.font_size(after))
     if em <= 0 or b[3] <= b[2]:
@@ -116,7 +117,7 @@ def _gap(page: Glyphs, before: list[int], after: int) -> float | None:
     if not -back <= gap <= _MAX_GAP:
         return None
     # The line before the break: its last few glyphs, which a script alone may not fill.
-    boxes = [a] + [page.loose_box(i) for i in before[1:]]
+    boxes = [a] + [page.loose_box(i) for i in _glyphs_before(text, last)]
     bottom, top = min(box[2] for box in boxes), max(box[3] for box in boxes)
     overlap = min(top, b[3]) - max(bottom, b[2])
     if overlap < _SAME_LINE * min(top - bottom, b[3] - b[2]):

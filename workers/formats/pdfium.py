@@ -9,13 +9,13 @@ many documents and PDFium's memory is not Python's to collect in time.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from docmill.protocol import ErrorType
 from workers.errors import TaskError
-from workers.formats import pdfium_text
+from workers.formats import pdf_glyphs, pdfium_text
 from workers.formats.base import PARSER_ERRORS, clean, describe, iso, os_error, read
 
 MISSING = "the pdfium PDF backend needs pypdfium2: pip install pypdfium2"
@@ -27,12 +27,15 @@ def read_pages(
     last: int,
     warnings: list[str],
     marked: Mapping[int, Collection[int]] | None = None,
+    names: Callable[[int], pdf_glyphs.Names] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """The text of pages `first` to `last` (from 1, inclusive), and how many could not be read.
 
     A page's text includes what its annotations show (their appearance streams: a signature's
     text, a stamp, a list box's options), but for those `marked` lists by page number and
     index in the page's /Annots: their text is given another way (workers.formats.pdf_annots).
+    `names` gives a page's named glyphs by its number (workers.formats.pdf_glyphs): the text
+    of glyphs its fonts map to nothing.
     """
     marked = marked or {}
     if first > last:  # a PDF of no pages: PDFium refuses to open those at all
@@ -47,7 +50,8 @@ def read_pages(
             raise TaskError(ErrorType.BAD_REQUEST, f"pages {first}-{last} are not in {path}")
         for number in range(first, last + 1):
             try:
-                text = _page_text(pdfium, document, number - 1, marked.get(number, ()))
+                named = (lambda n=number: names(n)) if names else None
+                text = _page_text(pdfium, document, number - 1, marked.get(number, ()), named)
             except errors as exc:
                 failed += 1
                 text = ""
@@ -73,7 +77,13 @@ def open_document(path: str) -> Any:
     return _open(_import(), path)
 
 
-def _page_text(pdfium: Any, document: Any, index: int, marked: Collection[int]) -> str:
+def _page_text(
+    pdfium: Any,
+    document: Any,
+    index: int,
+    marked: Collection[int],
+    names: Callable[[], pdf_glyphs.Names] | None = None,
+) -> str:
     """The text of one page: lines end with "\n", and a word hyphenated across lines is whole."""
     page = document[index]
     flattened = _flatten(pdfium.raw, page, marked)
@@ -83,7 +93,7 @@ def _page_text(pdfium: Any, document: Any, index: int, marked: Collection[int]) 
     try:
         textpage = _textpage(pdfium.raw, page)
         try:
-            text = pdfium_text.page_text(pdfium.raw, textpage, overprinted=flattened)
+            text = pdfium_text.page_text(pdfium.raw, textpage, flattened, names)
         finally:
             textpage.close()
     finally:

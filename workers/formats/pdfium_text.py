@@ -25,9 +25,10 @@ import ctypes
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
-from workers.formats import pdf_lines, pdf_marks, pdf_rtl, pdf_spacing
+from workers.formats import pdf_glyphs, pdf_lines, pdf_marks, pdf_rtl, pdf_spacing
 
 # What a glyph number read as text can look like: anything but printable ASCII and line ends.
 _ODD = re.compile(r"[^\t\n\r\x20-\x7e]")
@@ -44,13 +45,19 @@ _MARKS_LINE = re.compile(f"\n([{pdf_marks.MARKS}]+)\n")
 _BEFORE_MARK = re.compile(f"\n(?=[{pdf_marks.MARKS}])")
 
 
-def page_text(raw: Any, textpage: Any, overprinted: bool = False) -> str:
+def page_text(
+    raw: Any,
+    textpage: Any,
+    overprinted: bool = False,
+    names: Callable[[], pdf_glyphs.Names] | None = None,
+) -> str:
     """The text of `textpage` (a pypdfium2 PdfTextPage), lines ending in "\n".
 
     With `overprinted`, a character drawn again where the same character stands already is
     read once: PDFium looks for those only among neighbouring text objects, and an
     annotation's appearance drawn into the page (pdfium._flatten) often repeats the text the
-    page shows under it (a button's caption).
+    page shows under it (a button's caption). `names` gives the page's named glyphs
+    (workers.formats.pdf_glyphs), asked for only when PDFium reads a glyph as nothing.
     """
     text: str = textpage.get_text_range()
     plain = not overprinted and not _ODD.search(text) and not pdf_spacing.has_fragments(text)
@@ -73,15 +80,21 @@ def page_text(raw: Any, textpage: Any, overprinted: bool = False) -> str:
             # glyph 3 is the space of most TrueType fonts. It keeps the words apart.
             spaced = text[i - 1 : i].isspace() or text[i + 1 : i + 2].isspace()
             edits[i], edited = " " if _CONTROL.match(text[i]) and not spaced else "", True
+        if names is not None and ("\ufffe" in text or _HOLE in text):
+            named = page.named(names)
+            edits.update(named)
+            edited = edited or bool(named)
         if pdf_marks.has_marks(text):
             marks = pdf_marks.marks_on_letters(page)
             edits.update(marks)
             edited = edited or bool(marks)
+    if not pdf_rtl.RTL.search(text):  # one pass over the page; right-to-left lines one by one
+        return _tidy(_LINE_END.sub("\n", _edited(text, 0, len(text), edits)), edited)
     lines = [_line(page, start, end, edits) for start, end in _lines(text, joints)]
     return _tidy("\n".join(lines), edited)
 
 
-def quarter_turns(raw: Any, handle: Any, sample: int = 64) -> int | None:
+def quarter_turns(raw: Any, handle: Any, sample: int = 24) -> int | None:
     """How many quarter turns clockwise most characters of the text page `handle` stand
     turned on the page (of up to `sample` of them, spread over the page); None if no one
     turn holds most of them."""
@@ -208,6 +221,44 @@ class Page:
     def angle(self, i: int) -> float:
         """How far character i is turned clockwise from upright, in radians (0 to 2 pi)."""
         return max(0.0, float(self.raw.FPDFText_GetCharAngle(self.handle, i)))
+
+    def named(self, names: Callable[[], pdf_glyphs.Names]) -> dict[int, str]:
+        """The glyphs PDFium reads as nothing (no hyphen mark) that the page's fonts name,
+        each mapped to the text of its name (see workers.formats.pdf_glyphs)."""
+        raw, handle = self.raw, self.handle
+        found: dict[int, str] = {}
+        known: pdf_glyphs.Names | None = None
+        for i, char in enumerate(self.text):
+            if char not in "\ufffe\x00" or raw.FPDFText_GetUnicode(handle, i) != 0:
+                continue
+            if raw.FPDFText_IsHyphen(handle, i) or self.generated(i):
+                continue
+            known = names() if known is None else known
+            candidates = known.get(self._font_name(i) or "")
+            if not candidates:
+                continue
+            text = pdf_glyphs.pick(candidates, self._advance(i))
+            if text:
+                found[i] = text
+        return found
+
+    def _font_name(self, i: int) -> str | None:
+        obj = self.raw.FPDFText_GetTextObject(self.handle, i)
+        font = self.raw.FPDFTextObj_GetFont(obj) if obj else None
+        if not font:
+            return None
+        buffer = ctypes.create_string_buffer(256)
+        size = self.raw.FPDFFont_GetBaseFontName(font, buffer, len(buffer))
+        return pdf_glyphs.font_key(buffer.value.decode("latin-1")) if size else None
+
+    def _advance(self, i: int) -> float | None:
+        """Character i's advance in thousandths of its font's em."""
+        matrix = self.raw.FS_MATRIX()
+        if not self.raw.FPDFText_GetMatrix(self.handle, i, matrix):
+            return None
+        scale = self.font_size(i) * math.hypot(matrix.a, matrix.b)
+        left, right, _, _ = self.loose_box(i)
+        return (right - left) / scale * 1000 if scale > 0 else None
 
     def unmapped(self) -> set[int]:
         """Characters that are glyph numbers, not text (see the module's docstring)."""
