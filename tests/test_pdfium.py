@@ -180,10 +180,10 @@ def test_page_failure_becomes_a_warning(tmp_path: Path, monkeypatch: pytest.Monk
     # so page 2 is made to fail as PDFium reports it.
     real = pdfium._page_text
 
-    def page_text(module: Any, document: Any, index: int, marked: Any) -> str:
+    def page_text(module: Any, document: Any, index: int, *rest: Any) -> str:
         if index == 1:
             raise pypdfium2.PdfiumError("Failed to load page.")
-        return real(module, document, index, marked)
+        return real(module, document, index, *rest)
 
     monkeypatch.setattr(pdfium, "_page_text", page_text)
     warnings: list[str] = []
