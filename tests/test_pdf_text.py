@@ -227,3 +227,12 @@ def test_glyphs_a_font_maps_to_nothing_are_read_by_their_names(tmp_path: Path) -
 def test_ligatures_of_the_corpus(corpus: Path) -> None:
     text = _text(corpus / UNS / "copy-protected.pdf")
     assert "several practical difficulties" in text and "tools for efficient document" in text
+
+
+def test_no_space_before_a_stop_or_after_an_apostrophe_in_an_ocr_layer(corpus: Path) -> None:
+    # An OCR text layer set at one pitch: a stop's or a bracket's ink is narrower than its
+    # cell, so PDFium saw a gap and read "Co . Pte Ltd .", "(Group )", "People' s".
+    text = _text(corpus / "py-pdf__pypdf/resources/indirect-rotation.pdf")
+    for phrase in ("APL Co. Pte Ltd.", "Shipping (Group) Company", "The People's Republic"):
+        assert phrase in text
+    assert "Lines, Ltd" in text and "Fir. 11-12" in text

@@ -29,6 +29,7 @@ _FRAGMENT = re.compile(r"\s[^\W_](?=\s)")
 _START = re.compile(r"[^\W_](?=\s)")
 _CLOSING = re.compile(r" [.,;:!?)\]}](?=\s|$)")
 _CLOSERS = frozenset(".,;:!?)]}")
+_APOSTROPHES = frozenset("'\u2019")
 _CAP_HEIGHT = 0.7  # of an em: the tallest glyphs beside a gap stand for the font's size
 _MIN_TRACKING = 0.1
 _MAX_TRACKING = 0.6
@@ -50,6 +51,8 @@ class Glyphs(Protocol):
     def origin(self, i: int) -> float: ...
 
     def box(self, i: int) -> tuple[float, float, float, float]: ...
+
+    def loose_box(self, i: int) -> tuple[float, float, float, float]: ...
 
 
 def has_fragments(text: str) -> bool:
@@ -75,8 +78,10 @@ def _candidates(text: str) -> set[int]:
         starts.append(-1)
     for s in starts:
         before, after = s, s + 2  # the spaces either side of the fragment at s + 1
-        if before >= 1 and text[before] == " " and text[before - 1].isalnum():
-            found.add(before)
+        if before >= 1 and text[before] == " " and (text[before - 1].isalnum() or (
+            text[before - 1] in _APOSTROPHES and text[before - 2 : before - 1].isalnum()
+        )):  # fmt: skip
+            found.add(before)  # "Nort h", "People' s"
         if after + 1 < len(text) and text[after] == " ":
             following = text[after + 1]
             if following.isalnum() or following in _CLOSERS:
@@ -98,6 +103,11 @@ def _inside_word(page: Glyphs, k: int, candidates: set[int]) -> bool:
         p = page.box(k - 2)
         sides.append(a[0] - p[1])
         heights.append(p[3] - p[2])
+        if closing:
+            # A stop's or a bracket's ink is narrower than its place: the gaps are measured
+            # between the glyphs' advances ("Co ." in an OCR layer set at one pitch).
+            p_, a_, b_ = page.loose_box(k - 2), page.loose_box(k - 1), page.loose_box(k + 1)
+            sides[-1], gap = a_[0] - p_[1], b_[0] - a_[1]
     if not closing and k + 2 < len(text) and text[k + 2].isalnum():
         n = page.box(k + 2)
         sides.append(n[0] - b[1])
