@@ -53,9 +53,9 @@ def font_key(name: str) -> str:
 
 
 def pick(candidates: list[tuple[float, str]], advance: float | None) -> str | None:
-    """The text of the code among `candidates` whose width fits `advance` (thousandths of an
-    em), or the only one when there is one and no advance is known."""
-    if len(candidates) == 1 and advance is None:
+    """The text of the code among `candidates` the glyph is: the only one, or the one whose
+    width fits `advance` (thousandths of an em) within 10%; None when none fits."""
+    if len(candidates) == 1:
         return candidates[0][1]
     if advance is None or advance <= 0:
         return None
