@@ -224,3 +224,28 @@ def test_xlsx_notes_follow_their_sheet(tmp_path: Path) -> None:
         "[comment by Ann Lee on B1: Includes VAT.]",
         "[comment on A1: Is this final?]",  # its author is named in threadedComments only
     ]
+
+
+def test_xlsx_numbers_read_as_the_sheet_shows_them(tmp_path: Path) -> None:
+    # Google Sheets stores 13 as "13.0"; a sum may be stored as 0.30000000000000004.
+    s_ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    cells = "".join(
+        f'<c r="{ref}"><v>{value}</v></c>'
+        for ref, value in (("A1", "13.0"), ("B1", "0.30000000000000004"), ("C1", "2.5E-3"))
+    )
+    members = {
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{s_ns}" xmlns:r="{REL_NS}"><sheets>'
+            '<sheet name="Cups" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": rels(("rId1", "worksheet", "worksheets/sheet1.xml")),
+        "xl/worksheets/sheet1.xml": (
+            f'<worksheet xmlns="{s_ns}"><sheetData><row r="1">{cells}</row></sheetData>'
+            "</worksheet>"
+        ),
+    }
+    path = tmp_path / "cups.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    assert extract(str(path))["text"].splitlines()[-1] == "13\t0.3\t0.0025"

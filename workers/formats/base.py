@@ -214,3 +214,11 @@ def dublin_core(root: Element) -> dict[str, Any]:
         else:
             meta[key] = text
     return meta
+
+
+def spreadsheet_number(value: float) -> str:
+    """A number as a spreadsheet's General format shows it: 12.0 as 12, 0.1 + 0.2 as 0.3 (the
+    15 significant digits Excel keeps)."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.15g}"

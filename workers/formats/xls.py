@@ -11,7 +11,15 @@ from typing import Any
 
 from docmill.protocol import ErrorType
 from workers.errors import TaskError
-from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso, read
+from workers.formats.base import (
+    PARSER_ERRORS,
+    Extracted,
+    clean,
+    describe,
+    iso,
+    read,
+    spreadsheet_number,
+)
 
 _MAX_WARNINGS = 20  # xlrd notes every odd record; a damaged file can have thousands
 
@@ -64,12 +72,12 @@ def _cell(cell: Any, datemode: int) -> str:
     if kind == xlrd.XL_CELL_TEXT:
         return str(value).replace("\t", " ").replace("\n", " ")
     if kind == xlrd.XL_CELL_NUMBER:
-        return _number(value)
+        return spreadsheet_number(value)
     if kind == xlrd.XL_CELL_DATE:
         try:
             moment = xlrd.xldate.xldate_as_datetime(value, datemode)
         except (xlrd.xldate.XLDateError, OverflowError, ValueError):
-            return _number(value)
+            return spreadsheet_number(value)
         if value < 1:
             return moment.strftime("%H:%M:%S")
         if value == int(value):
@@ -80,13 +88,6 @@ def _cell(cell: Any, datemode: int) -> str:
     if kind == xlrd.XL_CELL_ERROR:
         return str(xlrd.error_text_from_code.get(value, "#ERROR"))
     return ""
-
-
-def _number(value: float) -> str:
-    """12.0 as 12, 0.1 + 0.2 as 0.3: the 15 significant digits Excel shows."""
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:.15g}"
 
 
 def _summary(data: bytes, warnings: list[str]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from workers.formats.base import Extracted, local, open_zip
+from workers.formats.base import Extracted, local, open_zip, spreadsheet_number
 from workers.formats.comments import sheet_comments
 from workers.formats.ooxml import R_ID, drawings, package_properties, part_rels, part_xml, related
 
@@ -154,6 +154,13 @@ def _cell_value(cell: Element, book: _Book) -> str:
     style = cell.get("s", "0")
     if kind == "n" and raw and style.isdecimal() and int(style) in book.dates:
         return _as_date(raw, book.epoch)
+    if kind == "n" and raw:
+        # As the sheet shows it: a writer may store 13 as "13.0" (Google Sheets does) and
+        # 0.1 + 0.2 as "0.30000000000000004".
+        try:
+            return spreadsheet_number(float(raw))
+        except (ValueError, OverflowError):
+            return raw
     return raw
 
 
