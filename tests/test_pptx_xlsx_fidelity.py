@@ -240,8 +240,7 @@ def test_xlsx_numbers_read_as_the_sheet_shows_them(tmp_path: Path) -> None:
         ),
         "xl/_rels/workbook.xml.rels": rels(("rId1", "worksheet", "worksheets/sheet1.xml")),
         "xl/worksheets/sheet1.xml": (
-            f'<worksheet xmlns="{s_ns}"><sheetData><row r="1">{cells}</row></sheetData>'
-            "</worksheet>"
+            f'<worksheet xmlns="{s_ns}"><sheetData><row r="1">{cells}</row></sheetData></worksheet>'
         ),
     }
     path = tmp_path / "cups.xlsx"
