@@ -20,6 +20,7 @@ inside an archive gives no text, with the member's warning saying so.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -54,9 +55,11 @@ def extract(path: str, warnings: list[str], limit: int, *, read: Reader, depth: 
     tables: list[Table] = []
     members: list[dict[str, Any]] = []
     offset = 0
+    # A member's reader may still hold its copy open when it is removed (Windows refuses to
+    # delete an open file): what is left goes with the folder, or with the system's cleaning.
     with (
         open_zip(path, "zip") as archive,
-        tempfile.TemporaryDirectory(prefix="docmill-zip-") as folder,
+        tempfile.TemporaryDirectory(prefix="docmill-zip-", ignore_cleanup_errors=True) as folder,
     ):
         infos = [info for info in archive.infolist() if _is_document(info)]
         if len(infos) > MAX_MEMBERS:
@@ -134,7 +137,8 @@ def _read_member(
     except TaskError as exc:  # its message names the member, not the private copy
         raise TaskError(exc.type, exc.message.replace(target, info.filename)) from exc
     finally:
-        os.remove(target)
+        with contextlib.suppress(OSError):
+            os.remove(target)
     record["warnings"] = [w.replace(target, info.filename) for w in record["warnings"]]
     return record
 
