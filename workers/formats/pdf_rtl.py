@@ -32,6 +32,11 @@ _LIGATURES = frozenset(
     text for text in (unicodedata.normalize("NFKC", chr(c)) for c in _RANGES) if len(text) > 1
 )
 _SAME = 0.01  # points
+_LATIN = "A-Za-z\u00c0-\u024f"
+_RIGHT_TO_LEFT = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"
+_SCRIPTS_MEET = re.compile(
+    f"(?<=[{_LATIN}])(?=[{_RIGHT_TO_LEFT}])|(?<=[{_RIGHT_TO_LEFT}])(?=[{_LATIN}])"
+)
 
 
 class Glyphs(Protocol):
@@ -44,7 +49,13 @@ class Glyphs(Protocol):
 
 def written_order(page: Glyphs, indices: list[int], edits: dict[int, str]) -> str:
     """The line made of the characters `indices` of `page` (each replaced by its entry in
-    `edits`, if it has one), its words in written order."""
+    `edits`, if it has one), its words in written order, and a space wherever a Latin letter
+    and a right-to-left one meet: no word mixes them, and PDFium puts none between a Latin
+    word and the Arabic one beside it ("habibiحَبيبي")."""
+    return _SCRIPTS_MEET.sub(" ", _in_order(page, indices, edits))
+
+
+def _in_order(page: Glyphs, indices: list[int], edits: dict[int, str]) -> str:
     chars = [edits.get(i, page.text[i]) for i in indices]
     boxes = [page.box(i) for i in indices]
     start = 0
