@@ -41,6 +41,7 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
     "txt": ("text", "extract"), "md": ("text", "extract"), "rst": ("text", "extract"),
     "org": ("text", "extract"), "xls": ("xls", "extract"), "msg": ("msg", "extract"),
     "zip": ("archive", "extract"), "ipynb": ("notebook", "extract"),
+    "vtt": ("subtitles", "extract"), "srt": ("subtitles", "extract"),
     **dict.fromkeys(("png", "jpeg", "tiff", "bmp", "webp"), ("image", "extract")),
 }  # fmt: skip
 METADATA_FIELDS = (

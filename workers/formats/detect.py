@@ -28,7 +28,8 @@ MIME = {
     "eml": "message/rfc822", "rtf": "application/rtf", "xls": "application/vnd.ms-excel",
     "msg": "application/vnd.ms-outlook", "zip": "application/zip",
     "ipynb": "application/x-ipynb+json", "rss": "application/rss+xml",
-    "atom": "application/atom+xml", **image.MIME,
+    "atom": "application/atom+xml", "vtt": "text/vtt", "srt": "application/x-subrip",
+    **image.MIME,
 }  # fmt: skip
 BY_EXTENSION = {
     ".txt": "txt", ".text": "txt", ".log": "txt", ".md": "md", ".markdown": "md", ".rst": "rst",
@@ -37,6 +38,7 @@ BY_EXTENSION = {
     ".xml": "xml", ".eml": "eml", ".rtf": "rtf", "": "txt",
     ".ipynb": "ipynb",  # JSON, told from other JSON by its name alone
     ".rss": "xml", ".atom": "xml", ".rdf": "xml",  # feeds: read as XML, told by their root
+    ".vtt": "vtt", ".srt": "srt",
 }  # fmt: skip
 _ODF_MIME = {
     "application/vnd.oasis.opendocument.text": "odt",
@@ -104,6 +106,8 @@ def detect(path: str, max_bytes: int) -> str:
             return "html"
         if stripped.startswith("<?xml") or ext == ".xml":
             return "xml"
+    if stripped.startswith("WEBVTT") and stripped[6:7] in ("", " ", "\t", "\n", "\r"):
+        return "vtt"  # a transcript saved as .txt
     if ext in BY_EXTENSION and BY_EXTENSION[ext] not in ("txt", "md", "rst", "org"):
         return BY_EXTENSION[ext]
     if _looks_like_mail(stripped):
