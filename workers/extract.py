@@ -42,6 +42,7 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
     "org": ("text", "extract"), "xls": ("xls", "extract"), "msg": ("msg", "extract"),
     "zip": ("archive", "extract"), "ipynb": ("notebook", "extract"),
     "vtt": ("subtitles", "extract"), "srt": ("subtitles", "extract"),
+    "mht": ("mail", "extract_web_archive"),
     **dict.fromkeys(("png", "jpeg", "tiff", "bmp", "webp"), ("image", "extract")),
 }  # fmt: skip
 METADATA_FIELDS = (
@@ -76,7 +77,7 @@ def extract(
     options: dict[str, Any] = paging if kind == "pdf" else {}
     if module == "image":
         options = {"ocr": paging.get("ocr")}
-    if kind == "html":
+    if kind in ("html", "mht"):
         options = {"main_content": html_main_content}
     if kind == "zip":
         options = {

@@ -169,3 +169,33 @@ def _attachments(message: EmailMessage, warnings: list[str]) -> list[dict[str, A
             "size": len(payload) if isinstance(payload, bytes) else 0,
         })  # fmt: skip
     return out
+
+
+def extract_web_archive(
+    path: str, warnings: list[str], limit: int, *, main_content: bool = True
+) -> Extracted:
+    """A web page saved as one file (.mht, .mhtml: Edge's, Internet Explorer's and Chrome's
+    "web page, single file"): MIME whose first HTML part is the page, read as an .html file is
+    (its main content with `main_content`), the images and styles beside it left out."""
+    from workers.formats.markup import html_document
+    from workers.formats.structure import Structure, sections_in
+
+    errors: tuple[type[Exception], ...] = (UnicodeError, *PARSER_ERRORS)
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(read(path))
+        parts = list(message.walk())
+    except errors as exc:
+        raise TaskError(ErrorType.MALFORMED, f"unreadable web archive: {describe(exc)}") from exc
+    page = next((p for p in parts if p.get_content_type() == "text/html"), None)
+    if page is None:
+        plain = next((p for p in parts if p.get_content_type() == "text/plain"), None)
+        if plain is None:
+            raise TaskError(ErrorType.MALFORMED, "web archive without an HTML or text page")
+        return Extracted(_content(plain, warnings))
+    text, title, headings = html_document(
+        _content(page, warnings), warnings, path, main_content=main_content
+    )
+    title = title or clean(str(message.get("subject") or "")) or None
+    return Extracted(
+        text, meta={"title": title}, structure=Structure(sections_in(text, headings)) or None
+    )
