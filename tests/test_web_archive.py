@@ -46,7 +46,7 @@ def test_a_saved_web_page_reads_as_its_main_content(tmp_path: Path) -> None:
     path.write_text(CHROME, encoding="ascii", newline="")
     result = extract(str(path))
     assert (result["kind"], result["mime"]) == ("mht", "multipart/related")
-    assert result["metadata"]["title"] == "Quarterly report – Example"
+    assert result["metadata"]["title"] == "Quarterly report \u2013 Example"
     text = result["text"]
     assert "Revenue rose by 12 percent, driven by the new café line." in text
     assert "Home" not in text and "All rights reserved" not in text

@@ -16,7 +16,8 @@ from docmill.protocol import ErrorType
 from workers.errors import TaskError
 from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso, read
 from workers.formats.encoding import decode_bytes, decode_text
-from workers.formats.markup import html_to_text
+from workers.formats.markup import html_document, html_to_text
+from workers.formats.structure import Structure, sections_in
 
 _ENCRYPTED = ("multipart/encrypted", "application/pkcs7-mime", "application/x-pkcs7-mime")
 _MESSAGES = ("message/rfc822", "message/global")  # the parts of a multipart/digest by default
@@ -177,9 +178,6 @@ def extract_web_archive(
     """A web page saved as one file (.mht, .mhtml: Edge's, Internet Explorer's and Chrome's
     "web page, single file"): MIME whose first HTML part is the page, read as an .html file is
     (its main content with `main_content`), the images and styles beside it left out."""
-    from workers.formats.markup import html_document
-    from workers.formats.structure import Structure, sections_in
-
     errors: tuple[type[Exception], ...] = (UnicodeError, *PARSER_ERRORS)
     try:
         message = BytesParser(policy=policy.default).parsebytes(read(path))
