@@ -116,6 +116,13 @@ def test_office_and_other_zip_based_documents_are_not_read_as_archives(tmp_path:
         extract(str(drawing))
     assert info.value.type.value == "unsupported"
     assert "opendocument.graphics" in info.value.message
+    pages = _zip(tmp_path / "letter.pages", {"Index/Document.iwa": b"\x00", "preview.jpg": b""})
+    with pytest.raises(TaskError) as info:
+        extract(str(pages))
+    assert (info.value.type.value, info.value.message) == (
+        "unsupported",
+        "an Apple Pages, Keynote or Numbers document (iWork)",
+    )
 
 
 def test_chunks_say_which_member_and_section_they_come_from(tmp_path: Path) -> None:

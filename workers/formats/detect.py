@@ -144,6 +144,10 @@ def _zip_kind(path: str, max_bytes: int) -> str:
     kind = _ODF_MIME.get(mimetype) or next(
         (kind for part, kind in _OOXML_PARTS.items() if part in names), None
     )
+    if kind is None and any(name.startswith("Index/") and name.endswith(".iwa") for name in names):
+        raise TaskError(
+            ErrorType.UNSUPPORTED, "an Apple Pages, Keynote or Numbers document (iWork)"
+        )
     if kind is None and (mimetype or "[Content_Types].xml" in names):
         what = f"({mimetype})" if mimetype else "(Office Open XML)"
         raise TaskError(ErrorType.UNSUPPORTED, f"a zip-based document docmill does not read {what}")
