@@ -157,3 +157,42 @@ def test_docx_legacy_form_check_boxes_and_drop_downs_show_their_values(tmp_path:
     )
     lines = extract(str(word_with(tmp_path, body)))["text"].splitlines()
     assert lines[:4] == ["Paid: ☒", "Shipped: ☒", "Signed: ☐", "Region: South"]
+
+
+_MATH = 'xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math"'
+
+
+def _r(text: str) -> str:
+    return f"<m:r><m:t>{text}</m:t></m:r>"
+
+
+def test_docx_equations_read_as_latex(tmp_path: Path) -> None:
+    # Word's equations (OMML) vanished from the text: "The energy is  as shown."
+    inline = (
+        f"<m:oMath {_MATH}>{_r('E')}{_r('=m')}"
+        f"<m:sSup><m:e>{_r('c')}</m:e><m:sup>{_r('2')}</m:sup></m:sSup></m:oMath>"
+    )
+    displayed = (
+        f'<m:oMathPara {_MATH}><m:oMath><m:nary><m:naryPr><m:chr m:val="\u2211"/></m:naryPr>'
+        f"<m:sub>{_r('i=1')}</m:sub><m:sup>{_r('n')}</m:sup><m:e><m:f><m:num>{_r('a')}</m:num>"
+        f'<m:den><m:rad><m:radPr><m:degHide m:val="1"/></m:radPr><m:deg/><m:e>{_r("b")}'
+        "</m:e></m:rad></m:den></m:f></m:e></m:nary></m:oMath></m:oMathPara>"
+    )
+    others = (
+        f'<m:oMath {_MATH}><m:d><m:dPr><m:begChr m:val="["/><m:endChr m:val="]"/></m:dPr>'
+        f"<m:e>{_r('x')}</m:e><m:e>{_r('y')}</m:e></m:d>"
+        f"<m:func><m:fName>{_r('sin')}</m:fName><m:e>{_r('t')}</m:e></m:func>"
+        f"<m:sSub><m:e>{_r('x')}</m:e><m:sub>{_r('k')}</m:sub></m:sSub>"
+        f"<m:acc><m:e>{_r('v')}</m:e></m:acc><m:unknown>{_r('z')}</m:unknown></m:oMath>"
+    )
+    body = (
+        '<w:p><w:r><w:t xml:space="preserve">The energy is </w:t></w:r>'
+        f'{inline}<w:r><w:t xml:space="preserve"> as shown.</w:t></w:r></w:p>'
+        f"<w:p>{displayed}</w:p><w:p>{others}</w:p>"
+    )
+    lines = extract(str(word_with(tmp_path, body)))["text"].splitlines()
+    assert lines[:3] == [
+        "The energy is $E=mc^{2}$ as shown.",
+        "$$\\sum_{i=1}^{n}{\\frac{a}{\\sqrt{b}}}$$",
+        "$[x|y]\\sin{t}x_{k}\\hat{v}z$",
+    ]

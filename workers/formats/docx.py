@@ -11,7 +11,7 @@ from typing import Any
 
 from docmill.protocol import ErrorType
 from workers.errors import TaskError
-from workers.formats import docx_structure
+from workers.formats import docx_structure, omml
 from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso, os_error
 from workers.formats.charts import graphic_lines
 from workers.formats.ooxml import alt_text
@@ -241,6 +241,9 @@ def _docx_paragraph(paragraph: Any, out: list[str], notes: _Notes) -> None:
                 if alt and next(child.iter(_PICTURE), None) is not None:
                     boxes.append(f"[image: {' '.join(alt.split())}]")
                 visit(child)
+            elif tag in (omml.MATH, omml.MATH_PARA):  # an equation, as LaTeX
+                fence = "$$" if tag == omml.MATH_PARA else "$"
+                parts.append(f"{fence}{omml.latex(child)}{fence}")
             elif tag == f"{_W}txbxContent":
                 _docx_blocks(child, boxes, notes)
             elif tag == _MC_ALTERNATE:
