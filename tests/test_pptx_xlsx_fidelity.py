@@ -248,3 +248,26 @@ def test_xlsx_numbers_read_as_the_sheet_shows_them(tmp_path: Path) -> None:
         for name, data in members.items():
             zf.writestr(name, data)
     assert extract(str(path))["text"].splitlines()[-1] == "13\t0.3\t0.0025"
+
+
+def test_pptx_equations_read_as_latex(tmp_path: Path) -> None:
+    # PowerPoint keeps an equation as Office Math inside a14:m, with a picture of it as the
+    # fallback: its letters ran together ("E=mc2") where they were read at all.
+    math = (
+        '<m:oMathPara xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math">'
+        "<m:oMath><m:r><m:t>E=m</m:t></m:r><m:sSup><m:e><m:r><m:t>c</m:t></m:r></m:e>"
+        "<m:sup><m:r><m:t>2</m:t></m:r></m:sup></m:sSup></m:oMath></m:oMathPara>"
+    )
+    alternate = (
+        '<mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/'
+        '2006"><mc:Choice xmlns:a14="http://schemas.microsoft.com/office/drawing/2010/main" '
+        f'Requires="a14"><a14:m>{math}</a14:m></mc:Choice>'
+        "<mc:Fallback><a:r><a:t>E = mc squared (picture)</a:t></a:r></mc:Fallback>"
+        "</mc:AlternateContent>"
+    )
+    slide = shape("Einstein").replace(
+        "<a:p><a:r><a:t>Einstein</a:t></a:r></a:p>",
+        f"<a:p><a:r><a:t>Einstein: </a:t></a:r>{alternate}</a:p>",
+    )
+    text = extract(str(presentation(tmp_path, [slide], {})))["text"]
+    assert text.splitlines()[0] == "Einstein: $E=mc^{2}$"

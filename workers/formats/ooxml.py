@@ -9,6 +9,7 @@ import posixpath
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from workers.formats import omml
 from workers.formats.base import Extracted, clean, dublin_core, local, member, open_zip, parse_xml
 from workers.formats.charts import graphic_part
 from workers.formats.comments import slide_authors, slide_comments
@@ -194,15 +195,29 @@ def _drawing_blocks(
 
 
 def _paragraph(paragraph: Element) -> str:
+    """A paragraph's text; an equation in it (PowerPoint's a14:m, Office Math) as LaTeX between
+    $ (workers.formats.omml), not its letters run together."""
     parts: list[str] = []
-    for element in paragraph.iter():
-        tag = local(element.tag)
-        if tag == "t":
-            parts.append(element.text or "")
-        elif tag == "br":
-            parts.append("\n")
-        elif tag == "tab":
-            parts.append("\t")
+
+    def visit(element: Element) -> None:
+        for child in element:
+            if child.tag in (omml.MATH, omml.MATH_PARA):
+                parts.append(f"${omml.latex(child)}$")
+                continue
+            tag = local(child.tag)
+            if tag == "t":
+                parts.append(child.text or "")
+            elif tag == "br":
+                parts.append("\n")
+            elif tag == "tab":
+                parts.append("\t")
+            elif tag == "AlternateContent":  # Choice and Fallback say the same thing twice
+                if len(child):
+                    visit(child[0])
+                continue
+            visit(child)
+
+    visit(paragraph)
     return "".join(parts)
 
 
