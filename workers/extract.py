@@ -42,7 +42,7 @@ EXTRACTORS: dict[str, tuple[str, str]] = {
     "org": ("text", "extract"), "xls": ("xls", "extract"), "msg": ("msg", "extract"),
     "zip": ("archive", "extract"), "ipynb": ("notebook", "extract"),
     "vtt": ("subtitles", "extract"), "srt": ("subtitles", "extract"),
-    "mht": ("mail", "extract_web_archive"),
+    "mht": ("mail", "extract_web_archive"), "tex": ("latex", "extract"),
     **dict.fromkeys(("png", "jpeg", "tiff", "bmp", "webp"), ("image", "extract")),
 }  # fmt: skip
 METADATA_FIELDS = (

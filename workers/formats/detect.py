@@ -29,7 +29,7 @@ MIME = {
     "msg": "application/vnd.ms-outlook", "zip": "application/zip",
     "ipynb": "application/x-ipynb+json", "rss": "application/rss+xml",
     "atom": "application/atom+xml", "vtt": "text/vtt", "srt": "application/x-subrip",
-    "mht": "multipart/related",
+    "mht": "multipart/related", "tex": "application/x-tex",
     **image.MIME,
 }  # fmt: skip
 BY_EXTENSION = {
@@ -39,7 +39,7 @@ BY_EXTENSION = {
     ".xml": "xml", ".eml": "eml", ".rtf": "rtf", "": "txt",
     ".ipynb": "ipynb",  # JSON, told from other JSON by its name alone
     ".rss": "xml", ".atom": "xml", ".rdf": "xml",  # feeds: read as XML, told by their root
-    ".vtt": "vtt", ".srt": "srt", ".mht": "mht", ".mhtml": "mht",
+    ".vtt": "vtt", ".srt": "srt", ".mht": "mht", ".mhtml": "mht", ".tex": "tex",
 }  # fmt: skip
 _ODF_MIME = {
     "application/vnd.oasis.opendocument.text": "odt",
