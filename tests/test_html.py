@@ -190,3 +190,31 @@ def test_a_short_page_loses_its_own_navigation_and_footer(tmp_path: Path) -> Non
     assert "About us" not in text and "Example Town Library" not in text
     whole = extract(str(page), html_main_content=False)["text"]
     assert "About us" in whole and "Example Town Library" in whole
+
+
+def test_formulas_read_as_latex(tmp_path: Path) -> None:
+    # Wikipedia hides its MathML (display: none, for screen readers) and shows a picture
+    # marked aria-hidden whose alt text is the TeX: the formula vanished from the text.
+    wikipedia = (
+        '<span class="mwe-math-element"><span class="mwe-math-mathml-inline" '
+        'style="display: none;"><math alttext="{\\displaystyle E=mc^{2}}"><mi>E</mi><mo>=</mo>'
+        "<mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></math></span>"
+        '<img class="mwe-math-fallback-image-inline" aria-hidden="true" '
+        'src="e.svg" alt="{\\displaystyle E=mc^{2}}"></span>'
+    )
+    annotated = (
+        '<math><semantics><mrow><mi>a</mi></mrow><annotation encoding="application/x-tex">'
+        "\\frac{a}{b}</annotation></semantics></math>"
+    )
+    plain = "<math><mi>x</mi><mo>+</mo><mn>1</mn></math>"
+    page = tmp_path / "physics.html"
+    page.write_text(
+        f"<html><body><p>The formula is {wikipedia}, where E is energy.</p>"
+        f"<p>A ratio {annotated} and a sum {plain}.</p></body></html>",
+        encoding="utf-8",
+    )
+    assert extract(str(page))["text"].splitlines() == [
+        "The formula is $E=mc^{2}$, where E is energy.",
+        "",
+        "A ratio $\\frac{a}{b}$ and a sum $x + 1$.",
+    ]

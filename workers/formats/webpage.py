@@ -27,6 +27,7 @@ MAX_MAIN_ELEMENTS = 50_000
 # they go through it holding this (a supplementary private-use character) and come back empty.
 _EMPTY_CELL = "\U000f0000"
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_STYLE_WRAPPER = re.compile(r"\{\\(?:displaystyle|textstyle|scriptstyle)\s*(.*)\}")
 _HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
 
 
@@ -42,6 +43,7 @@ def visible_html(markup: str, main_content: bool, warnings: list[str]) -> tuple[
     except (etree.ParserError, ValueError):  # empty, or only comments and white space
         return markup, None
     title = tree.findtext(".//title")
+    _math_as_text(tree)
     for element in [e for e in tree.iter() if isinstance(e.tag, str) and _hidden(e)]:
         if element.getparent() is not None:
             element.drop_tree()  # its tail, the text after it, stays
@@ -86,6 +88,40 @@ def _alt_as_text(tree: Any) -> None:
             label = image.makeelement("span", {})
             label.text, label.tail = f"[image: {alt}]", image.tail
             image.getparent().replace(image, label)
+
+
+def _math_as_text(tree: Any) -> None:
+    """A formula as LaTeX between $, where the page shows it: a MathML element (its TeX
+    alttext or annotation, else its symbols), or the picture a page shows in its place
+    (Wikipedia hides the MathML and shows an image whose alt text is the TeX). Without this
+    the formulas of a page vanished: MathML is not text, and the picture is marked
+    aria-hidden for screen readers, which read the MathML."""
+    for image in list(tree.iter("img")):
+        alt = image.get("alt") or ""
+        if "math" in (image.get("class") or "") and alt.strip():
+            _replace(image, _tex(alt))
+    for math in list(tree.iter("math", "{http://www.w3.org/1998/Math/MathML}math")):
+        if any(_hidden(e) for e in (math, *math.iterancestors())):
+            continue  # the picture beside it shows it
+        annotation = next(
+            (a.text for a in math.iter() if a.get("encoding") == "application/x-tex"), None
+        )
+        _replace(math, _tex(math.get("alttext") or annotation or " ".join(math.itertext())))
+
+
+def _tex(source: str) -> str:
+    """TeX without the `{\\displaystyle ...}` a renderer wraps it in."""
+    tex = " ".join(source.split())
+    match = _STYLE_WRAPPER.fullmatch(tex)
+    return match.group(1).strip() if match else tex
+
+
+def _replace(element: Any, tex: str) -> None:
+    if element.getparent() is None or not tex:
+        return
+    label = element.makeelement("span", {})
+    label.text, label.tail = f"${tex}$", element.tail
+    element.getparent().replace(element, label)
 
 
 def _hidden(element: Any) -> bool:
