@@ -206,7 +206,7 @@ def test_formulas_read_as_latex(tmp_path: Path) -> None:
         '<math><semantics><mrow><mi>a</mi></mrow><annotation encoding="application/x-tex">'
         "\\frac{a}{b}</annotation></semantics></math>"
     )
-    plain = "<math><mi>x</mi><mo>+</mo><mn>1</mn></math>"
+    plain = "<math><mfrac><mi>x</mi><msup><mi>y</mi><mn>2</mn></msup></mfrac></math>"
     page = tmp_path / "physics.html"
     page.write_text(
         f"<html><body><p>The formula is {wikipedia}, where E is energy.</p>"
@@ -216,5 +216,5 @@ def test_formulas_read_as_latex(tmp_path: Path) -> None:
     assert extract(str(page))["text"].splitlines() == [
         "The formula is $E=mc^{2}$, where E is energy.",
         "",
-        "A ratio $\\frac{a}{b}$ and a sum $x + 1$.",
+        "A ratio $\\frac{a}{b}$ and a sum $\\frac{x}{y^{2}}$.",
     ]

@@ -3,6 +3,7 @@ Inputs built here."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,22 @@ def test_odt_form_answers_come_after_the_text(tmp_path: Path) -> None:
         "[form field First Name: Alice]",
         "[form field Notes: Allergic to penicillin]",
     ]
+
+
+def test_odt_formulas_read_as_latex(tmp_path: Path) -> None:
+    # LibreOffice Math keeps a formula as an object of its own (Object 1/content.xml, MathML):
+    # it vanished from the text.
+    body = (
+        "<office:text><text:p>The energy is <draw:frame><draw:object "
+        'xlink:href="./Object 1" xlink:type="simple"/></draw:frame> as shown.</text:p>'
+        "</office:text>"
+    )
+    path = opendocument(tmp_path, "physics.odt", "application/vnd.oasis.opendocument.text", body)
+    formula = (
+        '<math xmlns="http://www.w3.org/1998/Math/MathML"><semantics><mrow><mi>E</mi>'
+        "<mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></mrow>"
+        '<annotation encoding="StarMath 5.0">E = m c^2</annotation></semantics></math>'
+    )
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("Object 1/content.xml", formula)
+    assert extract(str(path))["text"] == "The energy is $E=mc^{2}$ as shown."

@@ -5,8 +5,11 @@ holds them."""
 
 from __future__ import annotations
 
+import posixpath
 from typing import TYPE_CHECKING, Any
 
+from workers.errors import TaskError
+from workers.formats import mathml
 from workers.formats.base import Extracted, clean, dublin_core, local, member, open_zip, parse_xml
 from workers.formats.structure import Structure, sections_in
 
@@ -25,11 +28,12 @@ def extract(path: str, warnings: list[str], limit: int) -> Extracted:
     """Return the text of an OpenDocument file, paragraphs and table rows one per line."""
     with open_zip(path, "OpenDocument") as zf:
         content = member(zf, "content.xml", limit)
-    if content is None:
-        warnings.append("OpenDocument file has no content.xml")
-        root = None
-    else:
-        root = parse_xml(content, "content.xml")
+        if content is None:
+            warnings.append("OpenDocument file has no content.xml")
+            root = None
+        else:
+            root = parse_xml(content, "content.xml")
+            _formulas_as_text(root, zf, limit, warnings)
     meta = properties(path, limit)
     pages: list[dict[str, Any]] = []
     lines: list[str] = []
@@ -130,6 +134,36 @@ def _blocks(element: Element, out: list[str]) -> None:
             out.extend([row] * (repeat if row else 1))
         elif tag not in _SKIP and child.tag not in _ALT:
             _blocks(child, out)
+
+
+def _formulas_as_text(root: Element, zf: Any, limit: int, warnings: list[str]) -> None:
+    """Each formula object (draw:object naming an `Object N` of the package, as LibreOffice
+    Math writes them) given its MathML as LaTeX between $ for its text: without this, the
+    formulas of a document vanished from its text."""
+    for element in root.iter():
+        if local(element.tag) != "object" or len(element):
+            continue
+        href = next((v for k, v in element.attrib.items() if local(k) == "href"), "")
+        name = posixpath.normpath(href.removeprefix("./")) + "/content.xml"
+        try:
+            data = member(zf, name, limit)
+        except TaskError as exc:
+            warnings.append(f"formula {href}: {exc.message}")
+            continue
+        if data is None:
+            continue
+        try:
+            formula = parse_xml(data, name)
+        except TaskError as exc:
+            warnings.append(f"formula {href}: {exc.message}")
+            continue
+        math = (
+            formula
+            if local(formula.tag) == "math"
+            else next((e for e in formula.iter() if local(e.tag) == "math"), None)
+        )
+        if math is not None and (tex := mathml.latex(math)):
+            element.text = f"${tex}$"
 
 
 def _image_alt(frame: Element) -> str | None:

@@ -15,7 +15,7 @@ import copy
 import re
 from typing import Any
 
-from workers.formats import boilerplate
+from workers.formats import boilerplate, mathml
 from workers.formats.base import PARSER_ERRORS, describe
 
 MIN_MAIN_CHARS = 250
@@ -92,10 +92,10 @@ def _alt_as_text(tree: Any) -> None:
 
 def _math_as_text(tree: Any) -> None:
     """A formula as LaTeX between $, where the page shows it: a MathML element (its TeX
-    alttext or annotation, else its symbols), or the picture a page shows in its place
-    (Wikipedia hides the MathML and shows an image whose alt text is the TeX). Without this
-    the formulas of a page vanished: MathML is not text, and the picture is marked
-    aria-hidden for screen readers, which read the MathML."""
+    alttext or annotation, else its markup as LaTeX: workers.formats.mathml), or the picture
+    a page shows in its place (Wikipedia hides the MathML and shows an image whose alt text
+    is the TeX). Without this the formulas of a page vanished: MathML is not text, and the
+    picture is marked aria-hidden for screen readers, which read the MathML."""
     for image in list(tree.iter("img")):
         alt = image.get("alt") or ""
         if "math" in (image.get("class") or "") and alt.strip():
@@ -103,10 +103,7 @@ def _math_as_text(tree: Any) -> None:
     for math in list(tree.iter("math", "{http://www.w3.org/1998/Math/MathML}math")):
         if any(_hidden(e) for e in (math, *math.iterancestors())):
             continue  # the picture beside it shows it
-        annotation = next(
-            (a.text for a in math.iter() if a.get("encoding") == "application/x-tex"), None
-        )
-        _replace(math, _tex(math.get("alttext") or annotation or " ".join(math.itertext())))
+        _replace(math, _tex(math.get("alttext") or mathml.latex(math)))
 
 
 def _tex(source: str) -> str:
