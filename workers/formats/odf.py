@@ -162,7 +162,12 @@ def _formulas_as_text(root: Element, zf: Any, limit: int, warnings: list[str]) -
             if local(formula.tag) == "math"
             else next((e for e in formula.iter() if local(e.tag) == "math"), None)
         )
-        if math is not None and (tex := mathml.latex(math)):
+        try:
+            tex = mathml.latex(math) if math is not None else ""
+        except RecursionError:  # nested deeper than any formula: a crafted file
+            warnings.append(f"formula {href}: nested too deep, left out")
+            continue
+        if tex:
             element.text = f"${tex}$"
 
 
