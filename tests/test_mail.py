@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.documents import mail
+from tests.documents.pdf import write_pdf
 from workers.extract import extract
 
 pytestmark = pytest.mark.timeout(30)
@@ -39,7 +40,8 @@ def test_forwarded_message_is_read_after_the_body(tmp_path: Path) -> None:
         "[attached message]\n"
         "From: Chair <chair@example.org>\nTo: team@example.org\n"
         "Date: Tue, 01 Dec 2026 08:00:00 +0000\nSubject: Minutes\n\n"
-        "The board approved the budget."
+        "The board approved the budget.\n\n"
+        "[attachment: votes.csv]\ncol\n1"  # the forwarded message's attached file, read
     )
     attachments = result["metadata"]["attachments"]
     assert attachments[0]["content_type"] == "message/rfc822"
@@ -101,11 +103,41 @@ def test_eml_headers_and_attachments(tmp_path: Path) -> None:
     assert meta["title"] == "Fake email with attachment"
     assert meta["author"] == mail.SENDER and meta["to"] == mail.RECIPIENT
     assert meta["created"] == "2023-05-16T17:28:40+00:00"
-    assert meta["attachments"] == [
-        {"filename": "fake-attachment.txt", "content_type": "text/plain", "size": 30}
+    assert meta["attachments"] == [{
+        "filename": "fake-attachment.txt", "content_type": "text/plain", "size": 30,
+        "kind": "txt", "status": "ok",
+    }]  # fmt: skip
+    # The attached file is read as the document it is, after the body, and starts a section.
+    assert result["text"] == (
+        "Here's the attachments!\n\n[attachment: fake-attachment.txt]\n"
+        "Hey this is a fake attachment!"
+    )
+    sections = result["structure"]["sections"]
+    assert [(level, title) for _, level, title in sections] == [(1, "fake-attachment.txt")]
+
+
+def test_attached_files_read_as_documents_and_failures_cost_only_themselves(
+    tmp_path: Path,
+) -> None:
+    report = write_pdf(tmp_path / "q3.pdf", ["Revenue rose by 12 percent."]).read_bytes()
+    outer = message("ann@example.org", "Q3", "Figures attached.")
+    outer.add_attachment(report, maintype="application", subtype="pdf", filename="q3.pdf")
+    outer.add_attachment(b"%PDF-1.4 broken", maintype="application", subtype="pdf",
+                         filename="broken.pdf")  # fmt: skip
+    outer.add_attachment(b"BEGIN:VCALENDAR", maintype="text", subtype="calendar",
+                         filename="invite.ics")  # fmt: skip
+    path = tmp_path / "q3.eml"
+    path.write_bytes(bytes(outer))
+    result = extract(str(path))
+    assert result["text"] == (
+        "Figures attached.\n\n[attachment: q3.pdf]\nRevenue rose by 12 percent."
+    )
+    states = [
+        (a["filename"], a.get("kind") or a["error"]) for a in result["metadata"]["attachments"]
     ]
-    assert "Here's the attachments!" in result["text"]
-    assert "fake attachment" not in result["text"]
+    assert states == [("q3.pdf", "pdf"), ("broken.pdf", "malformed"), ("invite.ics", "unsupported")]
+    assert any(w.startswith("attachment broken.pdf: malformed: ") for w in result["warnings"])
+    assert not any("invite.ics" in w for w in result["warnings"])  # listed, not a warning
 
 
 def test_eml_detected_by_content_under_txt_name(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from docmill.protocol import ErrorType
 from docmill.security import under_roots
 from workers.errors import TaskError
-from workers.formats import headings
+from workers.formats import archive, headings
 from workers.formats.base import Extracted, os_error
 from workers.formats.detect import MIME, detect
 from workers.language import document_language
@@ -79,16 +79,20 @@ def extract(
         options = {"ocr": paging.get("ocr")}
     if kind in ("html", "mht"):
         options = {"main_content": html_main_content}
+
+    # An archive's members and a mail's attached files are read as files of their own.
+    def inner(member: str, limit: int) -> dict[str, Any]:
+        return extract(
+            member,
+            max_bytes=limit,
+            html_main_content=html_main_content,
+            archive_depth=archive_depth + 1,
+        )
+
     if kind == "zip":
-        options = {
-            "read": lambda member, limit: extract(
-                member,
-                max_bytes=limit,
-                html_main_content=html_main_content,
-                archive_depth=archive_depth + 1,
-            ),
-            "depth": archive_depth,
-        }
+        options = {"read": inner, "depth": archive_depth}
+    if kind == "eml" and archive_depth < archive.MAX_DEPTH:
+        options = {"reader": inner}
     found: Extracted = extractor(path, warnings, max_bytes, **options)
     unchanged(path, st)
     kind = found.kind or kind

@@ -25,7 +25,7 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from docmill.protocol import ErrorType
@@ -50,11 +50,8 @@ def extract(path: str, warnings: list[str], limit: int, *, read: Reader, depth: 
     if depth >= MAX_DEPTH:
         message = f"an archive nested over {MAX_DEPTH} deep is not read"
         raise TaskError(ErrorType.UNSUPPORTED, message)
-    parts: list[str] = []
-    sections: list[Section] = []
-    tables: list[Table] = []
+    joined = Joined()
     members: list[dict[str, Any]] = []
-    offset = 0
     # A member's reader may still hold its copy open when it is removed (Windows refuses to
     # delete an open file): what is left goes with the folder, or with the system's cleaning.
     with (
@@ -77,21 +74,40 @@ def extract(path: str, warnings: list[str], limit: int, *, read: Reader, depth: 
             entry |= {"kind": record["kind"], "status": record["status"]}
             for warning in record["warnings"]:
                 _warn(warnings, f"{info.filename}: {warning}")
-            text = record["text"].strip("\n")
-            if not text.strip():
-                continue
-            head = MARKER.format(info.filename)
-            start = offset + (2 if parts else 0)
-            sections.append(Section(start, 1, info.filename))
-            body = start + len(head) + 1
-            inner = Structure.from_dict(record.get("structure"))
-            sections += [Section(body + s.start, s.level + 1, s.title) for s in inner.sections]
-            tables += [Table(body + t.start, body + t.end, t.rows) for t in inner.tables]
-            parts.append(f"{head}\n{text}")
-            offset = start + len(parts[-1])
+            joined.add(record, info.filename, MARKER.format(info.filename))
     meta = {"members": members, "member_count": len(members)}
-    structure = Structure(tuple(sections), tuple(tables))
-    return Extracted("\n\n".join(parts), meta=meta, structure=structure)
+    return Extracted(joined.text(), meta=meta, structure=joined.structure())
+
+
+class Joined:
+    """Documents read from inside another joined into one text: each under its marker line,
+    which starts a section titled `name`, the document's own sections and tables one level
+    below it; text with no marker (a mail's body) before them."""
+
+    def __init__(self, text: str = "") -> None:
+        self.parts = [text.strip("\n")] if text.strip() else []
+        self.offset = len(self.parts[0]) if self.parts else 0
+        self.sections: list[Section] = []
+        self.tables: list[Table] = []
+
+    def add(self, record: dict[str, Any], name: str, marker: str) -> None:
+        text = record["text"].strip("\n")
+        if not text.strip():
+            return
+        start = self.offset + (2 if self.parts else 0)
+        self.sections.append(Section(start, 1, name))
+        body = start + len(marker) + 1
+        inner = Structure.from_dict(record.get("structure"))
+        self.sections += [Section(body + s.start, s.level + 1, s.title) for s in inner.sections]
+        self.tables += [Table(body + t.start, body + t.end, t.rows) for t in inner.tables]
+        self.parts.append(f"{marker}\n{text}")
+        self.offset = start + len(self.parts[-1])
+
+    def text(self) -> str:
+        return "\n\n".join(self.parts)
+
+    def structure(self) -> Structure | None:
+        return Structure(tuple(self.sections), tuple(self.tables)) or None
 
 
 def listing(path: str) -> dict[str, Any]:
@@ -110,36 +126,51 @@ def _read_member(
     limit: int,
     read: Reader,
 ) -> dict[str, Any]:
-    """The record of one member, read from a private copy that is gone once it is read."""
+    """The record of one member of the archive."""
     if info.flag_bits & 0x1:
         raise TaskError(ErrorType.ENCRYPTED, "encrypted in the archive")
     if info.file_size > limit:
         raise TaskError(ErrorType.TOO_LARGE, f"expands to {info.file_size} bytes, over {limit}")
-    # Only the member's base name, made safe, is used: a name such as "../../etc/x" or an
-    # absolute path writes nowhere but this folder.
-    stem, ext = os.path.splitext(os.path.basename(info.filename))
-    target = os.path.join(folder, f"{number:04d}-{_UNSAFE.sub('_', stem)[:80]}{ext[:16]}")
     errors: tuple[type[Exception], ...] = (zipfile.BadZipFile, NotImplementedError, *PARSER_ERRORS)
     try:
-        with archive.open(info) as source, open(target, "wb") as sink:
-            copied = 0
-            while chunk := source.read(1 << 20):
-                copied += len(chunk)
-                if copied > limit:  # a header that lied about the size
-                    raise TaskError(ErrorType.TOO_LARGE, f"expands past {limit} bytes")
-                sink.write(chunk)
+        with archive.open(info) as source:
+            chunks = iter(lambda: source.read(1 << 20), b"")
+            return read_as_file(info.filename, chunks, folder, number, limit, read)
     except RuntimeError as exc:  # zipfile's word for an encrypted member
         raise TaskError(ErrorType.ENCRYPTED, "encrypted in the archive") from exc
     except errors as exc:
         raise TaskError(ErrorType.MALFORMED, f"unreadable in the archive: {describe(exc)}") from exc
+
+
+def read_as_file(
+    name: str,
+    chunks: Iterable[bytes],
+    folder: str,
+    number: int,
+    limit: int,
+    read: Reader,
+) -> dict[str, Any]:
+    """The record of a document held inside another (an archive's member, a mail's
+    attachment), read by `read` from a private copy in `folder` that is gone once it is read;
+    errors and warnings name it `name`, not the copy. Only its base name, made safe, is used
+    for the copy: a name such as "../../etc/x" or an absolute path writes nowhere else."""
+    stem, ext = os.path.splitext(os.path.basename(name.replace("\\", "/")))
+    target = os.path.join(folder, f"{number:04d}-{_UNSAFE.sub('_', stem)[:80]}{ext[:16]}")
+    with open(target, "wb") as sink:
+        copied = 0
+        for chunk in chunks:
+            copied += len(chunk)
+            if copied > limit:  # a header that lied about the size
+                raise TaskError(ErrorType.TOO_LARGE, f"expands past {limit} bytes")
+            sink.write(chunk)
     try:
         record = read(target, limit)
-    except TaskError as exc:  # its message names the member, not the private copy
-        raise TaskError(exc.type, exc.message.replace(target, info.filename)) from exc
+    except TaskError as exc:  # its message names the document, not the private copy
+        raise TaskError(exc.type, exc.message.replace(target, name)) from exc
     finally:
         with contextlib.suppress(OSError):
             os.remove(target)
-    record["warnings"] = [w.replace(target, info.filename) for w in record["warnings"]]
+    record["warnings"] = [w.replace(target, name) for w in record["warnings"]]
     return record
 
 

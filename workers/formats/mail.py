@@ -5,6 +5,7 @@ its own headers."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage, MIMEPart
@@ -14,6 +15,7 @@ from typing import Any
 
 from docmill.protocol import ErrorType
 from workers.errors import TaskError
+from workers.formats import archive
 from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso, read
 from workers.formats.encoding import decode_bytes, decode_text
 from workers.formats.markup import html_document, html_to_text
@@ -23,10 +25,15 @@ _ENCRYPTED = ("multipart/encrypted", "application/pkcs7-mime", "application/x-pk
 _MESSAGES = ("message/rfc822", "message/global")  # the parts of a multipart/digest by default
 _MAX_DEPTH = 8  # messages attached to attached messages, as far as anyone forwards
 ATTACHED_MARKER = "[attached message]"
+ATTACHMENT_MARKER = "[attachment: {}]"
 
 
-def extract(path: str, warnings: list[str], limit: int) -> Extracted:
-    """Return the body text of the message at `path`, headers and attachments as metadata."""
+def extract(
+    path: str, warnings: list[str], limit: int, *, reader: archive.Reader | None = None
+) -> Extracted:
+    """Return the body text of the message at `path`, headers and attachments as metadata;
+    with `reader` (workers.extract.extract, as for an archive's members), each attached file's
+    text after the body, under `[attachment: name]`."""
     data = read(path)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:1024]:
         # A message saved as UTF-16: back to bytes the MIME parser reads (headers are ASCII).
@@ -37,15 +44,51 @@ def extract(path: str, warnings: list[str], limit: int) -> Extracted:
         meta = _headers(message, warnings)
         text = _body(message, warnings)
         attached = _attached(message, warnings)
-        attachments = _attachments(message, warnings)
+        files = _attachments(message, warnings)
     except PARSER_ERRORS as exc:
         raise TaskError(ErrorType.MALFORMED, f"unreadable e-mail: {describe(exc)}") from exc
     if not text.strip() and message.get_content_type() in _ENCRYPTED:
         raise TaskError(ErrorType.ENCRYPTED, "e-mail body is encrypted (PGP/MIME or S/MIME)")
-    meta["attachments"] = attachments
+    meta["attachments"] = [entry for entry, _ in files]
     if attached:
         text = "\n\n".join([text.rstrip("\r\n"), *attached] if text.strip() else attached)
-    return Extracted(text.replace("\r\n", "\n"), meta=meta)
+    text = text.replace("\r\n", "\n")
+    if reader is None or not any(part is not None for _, part in files):
+        return Extracted(text, meta=meta)
+    joined = archive.Joined(text)
+    with tempfile.TemporaryDirectory(prefix="docmill-mail-", ignore_cleanup_errors=True) as folder:
+        for number, (entry, part) in enumerate(files):
+            if part is not None:
+                _read_attachment(entry, part, folder, number, limit, reader, joined, warnings)
+    return Extracted(joined.text(), meta=meta, structure=joined.structure())
+
+
+def _read_attachment(
+    entry: dict[str, Any],
+    part: MIMEPart,
+    folder: str,
+    number: int,
+    limit: int,
+    reader: archive.Reader,
+    joined: archive.Joined,
+    warnings: list[str],
+) -> None:
+    """An attached file read as the document it is, after the body; its kind and status, or
+    its error, in its entry. One docmill does not read (a calendar invitation, a signature's
+    logo) is only listed, as before."""
+    name = entry["filename"] or f"attachment {number + 1}"
+    payload = part.get_payload(decode=True)
+    try:
+        data = payload if isinstance(payload, bytes) else b""
+        record = archive.read_as_file(name, [data], folder, number, limit, reader)
+    except TaskError as exc:
+        entry["error"] = exc.type.value
+        if exc.type is not ErrorType.UNSUPPORTED:
+            warnings.append(f"attachment {name}: {exc.type.value}: {exc.message}")
+        return
+    entry |= {"kind": record["kind"], "status": record["status"]}
+    warnings.extend(f"attachment {name}: {warning}" for warning in record["warnings"][:20])
+    joined.add(record, name, ATTACHMENT_MARKER.format(name))
 
 
 def _attached(message: EmailMessage, warnings: list[str], depth: int = 0) -> list[str]:
@@ -152,11 +195,15 @@ def _message_attachment(part: MIMEPart) -> dict[str, Any]:
     }
 
 
-def _attachments(message: EmailMessage, warnings: list[str]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+def _attachments(
+    message: EmailMessage, warnings: list[str]
+) -> list[tuple[dict[str, Any], MIMEPart | None]]:
+    """Each attachment's entry, and its part when it is a file (an attached message is read
+    with the body: _attached)."""
+    out: list[tuple[dict[str, Any], MIMEPart | None]] = []
     for part in message.walk():
         if part.get_content_type() in _MESSAGES:
-            out.append(_message_attachment(part))
+            out.append((_message_attachment(part), None))
             continue
         if part.is_multipart():
             continue
@@ -164,11 +211,12 @@ def _attachments(message: EmailMessage, warnings: list[str]) -> list[dict[str, A
         if part.get_content_disposition() != "attachment" and not part.get_filename():
             continue
         payload = part.get_payload(decode=True)
-        out.append({
+        entry = {
             "filename": clean(part.get_filename()),
             "content_type": part.get_content_type(),
             "size": len(payload) if isinstance(payload, bytes) else 0,
-        })  # fmt: skip
+        }
+        out.append((entry, part))
     return out
 
 
