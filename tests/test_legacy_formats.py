@@ -179,15 +179,18 @@ def test_msg_headers_rtf_body_attachments_and_attached_message(tmp_path: Path) -
     assert meta["created"] == "2026-11-30T15:04:05+00:00"
     assert result["text"] == (
         "Quarterly figures attached.\nCafé budget approved.\n\n"
-        "[attached message]\nFrom: Dee Diaz\nSubject: Budget memo\n\nTravel is capped."
+        "[attached message]\nFrom: Dee Diaz\nSubject: Budget memo\n\nTravel is capped.\n\n"
+        "[attachment: figures.csv]\nquarter\ttotal\nQ3\t12"  # attached files read, as for .eml
     )
     assert meta["attachments"][0] == {
         "filename": "figures.csv", "content_type": "text/csv", "size": 20,
+        "kind": "csv", "status": "ok",
     }  # fmt: skip
     assert meta["attachments"][1]["content_type"] == "message/rfc822"
     assert meta["attachments"][1]["filename"] == "Budget memo"
     assert meta["attachments"][2] == {  # the attached message's own file
         "filename": "memo.pdf", "content_type": "application/pdf", "size": 13,
+        "error": "malformed",
     }  # fmt: skip
 
 
@@ -282,9 +285,13 @@ def test_corpus_msg_files(corpus: Path) -> None:
     result = extract(str(corpus / UNS / "fake-email-attachment.msg"))
     assert result["metadata"]["title"] == "Fake email with attachment"
     assert "Here's the attachments!" in result["text"]
-    assert result["metadata"]["attachments"] == [
-        {"filename": "fake-attachment.txt", "content_type": "text/plain", "size": 30}
-    ]
+    assert result["metadata"]["attachments"] == [{
+        "filename": "fake-attachment.txt", "content_type": "text/plain", "size": 30,
+        "kind": "txt", "status": "ok",
+    }]  # fmt: skip
+    assert result["text"].endswith(
+        "[attachment: fake-attachment.txt]\nHey this is a fake attachment!"
+    )
     cc = extract(str(corpus / UNS / "fake-email-with-cc-and-bcc.msg"))["metadata"]
     assert cc["cc"] == "steve@unstructured.io" and "john-ctr@unstructured.io" in cc["to"]
     assert error_of(corpus / UNS / "fake-encrypted.msg").type is ErrorType.ENCRYPTED

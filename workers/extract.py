@@ -91,7 +91,7 @@ def extract(
 
     if kind == "zip":
         options = {"read": inner, "depth": archive_depth}
-    if kind == "eml" and archive_depth < archive.MAX_DEPTH:
+    if kind in ("eml", "msg") and archive_depth < archive.MAX_DEPTH:
         options = {"reader": inner}
     found: Extracted = extractor(path, warnings, max_bytes, **options)
     unchanged(path, st)

@@ -1,7 +1,9 @@
 """E-mail messages (.eml, RFC 5322/MIME) through the stdlib's email package: subject, sender
-and date as metadata, the text/plain body (else the HTML one as text), attachments listed;
-attached and digested messages (message/rfc822) read after the body, each under a marker with
-its own headers."""
+and date as metadata, the text/plain body (else the HTML one as text); attached and digested
+messages (message/rfc822) read after the body, each under a marker with its own headers; then
+each attached file read as the document it is, under `[attachment: name]` (the caller's
+`reader`: workers.extract.extract), all listed in `attachments`. Also web pages saved as one
+file (.mht), which are MIME too."""
 
 from __future__ import annotations
 
@@ -53,42 +55,48 @@ def extract(
     if attached:
         text = "\n\n".join([text.rstrip("\r\n"), *attached] if text.strip() else attached)
     text = text.replace("\r\n", "\n")
-    if reader is None or not any(part is not None for _, part in files):
+    if reader is None:
         return Extracted(text, meta=meta)
-    joined = archive.Joined(text)
-    with tempfile.TemporaryDirectory(prefix="docmill-mail-", ignore_cleanup_errors=True) as folder:
-        for number, (entry, part) in enumerate(files):
-            if part is not None:
-                _read_attachment(entry, part, folder, number, limit, reader, joined, warnings)
+    payloads = [(entry, _payload(part) if part is not None else None) for entry, part in files]
+    joined = read_attachments(text, payloads, limit, reader, warnings)
     return Extracted(joined.text(), meta=meta, structure=joined.structure())
 
 
-def _read_attachment(
-    entry: dict[str, Any],
-    part: MIMEPart,
-    folder: str,
-    number: int,
+def _payload(part: MIMEPart) -> bytes:
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
+
+
+def read_attachments(
+    body: str,
+    files: list[tuple[dict[str, Any], bytes | None]],
     limit: int,
     reader: archive.Reader,
-    joined: archive.Joined,
     warnings: list[str],
-) -> None:
-    """An attached file read as the document it is, after the body; its kind and status, or
-    its error, in its entry. One docmill does not read (a calendar invitation, a signature's
-    logo) is only listed, as before."""
-    name = entry["filename"] or f"attachment {number + 1}"
-    payload = part.get_payload(decode=True)
-    try:
-        data = payload if isinstance(payload, bytes) else b""
-        record = archive.read_as_file(name, [data], folder, number, limit, reader)
-    except TaskError as exc:
-        entry["error"] = exc.type.value
-        if exc.type is not ErrorType.UNSUPPORTED:
-            warnings.append(f"attachment {name}: {exc.type.value}: {exc.message}")
-        return
-    entry |= {"kind": record["kind"], "status": record["status"]}
-    warnings.extend(f"attachment {name}: {warning}" for warning in record["warnings"][:20])
-    joined.add(record, name, ATTACHMENT_MARKER.format(name))
+) -> archive.Joined:
+    """The body, then each attached file (those with bytes: an attached message has none)
+    read as the document it is, under `[attachment: name]`; its kind and status, or its error,
+    in its entry. One docmill does not read (a calendar invitation, a signature's logo) is only
+    listed, as before; a damaged one is a warning too. For .eml and .msg alike."""
+    joined = archive.Joined(body)
+    if not any(data is not None for _, data in files):
+        return joined
+    with tempfile.TemporaryDirectory(prefix="docmill-mail-", ignore_cleanup_errors=True) as folder:
+        for number, (entry, data) in enumerate(files):
+            if data is None:
+                continue
+            name = entry["filename"] or f"attachment {number + 1}"
+            try:
+                record = archive.read_as_file(name, [data], folder, number, limit, reader)
+            except TaskError as exc:
+                entry["error"] = exc.type.value
+                if exc.type is not ErrorType.UNSUPPORTED:
+                    warnings.append(f"attachment {name}: {exc.type.value}: {exc.message}")
+                continue
+            entry |= {"kind": record["kind"], "status": record["status"]}
+            warnings.extend(f"attachment {name}: {w}" for w in record["warnings"][:20])
+            joined.add(record, name, ATTACHMENT_MARKER.format(name))
+    return joined
 
 
 def _attached(message: EmailMessage, warnings: list[str], depth: int = 0) -> list[str]:

@@ -1,8 +1,8 @@
 """Outlook messages (.msg, [MS-OXMSG]) through olefile: subject, sender, recipients and date as
 metadata, as for .eml; the plain-text body, else the compressed RTF body (decompressed with
 compressed_rtf; read as the HTML it encapsulates if it does, else as RTF), else the HTML body
-as text; attachments listed as for .eml, and attached messages read after the body under the
-same marker, with their headers."""
+as text; attachments listed and read as for .eml, and attached messages read after the body
+under the same marker, with their headers."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from typing import Any
 
 from docmill.protocol import ErrorType
 from workers.errors import TaskError
+from workers.formats import archive
 from workers.formats.base import PARSER_ERRORS, Extracted, clean, describe, iso, read
-from workers.formats.mail import ATTACHED_MARKER, mime_text
+from workers.formats.mail import ATTACHED_MARKER, mime_text, read_attachments
 from workers.formats.markup import html_to_text
 from workers.formats.rtf import rtf_to_text
 from workers.formats.rtfhtml import html_from_rtf, is_encapsulated_html
@@ -38,9 +39,12 @@ _MAX_DEPTH = 8
 _ENCRYPTED = ("application/pkcs7-mime", "application/x-pkcs7-mime", "application/pgp-encrypted")
 
 
-def extract(path: str, warnings: list[str], limit: int) -> Extracted:
+def extract(
+    path: str, warnings: list[str], limit: int, *, reader: archive.Reader | None = None
+) -> Extracted:
     """Return the body text of the Outlook message at `path`, headers and attachments as
-    metadata, attached messages after the body."""
+    metadata, attached messages after the body; with `reader`, each attached file's text
+    after them, as for an .eml (workers.formats.mail.read_attachments)."""
     import olefile
 
     data = read(path)
@@ -51,7 +55,8 @@ def extract(path: str, warnings: list[str], limit: int) -> Extracted:
             message = _Storage(ole, "", _TOP)
             meta = _headers(message, warnings)
             text = _body(message, warnings) or _signed_body(message, warnings)
-            attachments, attached = _attachments(message, warnings, 0)
+            files, attached = _attachments(message, warnings, 0)
+            attachments = [entry for entry, _ in files]
             encrypted = not text.strip() and _encrypted(message, attachments)
             damage = sorted({str(issue) for _, issue in ole.parsing_issues})
     except errors as exc:
@@ -67,7 +72,11 @@ def extract(path: str, warnings: list[str], limit: int) -> Extracted:
     meta["attachments"] = attachments
     if attached:
         text = "\n\n".join([text.rstrip("\r\n"), *attached] if text.strip() else attached)
-    return Extracted(text.replace("\r\n", "\n"), meta=meta)
+    text = text.replace("\r\n", "\n")
+    if reader is None:
+        return Extracted(text, meta=meta)
+    joined = read_attachments(text, files, limit, reader, warnings)
+    return Extracted(joined.text(), meta=meta, structure=joined.structure())
 
 
 @dataclass
@@ -223,19 +232,21 @@ def _signed_body(message: _Storage, warnings: list[str]) -> str:
 
 def _attachments(
     message: _Storage, warnings: list[str], depth: int
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """The attachments list as for .eml, and the text of each attached message."""
-    listed: list[dict[str, Any]] = []
+) -> tuple[list[tuple[dict[str, Any], bytes | None]], list[str]]:
+    """The attachments list as for .eml, each entry with its file's bytes (None for an
+    attached message), and the text of each attached message."""
+    listed: list[tuple[dict[str, Any], bytes | None]] = []
     attached: list[str] = []
     for attachment in message.children("attach", _CHILD):
         inner_prefix = f"{attachment.prefix}__substg1.0_{ATTACH_DATA:04X}{OBJECT:04X}/"
         if attachment.ole.exists(inner_prefix.rstrip("/")):
             inner = _Storage(attachment.ole, inner_prefix, _EMBEDDED)
-            listed.append({
+            entry = {
                 "filename": attachment.string(DISPLAY_NAME) or inner.string(SUBJECT),
                 "content_type": "message/rfc822",
                 "size": inner.size(),
-            })  # fmt: skip
+            }
+            listed.append((entry, None))
             if depth >= _MAX_DEPTH:
                 warnings.append(f"attached messages nested over {_MAX_DEPTH} deep are not read")
                 continue
@@ -254,11 +265,12 @@ def _attachments(
             mimetypes.guess_type(name)[0] if name else None
         )
         payload = attachment.binary(ATTACH_DATA) or b""
-        listed.append({
+        entry = {
             "filename": name,
             "content_type": content_type or "application/octet-stream",
             "size": len(payload),
-        })  # fmt: skip
+        }
+        listed.append((entry, payload))
     return listed, attached
 
 
