@@ -73,8 +73,30 @@ def test_pptx_chart_part_missing_is_a_warning(tmp_path: Path) -> None:
     assert any("gone.xml" in warning for warning in result["warnings"])
 
 
+S_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _workbook(path: Path, sheet: str, rows: str, parts: dict[str, str]) -> Path:
+    """A one-sheet XLSX at `path`: sheet `sheet` holding `rows` (sheetData's XML; a drawing
+    element after it, if any), and the further `parts` (its relationships, drawings...)."""
+    members = {
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{S_NS}" xmlns:r="{REL_NS}"><sheets>'
+            f'<sheet name="{sheet}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": rels(("rId1", "worksheet", "worksheets/sheet1.xml")),
+        "xl/worksheets/sheet1.xml": (
+            f'<worksheet xmlns="{S_NS}" xmlns:r="{REL_NS}">{rows}</worksheet>'
+        ),
+        **parts,
+    }
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
 def test_xlsx_charts_and_drawings_follow_their_sheet(tmp_path: Path) -> None:
-    s_ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     xdr = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
     drawing = (
         f'<xdr:wsDr xmlns:xdr="{xdr}" xmlns:a="{A_NS}" xmlns:r="{REL_NS}">'
@@ -90,26 +112,16 @@ def test_xlsx_charts_and_drawings_follow_their_sheet(tmp_path: Path) -> None:
         "<xdr:twoCellAnchor><xdr:sp><xdr:txBody><a:p><a:r><a:t>Figures unaudited.</a:t></a:r>"
         "</a:p></xdr:txBody></xdr:sp></xdr:twoCellAnchor></xdr:wsDr>"
     )
-    members = {
-        "xl/workbook.xml": (
-            f'<workbook xmlns="{s_ns}" xmlns:r="{REL_NS}"><sheets>'
-            '<sheet name="Sales" sheetId="1" r:id="rId1"/></sheets></workbook>'
-        ),
-        "xl/_rels/workbook.xml.rels": rels(("rId1", "worksheet", "worksheets/sheet1.xml")),
-        "xl/worksheets/sheet1.xml": (
-            f'<worksheet xmlns="{s_ns}" xmlns:r="{REL_NS}"><sheetData><row r="1">'
-            '<c r="A1" t="inlineStr"><is><t>Units</t></is></c><c r="B1"><v>8</v></c></row>'
-            '</sheetData><drawing r:id="rId1"/></worksheet>'
-        ),
+    rows = (
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Units</t></is></c><c r="B1"><v>8'
+        '</v></c></row></sheetData><drawing r:id="rId1"/>'
+    )
+    path = _workbook(tmp_path / "sales.xlsx", "Sales", rows, {
         "xl/worksheets/_rels/sheet1.xml.rels": rels(("rId1", "drawing", "../drawings/d1.xml")),
         "xl/drawings/d1.xml": drawing,
         "xl/drawings/_rels/d1.xml.rels": rels(("rId1", "chart", "../charts/chart1.xml")),
         "xl/charts/chart1.xml": chart_part("Units by month", {"Units": ["8"]}, ["Jan"]),
-    }
-    path = tmp_path / "sales.xlsx"
-    with zipfile.ZipFile(path, "w") as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
+    })  # fmt: skip
     assert extract(str(path))["text"].splitlines() == [
         "Sales",
         "Units\t8",
@@ -187,7 +199,6 @@ def test_pptx_comments_follow_their_slide_in_both_forms(tmp_path: Path) -> None:
 
 
 def test_xlsx_notes_follow_their_sheet(tmp_path: Path) -> None:
-    s_ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     threaded = (
         "[Threaded comment]\n\nYour version of Excel allows you to read this threaded comment; "
         "however, any edits to it will get removed if the file is opened in a newer version of "
@@ -195,29 +206,20 @@ def test_xlsx_notes_follow_their_sheet(tmp_path: Path) -> None:
         "Comment:\n    Is this final?"
     )
     notes = (
-        f'<comments xmlns="{s_ns}"><authors><author>Ann Lee</author><author>tc={{X}}</author>'
+        f'<comments xmlns="{S_NS}"><authors><author>Ann Lee</author><author>tc={{X}}</author>'
         '</authors><commentList><comment ref="B1" authorId="0"><text><r><t>Ann Lee:</t></r>'
         '<r><t xml:space="preserve">\nIncludes VAT.</t></r></text></comment>'
         f'<comment ref="A1" authorId="1"><text><t>{threaded}</t></text></comment>'
         "</commentList></comments>"
     )
-    members = {
-        "xl/workbook.xml": (
-            f'<workbook xmlns="{s_ns}" xmlns:r="{REL_NS}"><sheets>'
-            '<sheet name="Costs" sheetId="1" r:id="rId1"/></sheets></workbook>'
-        ),
-        "xl/_rels/workbook.xml.rels": rels(("rId1", "worksheet", "worksheets/sheet1.xml")),
-        "xl/worksheets/sheet1.xml": (
-            f'<worksheet xmlns="{s_ns}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Total'
-            '</t></is></c><c r="B1"><v>120</v></c></row></sheetData></worksheet>'
-        ),
+    rows = (
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Total</t></is></c><c r="B1">'
+        "<v>120</v></c></row></sheetData>"
+    )
+    path = _workbook(tmp_path / "costs.xlsx", "Costs", rows, {
         "xl/worksheets/_rels/sheet1.xml.rels": rels(("rId1", "comments", "../comments1.xml")),
         "xl/comments1.xml": notes,
-    }
-    path = tmp_path / "costs.xlsx"
-    with zipfile.ZipFile(path, "w") as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
+    })  # fmt: skip
     assert extract(str(path))["text"].splitlines() == [
         "Costs",
         "Total\t120",
@@ -228,25 +230,12 @@ def test_xlsx_notes_follow_their_sheet(tmp_path: Path) -> None:
 
 def test_xlsx_numbers_read_as_the_sheet_shows_them(tmp_path: Path) -> None:
     # Google Sheets stores 13 as "13.0"; a sum may be stored as 0.30000000000000004.
-    s_ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     cells = "".join(
         f'<c r="{ref}"><v>{value}</v></c>'
         for ref, value in (("A1", "13.0"), ("B1", "0.30000000000000004"), ("C1", "2.5E-3"))
     )
-    members = {
-        "xl/workbook.xml": (
-            f'<workbook xmlns="{s_ns}" xmlns:r="{REL_NS}"><sheets>'
-            '<sheet name="Cups" sheetId="1" r:id="rId1"/></sheets></workbook>'
-        ),
-        "xl/_rels/workbook.xml.rels": rels(("rId1", "worksheet", "worksheets/sheet1.xml")),
-        "xl/worksheets/sheet1.xml": (
-            f'<worksheet xmlns="{s_ns}"><sheetData><row r="1">{cells}</row></sheetData></worksheet>'
-        ),
-    }
-    path = tmp_path / "cups.xlsx"
-    with zipfile.ZipFile(path, "w") as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
+    rows = f'<sheetData><row r="1">{cells}</row></sheetData>'
+    path = _workbook(tmp_path / "cups.xlsx", "Cups", rows, {})
     assert extract(str(path))["text"].splitlines()[-1] == "13\t0.3\t0.0025"
 
 
